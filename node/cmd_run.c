@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* glowtalk run: the daemon. Holds the data dir lock for its lifetime,
+ * serves the UI (unless --headless) and runs the libuv loop that the swarm
+ * and scheduler plug into. SIGINT/SIGTERM stop it cleanly. */
+#define LOG_MODULE "run"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "node/alloc.h"
+#include "node/api.h"
+#include "node/app.h"
+#include "node/cli.h"
+#include "node/commands.h"
+#include "node/http.h"
+#include "node/log.h"
+#include "node/version.h"
+
+struct daemon {
+  struct app app;
+  struct http_server *http;
+  struct api *api;
+  uv_loop_t loop;
+  uv_signal_t sigint, sigterm;
+  char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
+};
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+  log_info("signal %d: stopping", signum);
+  uv_stop(h->loop);
+}
+
+/* Scripts and tests (which may bind port 0) read the UI address here. */
+static int
+write_ui_url(struct daemon *d, const char *host)
+{
+  char *tmp = xasprintf("%s.tmp", d->ui_url_path);
+  char *text = xasprintf("http://%s:%d/\n", strchr(host, ':') ? "[::1]" : host,
+                         http_port(d->http));
+  int fd, err = 0;
+  size_t len = strlen(text);
+
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+    err = -errno;
+  if (fd >= 0)
+    close(fd);
+  if (!err && rename(tmp, d->ui_url_path) != 0)
+    err = -errno;
+  if (err)
+    unlink(tmp);
+  xfree(tmp);
+  xfree(text);
+  return err;
+}
+
+static int
+start_ui(struct daemon *d, struct config *cfg)
+{
+  struct http_options opts;
+  char errbuf[512], *host = NULL;
+  int port;
+
+  opts.hostport = config_get(cfg, "ui");
+  opts.password = config_get(cfg, "ui-password");
+  if (http_start(&opts, &d->http, errbuf, sizeof(errbuf)))
+    return cli_fail("%s", errbuf);
+  d->api = api_new(&d->app);
+  api_register(d->api, d->http);
+  if (config_split_hostport(opts.hostport, &host, &port) == 0 &&
+      write_ui_url(d, host) != 0)
+    log_warn("cannot write %s", d->ui_url_path);
+  xfree(host);
+  return 0;
+}
+
+int
+cmd_run(struct cli *cli)
+{
+  struct daemon d;
+  struct config *cfg = cli_config(cli);
+  char errbuf[512];
+  int rc = CLI_FAIL;
+
+  memset(&d, 0, sizeof(d));
+  if (app_open(&d.app, cli_datadir(cli), cfg, APP_LOCK, errbuf,
+               sizeof(errbuf)))
+    return cli_fail("%s", errbuf);
+  d.ui_url_path = xasprintf("%s/ui.url", d.app.dir);
+  uv_loop_init(&d.loop);
+  uv_signal_init(&d.loop, &d.sigint);
+  uv_signal_init(&d.loop, &d.sigterm);
+  uv_signal_start(&d.sigint, on_signal, SIGINT);
+  uv_signal_start(&d.sigterm, on_signal, SIGTERM);
+
+  log_info("glowtalk %s node %.16s… network %s, data %s", GLOWTALK_VERSION,
+           d.app.node_id, d.app.network_id, d.app.dir);
+  if (!config_get_bool(cfg, "headless") && start_ui(&d, cfg))
+    goto out;
+  if (config_get_bool(cfg, "headless"))
+    log_info("headless: no web UI");
+  log_info("swarm (%s): not built yet, this node works alone",
+           config_get(cfg, "listen"));
+  uv_run(&d.loop, UV_RUN_DEFAULT);
+  rc = CLI_OK;
+
+out:
+  uv_close((uv_handle_t *)&d.sigint, NULL);
+  uv_close((uv_handle_t *)&d.sigterm, NULL);
+  uv_run(&d.loop, UV_RUN_DEFAULT);
+  if (uv_loop_close(&d.loop) != 0)
+    log_warn("event loop still had handles at exit");
+  http_stop(&d.http);
+  api_free(&d.api);
+  unlink(d.ui_url_path);
+  xfree(d.ui_url_path);
+  app_close(&d.app);
+  if (rc == CLI_OK)
+    log_info("stopped");
+  return rc;
+}

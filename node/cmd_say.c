@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* glowtalk say: not built yet; says so plainly (no fake output). */
+#include "node/cli.h"
+#include "node/commands.h"
+
+int
+cmd_say(struct cli *cli)
+{
+  return cli_not_built(cli, "the speech pipeline");
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* JSON through cJSON (Debian's libcjson): a small, well-kept parser whose
+ * nesting limit bounds recursion on hostile input. struct json is cJSON. */
+#include "node/json.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "node/alloc.h"
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void
+install_hooks(void)
+{
+  cJSON_Hooks hooks = {try_malloc, xfree};
+  cJSON_InitHooks(&hooks);
+}
+
+static void
+init(void)
+{
+  pthread_once(&hooks_once, install_hooks);
+}
+
+static cJSON *
+C(const struct json *j)
+{
+  return (cJSON *)j;
+}
+
+static struct json *
+J(cJSON *c)
+{
+  return (struct json *)c;
+}
+
+static struct json *
+must(cJSON *c)
+{
+  if (c == NULL) {
+    fprintf(stderr, "glowtalk: out of memory building JSON\n");
+    abort();
+  }
+  return J(c);
+}
+
+struct json *
+json_parse(const char *text, size_t len, char *errbuf, size_t errlen)
+{
+  const char *end = NULL;
+  cJSON *c;
+
+  init();
+  if (len > JSON_MAX_INPUT) {
+    snprintf(errbuf, errlen, "JSON document of %zu bytes is over the %u "
+             "byte limit", len, JSON_MAX_INPUT);
+    return NULL;
+  }
+  c = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+  if (c == NULL) {
+    size_t at = end && end >= text ? (size_t)(end - text) : 0;
+    snprintf(errbuf, errlen, "invalid JSON near byte %zu", at);
+    return NULL;
+  }
+  /* Trailing non-space bytes mean the document was not one JSON value. */
+  while (end && (size_t)(end - text) < len &&
+         (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+    end++;
+  if (end && (size_t)(end - text) < len && *end != '\0') {
+    snprintf(errbuf, errlen, "trailing data after JSON at byte %zu",
+             (size_t)(end - text));
+    cJSON_Delete(c);
+    return NULL;
+  }
+  return J(c);
+}
+
+void
+json_free(struct json *j)
+{
+  if (j)
+    cJSON_Delete(C(j));
+}
+
+struct json *
+json_get(const struct json *obj, const char *key)
+{
+  if (obj == NULL || !cJSON_IsObject(C(obj)))
+    return NULL;
+  return J(cJSON_GetObjectItemCaseSensitive(C(obj), key));
+}
+
+int json_is_null(const struct json *j) { return j && cJSON_IsNull(C(j)); }
+int json_is_object(const struct json *j) { return j && cJSON_IsObject(C(j)); }
+int json_is_array(const struct json *j) { return j && cJSON_IsArray(C(j)); }
+int json_is_string(const struct json *j) { return j && cJSON_IsString(C(j)); }
+int json_is_number(const struct json *j) { return j && cJSON_IsNumber(C(j)); }
+int json_is_bool(const struct json *j) { return j && cJSON_IsBool(C(j)); }
+int json_is_true(const struct json *j) { return j && cJSON_IsTrue(C(j)); }
+
+const char *
+json_str(const struct json *j)
+{
+  return j && cJSON_IsString(C(j)) ? C(j)->valuestring : NULL;
+}
+
+const char *
+json_get_str(const struct json *obj, const char *key)
+{
+  return json_str(json_get(obj, key));
+}
+
+int
+json_int(const struct json *j, int64_t *out)
+{
+  double d;
+  if (!json_is_number(j))
+    return ERR_INVAL;
+  d = C(j)->valuedouble;
+  if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+    return ERR_INVAL;
+  *out = (int64_t)d;
+  return 0;
+}
+
+double
+json_num(const struct json *j)
+{
+  return json_is_number(j) ? C(j)->valuedouble : 0.0;
+}
+
+size_t
+json_len(const struct json *j)
+{
+  if (j == NULL || !(cJSON_IsArray(C(j)) || cJSON_IsObject(C(j))))
+    return 0;
+  return (size_t)cJSON_GetArraySize(C(j));
+}
+
+struct json *
+json_at(const struct json *arr, size_t i)
+{
+  if (arr == NULL || i > (size_t)0x7fffffff)
+    return NULL;
+  return J(cJSON_GetArrayItem(C(arr), (int)i));
+}
+
+struct json *
+json_first(const struct json *container)
+{
+  return container ? J(C(container)->child) : NULL;
+}
+
+struct json *
+json_next(const struct json *item)
+{
+  return item ? J(C(item)->next) : NULL;
+}
+
+const char *
+json_key(const struct json *member)
+{
+  return member ? C(member)->string : NULL;
+}
+
+struct json *json_new_object(void) { init(); return must(cJSON_CreateObject()); }
+struct json *json_new_array(void) { init(); return must(cJSON_CreateArray()); }
+struct json *json_new_num(double v) { init(); return must(cJSON_CreateNumber(v)); }
+struct json *json_new_bool(int v) { init(); return must(cJSON_CreateBool(v)); }
+struct json *json_new_null(void) { init(); return must(cJSON_CreateNull()); }
+
+struct json *
+json_new_string(const char *s)
+{
+  init();
+  return s ? must(cJSON_CreateString(s)) : must(cJSON_CreateNull());
+}
+
+struct json *
+json_new_int(int64_t v)
+{
+  init();
+  return must(cJSON_CreateNumber((double)v));
+}
+
+void
+json_set(struct json *obj, const char *key, struct json *child)
+{
+  if (!cJSON_AddItemToObject(C(obj), key, C(child)))
+    must(NULL);
+}
+
+void
+json_push(struct json *arr, struct json *child)
+{
+  if (!cJSON_AddItemToArray(C(arr), C(child)))
+    must(NULL);
+}
+
+void json_set_str(struct json *o, const char *k, const char *s) { json_set(o, k, json_new_string(s)); }
+void json_set_int(struct json *o, const char *k, int64_t v) { json_set(o, k, json_new_int(v)); }
+void json_set_num(struct json *o, const char *k, double v) { json_set(o, k, json_new_num(v)); }
+void json_set_bool(struct json *o, const char *k, int v) { json_set(o, k, json_new_bool(v)); }
+void json_set_null(struct json *o, const char *k) { json_set(o, k, json_new_null()); }
+
+char *
+json_print(const struct json *j, int pretty)
+{
+  char *s;
+  init();
+  s = pretty ? cJSON_Print(C(j)) : cJSON_PrintUnformatted(C(j));
+  if (s == NULL)
+    must(NULL);
+  return s;
+}
