@@ -63,7 +63,9 @@ PROTO_HDRS = $(PROTO_SRCS:proto/%.proto=$(BUILD)/gen/proto/%.pb-c.h)
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: glowtalk
+# ./glowtalk is the default build's binary; other builds (asan) stay in
+# their own folder.
+all: $(BUILD)/glowtalk $(if $(filter build,$(BUILD)),glowtalk)
 
 glowtalk: $(BUILD)/glowtalk
 	$(Q)cp $< $@
@@ -142,7 +144,8 @@ test: deps
 test-only: all $(BUILD)/run-unit-tests
 	@GLOWTALK_BIN=$(abspath $(BUILD)/glowtalk) \
 	  GLOWTALK_UNIT=$(abspath $(BUILD)/run-unit-tests) \
-	  prove $(PROVE_ARGS) --exec '' tests/unit/unit.t tests/integration/*.t
+	  prove $(PROVE_ARGS) --exec '' tests/style.t tests/unit/unit.t \
+	    tests/integration/*.t
 
 test-unit: all $(BUILD)/run-unit-tests
 	@$(BUILD)/run-unit-tests

@@ -115,7 +115,11 @@ http_reply_error(struct http_req *req, int status, const char *fmt, ...)
 
 /* ---- request accessors -------------------------------------------------- */
 
-const char *http_req_method(const struct http_req *r) { return r->ri->request_method; }
+const char *
+http_req_method(const struct http_req *r)
+{
+  return r->ri->request_method;
+}
 
 const char *
 http_req_path(const struct http_req *r)
@@ -515,8 +519,16 @@ http_stop(struct http_server **sp)
   *sp = NULL;
 }
 
-int http_port(const struct http_server *s) { return s->port; }
-const char *http_csrf_token(const struct http_server *s) { return s->csrf; }
+int
+http_port(const struct http_server *s)
+{
+  return s->port;
+}
+const char *
+http_csrf_token(const struct http_server *s)
+{
+  return s->csrf;
+}
 
 void
 http_route(struct http_server *s, const char *method, const char *prefix,
