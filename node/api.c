@@ -49,7 +49,7 @@ get_status(struct http_req *req, void *arg)
     return;
   }
   pthread_mutex_lock(&api->lock);
-  o = status_json(api->app, &err);
+  o = status_json(api->app, 1, &err);
   pthread_mutex_unlock(&api->lock);
   if (o == NULL) {
     log_error("%s: %s", __func__, err_str(err));

@@ -17,7 +17,9 @@
 #include "node/app.h"
 #include "node/cli.h"
 #include "node/commands.h"
+#include "node/control.h"
 #include "node/http.h"
+#include "node/json.h"
 #include "node/log.h"
 #include "node/version.h"
 
@@ -25,6 +27,7 @@ struct daemon {
   struct app app;
   struct http_server *http;
   struct api *api;
+  struct control_server *control;
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
@@ -81,6 +84,23 @@ start_ui(struct daemon *d, struct config *cfg)
   return 0;
 }
 
+/* control op "ping": who is running here. */
+static struct json *
+op_ping(const struct json *args, void *arg, char *errbuf, size_t errlen)
+{
+  struct daemon *d = arg;
+  struct json *o = json_new_object();
+  (void)args;
+  (void)errbuf;
+  (void)errlen;
+  json_set_str(o, "node_id", d->app.node_id);
+  json_set_int(o, "pid", (int64_t)getpid());
+  json_set_str(o, "version", GLOWTALK_VERSION);
+  if (d->http)
+    json_set_int(o, "ui_port", http_port(d->http));
+  return o;
+}
+
 int
 cmd_run(struct cli *cli)
 {
@@ -102,6 +122,12 @@ cmd_run(struct cli *cli)
 
   log_info("glowtalk %s node %.16s… network %s, data %s", GLOWTALK_VERSION,
            d.app.node_id, d.app.network_id, d.app.dir);
+  if (control_server_start(&d.loop, d.app.dir, &d.control, errbuf,
+                           sizeof(errbuf))) {
+    cli_fail("%s", errbuf);
+    goto out;
+  }
+  control_server_register(d.control, "ping", op_ping, &d);
   if (!config_get_bool(cfg, "headless") && start_ui(&d, cfg))
     goto out;
   if (config_get_bool(cfg, "headless"))
@@ -112,6 +138,7 @@ cmd_run(struct cli *cli)
   rc = CLI_OK;
 
 out:
+  control_server_close(&d.control);
   uv_close((uv_handle_t *)&d.sigint, NULL);
   uv_close((uv_handle_t *)&d.sigterm, NULL);
   uv_run(&d.loop, UV_RUN_DEFAULT);

@@ -278,6 +278,15 @@ json_set_null(struct json *o, const char *k)
   json_set(o, k, json_new_null());
 }
 
+struct json *
+json_dup(const struct json *j)
+{
+  init();
+  if (j == NULL)
+    return json_new_null();
+  return must(cJSON_Duplicate(C(j), 1));
+}
+
 char *
 json_print(const struct json *j, int pretty)
 {

@@ -50,6 +50,7 @@ node_id=$(sed -n 's/.*"node_id":"\([0-9a-f]*\)".*/\1/p' <<<"$OUT")
 check "status has a node id" '[ ${#node_id} = 64 ]'
 check "status has a network id" 'grep -Eq '\''"network_id":"[0-9a-f]{32}"'\'' <<<"$OUT"'
 check "status has the schema version" 'grep -Eq '\''"schema_version":[1-9]'\'' <<<"$OUT"'
+check "status says no daemon runs" 'grep -q "\"daemon\":{\"running\":false}" <<<"$OUT"'
 check "status has peers and queue" 'grep -q '\''"peers":\[.*"queue":{'\'' <<<"$OUT"'
 
 run_cmd init --data "$D"
@@ -108,7 +109,7 @@ check "second daemon on the same dir refuses" '[ "$RC" = 1 ] && [[ $ERR == *"in 
 run_cmd init --data "$D" --force
 check "init --force refuses while the daemon runs" '[ "$RC" = 1 ] && [[ $ERR == *"in use"* ]]'
 run_cmd status --data "$D" --json
-check "status works while the daemon runs" '[ "$RC" = 0 ]'
+check "status works while the daemon runs" '[ "$RC" = 0 ] && grep -q "\"daemon\":{\"running\":true,\"pid\":$PID}" <<<"$OUT"'
 
 stop_node "$PID"; rc=$?
 check "SIGTERM stops the daemon cleanly" '[ "$rc" = 0 ]'
