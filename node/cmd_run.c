@@ -18,6 +18,7 @@
 #include "node/cli.h"
 #include "node/commands.h"
 #include "node/control.h"
+#include "node/events.h"
 #include "node/http.h"
 #include "node/json.h"
 #include "node/log.h"
@@ -27,6 +28,7 @@ struct daemon {
   struct app app;
   struct http_server *http;
   struct api *api;
+  struct events *events;
   struct control_server *control;
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
@@ -75,13 +77,23 @@ start_ui(struct daemon *d, struct config *cfg)
   opts.password = config_get(cfg, "ui-password");
   if (http_start(&opts, &d->http, errbuf, sizeof(errbuf)))
     return cli_fail("%s", errbuf);
-  d->api = api_new(&d->app);
+  d->api = api_new(&d->app, d->events);
   api_register(d->api, d->http);
   if (config_split_hostport(opts.hostport, &host, &port) == 0 &&
       write_ui_url(d, host) != 0)
     log_warn("cannot write %s", d->ui_url_path);
   xfree(host);
   return 0;
+}
+
+static void
+publish_node_event(struct daemon *d, const char *state)
+{
+  struct json *o = json_new_object();
+  json_set_str(o, "node_id", d->app.node_id);
+  json_set_str(o, "state", state);
+  events_publish(d->events, "node", o);
+  json_free(o);
 }
 
 /* control op "ping": who is running here. */
@@ -114,6 +126,7 @@ cmd_run(struct cli *cli)
                sizeof(errbuf)))
     return cli_fail("%s", errbuf);
   d.ui_url_path = xasprintf("%s/ui.url", d.app.dir);
+  d.events = events_new();
   uv_loop_init(&d.loop);
   uv_signal_init(&d.loop, &d.sigint);
   uv_signal_init(&d.loop, &d.sigterm);
@@ -132,6 +145,7 @@ cmd_run(struct cli *cli)
     goto out;
   if (config_get_bool(cfg, "headless"))
     log_info("headless: no web UI");
+  publish_node_event(&d, "running");
   log_info("swarm (%s): not built yet, this node works alone",
            config_get(cfg, "listen"));
   uv_run(&d.loop, UV_RUN_DEFAULT);
@@ -144,8 +158,11 @@ out:
   uv_run(&d.loop, UV_RUN_DEFAULT);
   if (uv_loop_close(&d.loop) != 0)
     log_warn("event loop still had handles at exit");
+  /* Wake live-event streams first: http_stop waits for their threads. */
+  events_close(d.events);
   http_stop(&d.http);
   api_free(&d.api);
+  events_free(&d.events);
   unlink(d.ui_url_path);
   xfree(d.ui_url_path);
   app_close(&d.app);

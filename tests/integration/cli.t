@@ -101,6 +101,10 @@ http GET "${URL}../../../etc/passwd" --path-as-is
 check "path traversal finds nothing" '[ "$CODE" != 200 ] && [[ $BODY != *"root:"* ]]'
 http GET "${URL}%2e%2e/%2e%2e/etc/passwd" --path-as-is
 check "encoded traversal finds nothing" '[ "$CODE" != 200 ] && [[ $BODY != *"root:"* ]]'
+events=$(curl -s -N -m 2 "${URL}api/events?after=0" || true)
+check "live events stream over SSE" '[[ $events == *"event: node"* && $events == *"\"state\":\"running\""* ]]'
+events=$(curl -s -N -m 1 -H "Last-Event-ID: 1" "${URL}api/events" || true)
+check "SSE resumes after Last-Event-ID" '[[ $events == "retry: 2000"* && $events != *"event: node"* ]]'
 http GET "${URL}api/nope"
 check "unknown API path is a JSON 404" '[ "$CODE" = 404 ] && [[ $BODY == *'\''"error"'\''* ]]'
 
