@@ -16,6 +16,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else if (k === 'value') el.value = v;
     else if (k === 'checked') el.checked = !!v;
+    else if (k === 'style') throw new Error('inline styles are blocked by the CSP: use classes');
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
@@ -56,7 +57,10 @@ export function fmtCount(n) {
 // Icons are third-party images: fall back to initials when one fails.
 export function avatar(url, name, size = 40) {
   const initials = (name || '?').split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
-  const fallback = h('span.avatar.initials', { style: `width:${size}px;height:${size}px`, 'aria-hidden': 'true' }, initials);
+  const fallback = h('span.avatar.initials', { 'aria-hidden': 'true' }, initials);
+  // CSSOM, not a style attribute: the page's CSP forbids inline styles.
+  fallback.style.width = `${size}px`;
+  fallback.style.height = `${size}px`;
   if (!url) return fallback;
   const img = h('img.avatar', { src: url, alt: '', width: size, height: size, loading: 'lazy', referrerpolicy: 'no-referrer' });
   img.addEventListener('error', () => img.replaceWith(fallback), { once: true });
