@@ -175,3 +175,6 @@ clean:
 	rm -rf build build-asan glowtalk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Glowfic import: ICU is wrapped by node/segment.c (sentence breaking).
+CFLAGS_node/segment = $(call pc_cflags,icu-uc icu-i18n)
