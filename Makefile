@@ -178,3 +178,4 @@ clean:
 
 # Glowfic import: ICU is wrapped by node/segment.c (sentence breaking).
 CFLAGS_node/segment = $(call pc_cflags,icu-uc icu-i18n)
+CFLAGS_node/fetch = $(call pc_cflags,libcurl)

@@ -214,6 +214,24 @@ work_id(const struct work *w, char out[WORK_ID_HEX])
   hex_encode(out, h, (WORK_ID_HEX - 1) / 2);
 }
 
+int
+work_sentence_emphasised(const struct work_post *p,
+                         const struct work_sentence *s)
+{
+  const struct work_para *pa;
+  size_t i, end;
+  if (s->para >= p->n_paras)
+    return 0;
+  pa = &p->paras[s->para];
+  end = s->offset + strlen(s->text);
+  for (i = 0; i < pa->n_emph; i++) {
+    if (pa->emph[i].start < end &&
+        pa->emph[i].start + pa->emph[i].len > s->offset)
+      return 1;
+  }
+  return 0;
+}
+
 size_t
 work_count_posts(const struct work *w)
 {
@@ -263,6 +281,7 @@ count_words(const char *s)
 struct seg_ctx {
   struct work_post *post;
   const char *post_key;
+  const char *para_text;
   uint32_t para;
   int err;
 };
@@ -282,6 +301,7 @@ on_sentence(const char *text, size_t len, void *arg)
   s = &p->sents[p->n_sents];
   s->text = xstrndup(text, len);
   s->para = c->para;
+  s->offset = (uint32_t)(text - c->para_text);
   /* O(n) per sentence: posts are short; repeated lines are rare. */
   for (i = 0; i < p->n_sents; i++) {
     if (strcmp(p->sents[i].text, s->text) == 0)
@@ -327,8 +347,7 @@ collect_char(struct work *w, const struct work_post *p, const char *pkey)
     c->key = xstrdup(p->char_key);
     c->id = p->character_id;
     /* The canonical name: an alias is per post, the character is not. */
-    c->name = xstrdup(p->alias && p->character_id == 0 ? p->alias
-                                                       : p->character);
+    c->name = xstrdup(p->character);
     c->screenname = p->screenname ? xstrdup(p->screenname) : NULL;
     c->author = p->author ? xstrdup(p->author) : NULL;
     c->user_id = p->user_id;
@@ -395,6 +414,7 @@ work_finish(struct work *w, size_t max_chars)
       c.post_key = pkey;
       for (k = 0; k < p->n_paras; k++) {
         c.para = (uint32_t)k;
+        c.para_text = p->paras[k].text;
         p->words += count_words(p->paras[k].text);
         err = segment_text(seg, p->paras[k].text, strlen(p->paras[k].text),
                            on_sentence, &c);

@@ -52,6 +52,7 @@ struct work_para {
 struct work_sentence {
   char id[WORK_SENTENCE_ID_HEX]; /* stable id, hex */
   uint32_t para;                 /* index into the post's paragraphs */
+  uint32_t offset;               /* bytes into the paragraph's text */
   char *text;                    /* never empty */
 };
 
@@ -62,8 +63,11 @@ struct work_post {
   int64_t user_id;    /* 0 when unknown (flat HTML) */
   char *author;       /* user name; NULL when unknown (API OP) */
   int64_t character_id; /* 0 when unknown or no character */
-  char *character;    /* display name (alias if any); NULL = narration */
-  char *alias;        /* alias name when it differs from the character */
+  char *character;    /* character name as known (the API's canonical
+                         name; HTML shows the alias in its place);
+                         NULL = narration by the author */
+  char *alias;        /* the post's alias (display name) when the source
+                         tells it apart from the character name */
   char *screenname;   /* NULL when none */
   int64_t icon_id;    /* 0 when unknown */
   char *icon_url;     /* NULL = no icon */
@@ -154,6 +158,10 @@ void work_sentence_id(char out[WORK_SENTENCE_ID_HEX], const char *post_key,
                       const char *text, uint32_t occurrence);
 /* Id of the work: hex of BLAKE2b(w->key), truncated. */
 void work_id(const struct work *w, char out[WORK_ID_HEX]);
+
+/* Does any emphasis span of the paragraph overlap sentence s? */
+int work_sentence_emphasised(const struct work_post *p,
+                             const struct work_sentence *s);
 
 /* Totals over all threads. */
 size_t work_count_posts(const struct work *w);

@@ -55,6 +55,7 @@ post_json(const struct work_post *p)
     e = json_new_object();
     json_set_str(e, "id", p->sents[i].id);
     json_set_int(e, "para", p->sents[i].para);
+    json_set_int(e, "offset", p->sents[i].offset);
     json_set_str(e, "text", p->sents[i].text);
     json_push(arr, e);
   }
@@ -223,6 +224,7 @@ read_post(struct rd *r, const struct json *o, struct work_post *p)
     s = &p->sents[p->n_sents++];
     memcpy(s->id, id, WORK_SENTENCE_ID_HEX);
     s->para = (uint32_t)get_int(r, e, "para");
+    s->offset = (uint32_t)get_int(r, e, "offset");
     s->text = text;
   }
 }
