@@ -122,8 +122,9 @@ TEST_IMPL(segment_long_sentences_split_at_clauses)
   ASSERT_OK(segment_new("en", 40, &seg));
   text[0] = '\0';
   for (i = 0; i < 8; i++)
-    strcat(text, "the long road wound on and on, ");
-  strcat(text, "and ended.");
+    snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s",
+             "the long road wound on and on, ");
+  snprintf(text + strlen(text), sizeof(text) - strlen(text), "and ended.");
   memset(&s, 0, sizeof(s));
   ASSERT_OK(segment_text(seg, text, strlen(text), collect, &s));
   ASSERT_GT(s.n, 4);
