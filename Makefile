@@ -132,7 +132,8 @@ deps:
 	@bash tools/deps.sh
 
 run: deps all
-	@test -e "$(DATA)/identity.key" || ./glowtalk init --data "$(DATA)"
+	@test -e "$(DATA)/identity.key" || { ./glowtalk init --data "$(DATA)" && \
+	  ./glowtalk import --data "$(DATA)" contrib/demo/keeper-of-small-lights.html; }
 	./glowtalk run --data "$(DATA)" --ui $(UI)
 
 PROVE_ARGS ?=
