@@ -180,3 +180,10 @@ clean:
 # Glowfic import: ICU is wrapped by node/segment.c (sentence breaking).
 CFLAGS_node/segment = $(call pc_cflags,icu-uc icu-i18n)
 CFLAGS_node/fetch = $(call pc_cflags,libcurl)
+
+# Import benchmark (tests/bench/run.sh): parse + segment + store of a big page.
+bench: $(BUILD)/bench-import
+$(BUILD)/bench-import: $(BUILD)/tests/bench/import-bench.o \
+                       $(BUILD)/tests/unit/task.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)

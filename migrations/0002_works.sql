@@ -47,7 +47,8 @@ CREATE TABLE work_posts (
   text_hash    TEXT NOT NULL,          -- hash of its sentences: edit check
   words        INTEGER NOT NULL,
   PRIMARY KEY (work_id, post_key)
-) WITHOUT ROWID;
+); -- a rowid table: rows carry whole posts (SQLite advises against large
+   -- rows WITHOUT ROWID)
 CREATE INDEX work_posts_order ON work_posts(work_id, thread_pos, position);
 CREATE INDEX work_posts_char ON work_posts(work_id, char_key, thread_pos,
                                            position);

@@ -15,10 +15,6 @@
 #include "node/xml.h"
 
 #define C(x) "contains(concat(' ',normalize-space(@class),' '),' " x " ')"
-/* Post blocks: not the nested ones inside content, nor the hidden OP. */
-#define XP_BLOCKS                                                         \
-  "//div[" C("post-container") "][not(ancestor::div[" C("post-content")    \
-  "])][not(ancestor::div[" C("post-expander") "])]"
 /* The OP hidden behind "+ Show First Post" on pages after the first. */
 #define XP_HIDDEN_OP                                                      \
   "//div[" C("post-expander") "]//div[" C("post-post") "][not(ancestor::"  \
@@ -295,34 +291,153 @@ is_truncated(const char *data, size_t len)
   return 1;
 }
 
+/* Blocks as the streaming parser hands them over, before the page says
+ * which thread they belong to. */
+struct collect {
+  unsigned text_flags;
+  struct work_post *posts;
+  size_t n, cap;
+  int64_t thread_id;      /* first thread id a block names */
+  int have_op;
+  char *errbuf;
+  size_t errlen;
+};
+
+/* GLOWFIC.md 3.5: a post block is a .post-container that is not inside a
+ * .post-content (posts quoted in posts) nor a .post-expander (the hidden
+ * OP of later pages, read separately). */
+static int
+is_block(const struct xml_node *n)
+{
+  const struct xml_node *a;
+  for (a = xml_parent(n); a; a = xml_parent(a)) {
+    const char *nm = xml_name(a);
+    if (nm && strcmp(nm, "div") == 0 &&
+        (xml_has_class(a, "post-content") ||
+         xml_has_class(a, "post-expander")))
+      return 0;
+  }
+  return 1;
+}
+
+static int
+collect_block(struct xml_doc *doc, const struct xml_node *b,
+              struct collect *c)
+{
+  struct work_post tmp;
+  int err;
+
+  if (c->n >= WORK_MAX_POSTS) {
+    snprintf(c->errbuf, c->errlen, "too many posts");
+    return ERR_TOO_BIG;
+  }
+  memset(&tmp, 0, sizeof(tmp));
+  err = read_block(doc, b, &tmp, c->text_flags, c->errbuf, c->errlen);
+  if (err) {
+    work_post_clear(&tmp);
+    return err;
+  }
+  if (c->thread_id == 0)
+    c->thread_id = tmp.kind == WORK_POST_OP ? permalink_id(b, "/posts/")
+                                            : thread_id_of(b);
+  c->have_op |= tmp.kind == WORK_POST_OP;
+  if (c->n == c->cap) {
+    c->cap = c->cap ? 2 * c->cap : 64;
+    c->posts = xrealloc(c->posts, c->cap * sizeof(*c->posts));
+  }
+  c->posts[c->n++] = tmp;
+  return 0;
+}
+
+static int
+on_block(struct xml_doc *doc, struct xml_node *el, void *arg)
+{
+  int err;
+  if (!is_block(el))
+    return XML_KEEP;
+  err = collect_block(doc, el, arg);
+  return err ? err : XML_PRUNE;
+}
+
+/* Move the collected posts into the thread of w they belong to. */
+static int
+merge(struct work *w, struct collect *c, int64_t tid)
+{
+  struct work_thread *t = find_thread(w, tid);
+  size_t i, before;
+
+  if (t == NULL) {
+    t = work_add_thread(w);
+    if (t == NULL) {
+      snprintf(c->errbuf, c->errlen, "too many threads");
+      return ERR_TOO_BIG;
+    }
+    t->id = tid;
+  }
+  before = t->n_posts;
+  for (i = 0; i < c->n; i++) {
+    struct work_post *p;
+    if (seen(t, before, &c->posts[i])) { /* a repeat of an earlier page */
+      work_post_clear(&c->posts[i]);
+      continue;
+    }
+    p = work_thread_add_post(w, t);
+    if (p == NULL) {
+      snprintf(c->errbuf, c->errlen, "too many posts");
+      return ERR_TOO_BIG;
+    }
+    *p = c->posts[i];
+    memset(&c->posts[i], 0, sizeof(c->posts[i]));
+    /* The opening post leads its thread whatever page it came from. */
+    if (p->kind == WORK_POST_OP && t->n_posts > 1) {
+      struct work_post op = *p;
+      memmove(&t->posts[1], &t->posts[0],
+              (t->n_posts - 1) * sizeof(*t->posts));
+      t->posts[0] = op;
+    }
+  }
+  return 0;
+}
+
 int
 glowfic_html_parse(struct work *w, const char *data, size_t len,
                    unsigned text_flags, char *errbuf, size_t errlen)
 {
   struct xml_doc *doc = NULL;
-  struct xml_node **blocks = NULL, **hidden = NULL;
-  size_t n = 0, nh = 0, i, before, total;
-  struct work_thread *t;
-  int64_t tid = 0;
-  int err, have_op = 0;
+  struct xml_node **hidden = NULL;
+  struct collect c;
+  size_t nh = 0, i;
+  int64_t tid;
+  int err = 0, cb_err = 0;
 
-  doc = xml_parse_html(data, len, errbuf, errlen);
-  if (doc == NULL)
-    return ERR_PARSE;
+  memset(&c, 0, sizeof(c));
+  c.text_flags = text_flags;
+  c.errbuf = errbuf;
+  c.errlen = errlen;
+  doc = xml_parse_html_stream(data, len, "div", "post-container", on_block,
+                              &c, &cb_err, errbuf, errlen);
+  if (doc == NULL) {
+    err = cb_err ? cb_err : ERR_PARSE;
+    goto out;
+  }
   if (is_not_found(doc)) {
     snprintf(errbuf, errlen, "Glowfic says the post does not exist or is "
              "private");
     err = ERR_NOT_FOUND;
     goto out;
   }
-  err = xml_select(doc, NULL, XP_BLOCKS, &blocks, &n);
-  if (!err)
+  if (!c.have_op) {
     err = xml_select(doc, NULL, XP_HIDDEN_OP, &hidden, &nh);
-  if (err) {
-    snprintf(errbuf, errlen, "cannot select the posts: %s", err_str(err));
-    goto out;
+    for (i = 0; !err && i < nh && i < 1; i++)
+      err = collect_block(doc, hidden[i], &c);
+    if (err) {
+      if (err == ERR_PARSE || err == ERR_TOO_BIG)
+        goto out;
+      snprintf(errbuf, errlen, "cannot select the posts: %s", err_str(err));
+      goto out;
+    }
   }
-  if (n == 0 && nh == 0) {
+  if (c.n == 0) {
     snprintf(errbuf, errlen, "no Glowfic posts in the page (empty, or not "
              "a Glowfic thread)");
     err = ERR_PARSE;
@@ -334,60 +449,16 @@ glowfic_html_parse(struct work *w, const char *data, size_t len,
     goto out;
   }
   tid = canonical_id(doc);
-  for (i = 0; i < n && tid == 0; i++) {
-    tid = xml_has_class(blocks[i], "post-post")
-              ? permalink_id(blocks[i], "/posts/")
-              : thread_id_of(blocks[i]);
-  }
-  for (i = 0; i < nh && tid == 0; i++)
-    tid = permalink_id(hidden[i], "/posts/");
-  t = find_thread(w, tid);
-  if (t == NULL) {
-    t = work_add_thread(w);
-    if (t == NULL) {
-      snprintf(errbuf, errlen, "too many threads");
-      err = ERR_TOO_BIG;
-      goto out;
-    }
-    t->id = tid;
-  }
-  before = t->n_posts;
-  page_meta(doc, t);
-  for (i = 0; i < n; i++)
-    have_op |= xml_has_class(blocks[i], "post-post");
-  total = n + (have_op ? 0 : nh);
-  for (i = 0; i < total; i++) {
-    const struct xml_node *b = i < n ? blocks[i] : hidden[i - n];
-    struct work_post tmp, *p;
-
-    memset(&tmp, 0, sizeof(tmp));
-    err = read_block(doc, b, &tmp, text_flags, errbuf, errlen);
-    if (err) {
-      work_post_clear(&tmp);
-      goto out;
-    }
-    if (seen(t, before, &tmp)) { /* a repeat from an earlier page */
-      work_post_clear(&tmp);
-      continue;
-    }
-    p = work_thread_add_post(w, t);
-    if (p == NULL) {
-      work_post_clear(&tmp);
-      snprintf(errbuf, errlen, "too many posts");
-      err = ERR_TOO_BIG;
-      goto out;
-    }
-    *p = tmp;
-    /* The opening post leads its thread whatever page it came from. */
-    if (p->kind == WORK_POST_OP && t->n_posts > 1) {
-      memmove(&t->posts[1], &t->posts[0],
-              (t->n_posts - 1) * sizeof(*t->posts));
-      t->posts[0] = tmp;
-    }
-  }
-  err = 0;
+  if (tid == 0)
+    tid = c.thread_id;
+  err = merge(w, &c, tid);
+  if (!err)
+    page_meta(doc, find_thread(w, tid) ? find_thread(w, tid)
+                                       : &w->threads[w->n_threads - 1]);
 out:
-  xfree(blocks);
+  for (i = 0; i < c.n; i++)
+    work_post_clear(&c.posts[i]);
+  xfree(c.posts);
   xfree(hidden);
   xml_free(doc);
   return err;

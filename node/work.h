@@ -171,6 +171,11 @@ uint64_t work_count_words(const struct work *w);
 /* The canonical JSON document (fixed key order, no whitespace). Caller
  * owns the result. */
 struct json *work_to_json(const struct work *w);
+/* The same document's bytes, produced a post at a time (memory stays
+ * small for a million-word work): sink gets pieces whose concatenation is
+ * exactly json_print(work_to_json(w), 0). */
+typedef void (*work_sink_cb)(const char *data, size_t len, void *arg);
+void work_json_stream(const struct work *w, work_sink_cb sink, void *arg);
 /* Rebuild a work from its JSON document. NULL with a reason in errbuf
  * when a field is missing or of the wrong type. Caller owns the result. */
 struct work *work_from_json(const struct json *doc, char *errbuf,

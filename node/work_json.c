@@ -63,10 +63,96 @@ post_json(const struct work_post *p)
   return o;
 }
 
+static struct json *
+chars_json(const struct work *w)
+{
+  struct json *chars = json_new_array(), *c, *s;
+  size_t i, j;
+
+  for (i = 0; i < w->n_chars; i++) {
+    const struct work_character *ch = &w->chars[i];
+    c = json_new_object();
+    json_set_str(c, "key", ch->key);
+    json_set_int(c, "id", ch->id);
+    json_set_str(c, "name", ch->name);
+    json_set_str(c, "screenname", ch->screenname);
+    json_set_str(c, "author", ch->author);
+    json_set_int(c, "user_id", ch->user_id);
+    json_set_str(c, "icon_url", ch->icon_url);
+    json_set_str(c, "icon_keyword", ch->icon_keyword);
+    json_set_int(c, "posts", ch->posts);
+    json_set_int(c, "words", (int64_t)ch->words);
+    s = json_new_array();
+    for (j = 0; j < ch->n_samples; j++)
+      json_push(s, json_new_string(ch->samples[j]));
+    json_set(c, "samples", s);
+    json_push(chars, c);
+  }
+  return chars;
+}
+
+/* Print v (cJSON's own formatting, so the stream matches work_to_json),
+ * send it, free it. */
+static void
+emit(struct json *v, work_sink_cb sink, void *arg)
+{
+  char *s = json_print(v, 0);
+  sink(s, strlen(s), arg);
+  xfree(s);
+  json_free(v);
+}
+
+static struct json *
+str_or_null(const char *s)
+{
+  return s ? json_new_string(s) : json_new_null();
+}
+
+#define LIT(s) sink(s, sizeof(s) - 1, arg)
+
+void
+work_json_stream(const struct work *w, work_sink_cb sink, void *arg)
+{
+  size_t i, j;
+
+  LIT("{\"format\":");
+  emit(json_new_int(WORK_FORMAT), sink, arg);
+  LIT(",\"key\":");
+  emit(str_or_null(w->key), sink, arg);
+  LIT(",\"source\":");
+  emit(str_or_null(w->source), sink, arg);
+  LIT(",\"title\":");
+  emit(str_or_null(w->title), sink, arg);
+  LIT(",\"threads\":[");
+  for (i = 0; i < w->n_threads; i++) {
+    const struct work_thread *th = &w->threads[i];
+    if (i)
+      LIT(",");
+    LIT("{\"id\":");
+    emit(json_new_int(th->id), sink, arg);
+    LIT(",\"subject\":");
+    emit(str_or_null(th->subject), sink, arg);
+    LIT(",\"description\":");
+    emit(str_or_null(th->description), sink, arg);
+    LIT(",\"board\":");
+    emit(str_or_null(th->board), sink, arg);
+    LIT(",\"posts\":[");
+    for (j = 0; j < th->n_posts; j++) {
+      if (j)
+        LIT(",");
+      emit(post_json(&th->posts[j]), sink, arg);
+    }
+    LIT("]}");
+  }
+  LIT("],\"characters\":");
+  emit(chars_json(w), sink, arg);
+  LIT("}");
+}
+
 struct json *
 work_to_json(const struct work *w)
 {
-  struct json *o = json_new_object(), *threads, *posts, *chars, *t, *c, *s;
+  struct json *o = json_new_object(), *threads, *posts, *chars, *t;
   size_t i, j;
 
   json_set_int(o, "format", WORK_FORMAT);
@@ -88,26 +174,7 @@ work_to_json(const struct work *w)
     json_push(threads, t);
   }
   json_set(o, "threads", threads);
-  chars = json_new_array();
-  for (i = 0; i < w->n_chars; i++) {
-    const struct work_character *ch = &w->chars[i];
-    c = json_new_object();
-    json_set_str(c, "key", ch->key);
-    json_set_int(c, "id", ch->id);
-    json_set_str(c, "name", ch->name);
-    json_set_str(c, "screenname", ch->screenname);
-    json_set_str(c, "author", ch->author);
-    json_set_int(c, "user_id", ch->user_id);
-    json_set_str(c, "icon_url", ch->icon_url);
-    json_set_str(c, "icon_keyword", ch->icon_keyword);
-    json_set_int(c, "posts", ch->posts);
-    json_set_int(c, "words", (int64_t)ch->words);
-    s = json_new_array();
-    for (j = 0; j < ch->n_samples; j++)
-      json_push(s, json_new_string(ch->samples[j]));
-    json_set(c, "samples", s);
-    json_push(chars, c);
-  }
+  chars = chars_json(w);
   json_set(o, "characters", chars);
   return o;
 }

@@ -14,7 +14,11 @@
 #include "node/alloc.h"
 #include "node/hex.h"
 
+#define LOG_MODULE "store"
+#include "node/log.h"
+
 #define TEXT_HASH_BYTES 16 /* of the sentences of one post */
+#define STORE_CACHE_KIB 65536  /* page cache during an import, KiB */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -93,17 +97,21 @@ struct saver {
   struct work_store_counts *out;
 };
 
+static void
+hash_sink(const char *data, size_t len, void *arg)
+{
+  secure_hash_update(arg, data, len);
+}
+
 void
 work_store_doc_hash(const struct work *w, char out[65])
 {
-  struct json *j = work_to_json(w);
-  char *s = json_print(j, 0);
+  struct secure_hash_state *st = secure_hash_new();
   uint8_t h[SECURE_HASH_BYTES];
 
-  secure_hash(h, s, strlen(s), NULL, 0);
+  work_json_stream(w, hash_sink, st);
+  secure_hash_final(&st, h);
   hex_encode(out, h, SECURE_HASH_BYTES);
-  xfree(s);
-  json_free(j);
 }
 
 static void
@@ -287,6 +295,17 @@ save_all(struct saver *sv, const struct work *w, int64_t now)
   return err;
 }
 
+static void
+restore_cache(struct db *db, int64_t cache)
+{
+  char sql[64];
+  if (cache == 0)
+    return;
+  snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)cache);
+  if (db_exec(db, sql) != 0)
+    log_warn("cannot restore the page cache size");
+}
+
 int
 work_store_save(struct db *db, const struct work *w, int64_t now,
                 struct work_store_counts *out, char *errbuf, size_t errlen)
@@ -294,6 +313,7 @@ work_store_save(struct db *db, const struct work *w, int64_t now,
   struct saver sv;
   struct work_store_counts before;
   char id[WORK_ID_HEX];
+  int64_t cache = 0;
   size_t i;
   int err, began = 0;
 
@@ -308,6 +328,12 @@ work_store_save(struct db *db, const struct work *w, int64_t now,
     if (err)
       goto fail;
   }
+  /* A big import rewrites many pages: a cache that holds them avoids
+   * spilling to the WAL and reading back mid-transaction. */
+  if (db_query_int(db, "PRAGMA cache_size", &cache) != 0)
+    cache = 0;
+  if (db_exec(db, "PRAGMA cache_size = -" STR(STORE_CACHE_KIB)) != 0)
+    cache = 0;
   err = db_begin(db);
   if (err)
     goto fail;
@@ -326,6 +352,7 @@ work_store_save(struct db *db, const struct work *w, int64_t now,
   began = 0;
   for (i = 0; i < N_STMTS; i++)
     db_finalize(&sv.st[i]);
+  restore_cache(db, cache);
   {
     struct work_store_counts c;
     err = work_store_count(db, id, &c);
@@ -347,6 +374,7 @@ fail:
     db_rollback(db);
   for (i = 0; i < N_STMTS; i++)
     db_finalize(&sv.st[i]);
+  restore_cache(db, cache);
   return err;
 }
 

@@ -66,6 +66,114 @@ xml_parse_html(const char *data, size_t len, char *errbuf, size_t errlen)
   return d;
 }
 
+#define STREAM_CHUNK (256u << 10) /* bytes fed to the push parser at once */
+
+struct stream {
+  const char *name, *cls;
+  xml_element_cb cb;
+  void *arg;
+  struct xml_doc doc;
+  endElementSAXFunc end;  /* libxml2's own tree-building handler */
+  int err;
+};
+
+static int has_class_node(const xmlNode *n, const char *cls);
+
+/* After libxml2 closes the element (ctxt->node moves to its parent), hand
+ * matching elements to the callback. Freeing the closed node is safe: the
+ * parser keeps only names (dictionary strings), the current node (now
+ * the parent) and its last-text-node buffer, reset below (xmlTextReader
+ * frees parsed nodes the same way). */
+static void
+on_end(void *ctx, const xmlChar *name)
+{
+  htmlParserCtxtPtr ctxt = ctx;
+  struct stream *s = ctxt->_private;
+  xmlNodePtr node = ctxt->node;
+  int rc;
+
+  s->end(ctx, name);
+  if (s->err || node == NULL || node->type != XML_ELEMENT_NODE ||
+      !xmlStrEqual(node->name, name) || ctxt->node == node)
+    return;
+  if (strcmp((const char *)node->name, s->name) != 0 ||
+      !has_class_node(node, s->cls))
+    return;
+  s->doc.doc = ctxt->myDoc;
+  rc = s->cb(&s->doc, (struct xml_node *)node, s->arg);
+  if (rc < 0) {
+    s->err = rc;
+    xmlStopParser(ctxt);
+  } else if (rc == XML_PRUNE) {
+    xmlUnlinkNode(node);
+    xmlFreeNode(node);
+    /* libxml2 appends the next characters in place to the text node it
+     * made last (nodemem/nodelen describe that node's buffer); that node
+     * may be gone: make it concatenate afresh. */
+    ctxt->nodemem = 0;
+    ctxt->nodelen = 0;
+  }
+}
+
+struct xml_doc *
+xml_parse_html_stream(const char *data, size_t len, const char *name,
+                      const char *cls, xml_element_cb cb, void *arg,
+                      int *cb_err, char *errbuf, size_t errlen)
+{
+  xmlSAXHandler sax;
+  htmlParserCtxtPtr ctxt;
+  struct stream s;
+  struct xml_doc *d;
+  htmlDocPtr doc;
+  size_t off = 0, n;
+
+  init();
+  *cb_err = 0;
+  if (len > XML_MAX_INPUT) {
+    snprintf(errbuf, errlen, "HTML of %zu bytes is over the %u byte limit",
+             len, XML_MAX_INPUT);
+    return NULL;
+  }
+  memset(&s, 0, sizeof(s));
+  s.name = name;
+  s.cls = cls;
+  s.cb = cb;
+  s.arg = arg;
+  memcpy(&sax, &htmlDefaultSAXHandler, sizeof(sax));
+  s.end = sax.endElement;
+  sax.endElement = on_end;
+  ctxt = htmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL,
+                                  XML_CHAR_ENCODING_UTF8);
+  if (ctxt == NULL) {
+    snprintf(errbuf, errlen, "out of memory");
+    return NULL;
+  }
+  htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+  ctxt->_private = &s;
+  do {
+    n = len - off < STREAM_CHUNK ? len - off : STREAM_CHUNK;
+    htmlParseChunk(ctxt, data + off, (int)n, off + n == len);
+    off += n;
+  } while (off < len && !s.err);
+  if (len == 0)
+    htmlParseChunk(ctxt, NULL, 0, 1);
+  doc = ctxt->myDoc;
+  ctxt->myDoc = NULL;
+  htmlFreeParserCtxt(ctxt);
+  if (s.err || doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+    if (doc)
+      xmlFreeDoc(doc);
+    *cb_err = s.err;
+    if (!s.err)
+      snprintf(errbuf, errlen, "the page is empty or not HTML");
+    return NULL;
+  }
+  d = xmalloc(sizeof(*d));
+  d->doc = doc;
+  return d;
+}
+
 void
 xml_free(struct xml_doc *doc)
 {
@@ -133,6 +241,13 @@ xml_first_child(const struct xml_node *node)
 }
 
 struct xml_node *
+xml_parent(const struct xml_node *node)
+{
+  xmlNodePtr p = node ? N(node)->parent : NULL;
+  return p && p->type == XML_ELEMENT_NODE ? (struct xml_node *)p : NULL;
+}
+
+struct xml_node *
 xml_next(const struct xml_node *node)
 {
   return node ? (struct xml_node *)N(node)->next : NULL;
@@ -160,17 +275,25 @@ is_space(char c)
 int
 xml_has_class(const struct xml_node *node, const char *cls)
 {
-  xmlChar *v;
+  if (xml_name(node) == NULL)
+    return 0;
+  return has_class_node(N(node), cls);
+}
+
+static int
+has_class_node(const xmlNode *n, const char *cls)
+{
+  xmlAttrPtr a;
   const char *p, *start;
   size_t clen = strlen(cls);
   int found = 0;
 
-  if (xml_name(node) == NULL)
+  /* Read the attribute's text node in place: no copy per test. */
+  a = xmlHasProp((xmlNodePtr)n, (const xmlChar *)"class");
+  if (a == NULL || a->children == NULL || a->children->next != NULL ||
+      a->children->type != XML_TEXT_NODE || a->children->content == NULL)
     return 0;
-  v = xmlGetProp(N(node), (const xmlChar *)"class");
-  if (v == NULL)
-    return 0;
-  p = (const char *)v;
+  p = (const char *)a->children->content;
   while (*p && !found) {
     while (is_space(*p))
       p++;
@@ -180,7 +303,6 @@ xml_has_class(const struct xml_node *node, const char *cls)
     if ((size_t)(p - start) == clen && memcmp(start, cls, clen) == 0)
       found = 1;
   }
-  xmlFree(v);
   return found;
 }
 

@@ -24,6 +24,27 @@ struct xml_doc *xml_parse_html(const char *data, size_t len, char *errbuf,
                                size_t errlen);
 void xml_free(struct xml_doc *doc);
 
+#define XML_KEEP 0  /* xml_element_cb: leave the element in the tree */
+#define XML_PRUNE 1 /* xml_element_cb: free the element now */
+
+/* Called when an element's end is parsed, with its whole subtree built
+ * and its ancestors in place (following siblings are not parsed yet).
+ * Returns XML_KEEP, XML_PRUNE, or a negative error that stops the
+ * parse. */
+typedef int (*xml_element_cb)(struct xml_doc *doc, struct xml_node *el,
+                              void *arg);
+
+/* Parse like xml_parse_html, but incrementally: cb sees every element
+ * named name with class token cls as soon as it ends, and may prune it,
+ * so a page of many such blocks never holds more than one block's tree
+ * at a time (memory stays near the input size). On a callback error the
+ * parse stops, NULL is returned and *cb_err holds the error. */
+struct xml_doc *xml_parse_html_stream(const char *data, size_t len,
+                                      const char *name, const char *cls,
+                                      xml_element_cb cb, void *arg,
+                                      int *cb_err, char *errbuf,
+                                      size_t errlen);
+
 /* The root element, or NULL for an empty document. */
 struct xml_node *xml_root(struct xml_doc *doc);
 
@@ -38,6 +59,8 @@ int xml_select(struct xml_doc *doc, struct xml_node *ctx, const char *xpath,
 /* Lower-case element name, or NULL for a non-element (text, comment). */
 const char *xml_name(const struct xml_node *node);
 struct xml_node *xml_first_child(const struct xml_node *node);
+/* The parent element, NULL at the root. */
+struct xml_node *xml_parent(const struct xml_node *node);
 struct xml_node *xml_next(const struct xml_node *node);
 /* Is node a text (or CDATA) node? Its UTF-8 content is xml_content(). */
 int xml_is_text(const struct xml_node *node);

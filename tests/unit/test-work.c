@@ -4,6 +4,7 @@
 #include "task.h"
 
 #include "node/alloc.h"
+#include "node/buf.h"
 #include "node/glowfic_html.h"
 #include "node/text.h"
 #include "node/work.h"
@@ -52,6 +53,12 @@ TEST_IMPL(work_sentence_ids_are_stable)
   return 0;
 }
 
+static void
+sink(const char *data, size_t len, void *arg)
+{
+  ASSERT_OK(buf_append(arg, data, len));
+}
+
 TEST_IMPL(work_json_round_trip)
 {
   char errbuf[256];
@@ -73,6 +80,14 @@ TEST_IMPL(work_json_round_trip)
   j2 = work_to_json(back);
   s2 = json_print(j2, 0);
   ASSERT_STR_EQ(s1, s2); /* canonical: the same bytes again */
+  {
+    struct buf b;
+    buf_init(&b, 1u << 26);
+    work_json_stream(w, sink, &b);
+    ASSERT_EQ(b.len, strlen(s1));
+    ASSERT_OK(memcmp(b.data, s1, b.len)); /* streamed = whole */
+    buf_free(&b);
+  }
   ASSERT_EQ(work_count_sentences(back), work_count_sentences(w));
   ASSERT_EQ(work_count_words(back), work_count_words(w));
   ASSERT_EQ(back->n_chars, w->n_chars);
