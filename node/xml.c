@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Glowtalk developers */
 /* libxml2 wrapper; see xml.h. GLOWFIC.md 3.5 explains the parser options:
- * UTF-8 forced (slices carry no charset and libxml2 would assume Latin-1),
- * recover silently, no network, and keep blank text nodes. */
+ * UTF-8 forced (slices carry no charset and libxml2 would assume Latin-1;
+ * a <meta charset> is ignored too: Glowfic serves UTF-8), recover
+ * silently, no network, and keep blank text nodes. */
 #include "node/xml.h"
 
 #include <stdio.h>
@@ -54,7 +55,8 @@ xml_parse_html(const char *data, size_t len, char *errbuf, size_t errlen)
   }
   doc = htmlReadMemory(data, (int)len, NULL, "UTF-8",
                        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                           HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+                           HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                           HTML_PARSE_IGNORE_ENC);
   if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
     if (doc)
       xmlFreeDoc(doc);
@@ -149,7 +151,8 @@ xml_parse_html_stream(const char *data, size_t len, const char *name,
     return NULL;
   }
   htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                               HTML_PARSE_IGNORE_ENC);
   ctxt->_private = &s;
   do {
     n = len - off < STREAM_CHUNK ? len - off : STREAM_CHUNK;

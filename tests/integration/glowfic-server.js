@@ -138,6 +138,7 @@ const server = http.createServer((req, res) => {
     if (id === 666) return send(res, 302, '', { Location: 'http://example.invalid/elsewhere' });
     if (id === 777) return send(res, 200, Object.assign({}, op, { id: 777, content: '<p>' + 'big '.repeat(5000) + '</p>' }));
     if (id === 888) return send(res, 200, '{"id": 888, "subject": "cut', {});
+    if (id === 999) { setTimeout(() => send(res, 200, op), 3000); return; }
     return send(res, 404, { errors: [{ message: 'Post could not be found.' }] });
   }
   if ((m = path.match(/^\/api\/v1\/posts\/(\d+)\/replies$/))) {

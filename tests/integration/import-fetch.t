@@ -12,7 +12,7 @@ SERVER=
 cleanup() { [[ -n $SERVER ]] && kill "$SERVER" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-echo "1..14"
+echo "1..16"
 n=0
 ok() { n=$((n + 1)); if [[ $1 == 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
@@ -21,7 +21,7 @@ SERVER=$!
 for _ in $(seq 100); do grep -q PORT "$TMP/port" 2>/dev/null && break; sleep 0.05; done
 PORT=$(awk '/PORT/{print $2}' "$TMP/port")
 BASE=http://127.0.0.1:$PORT
-export GLOWTALK_GLOWFIC_BASE=$BASE GLOWTALK_GLOWFIC_DELAY=20 GLOWTALK_LOG_LEVEL=warn
+export GLOWTALK_GLOWFIC_BASE=$BASE GLOWTALK_GLOWFIC_DELAY=100 GLOWTALK_LOG_LEVEL=warn
 D=$TMP/data
 "$BIN" init --data "$D" >/dev/null 2>&1
 
@@ -39,7 +39,13 @@ grep -q 'page=2.*' "$TMP/requests.log" && [[ $(grep -c 'replies?per_page=100&pag
    $(grep -c 'replies?per_page=100&page=3' "$TMP/requests.log") == 2 && $elapsed -ge 2 ]]
 ok $? "429 and 503 were retried after Retry-After (took ${elapsed}s)"
 
-# 4: OP author from the HTML page, User-Agent sent
+# 4: requests of one import were spaced by glowfic-delay (100 ms)
+gap=$(awk '{ if (NR > 1) { d = $1 - prev; if (min == "" || d < min) min = d } prev = $1 } END { print min }' "$TMP/requests.log")
+[[ -n $gap && $gap -ge 95 ]]
+ok $? "requests are spaced by glowfic-delay (smallest gap ${gap} ms)"
+export GLOWTALK_GLOWFIC_DELAY=20
+
+# 5: OP author from the HTML page, User-Agent sent
 [[ $(count "SELECT author FROM work_posts WHERE post_key='p500'") == stonewright ]] && \
   grep -q 'glowtalk/' "$TMP/requests.log"
 ok $? "the opening post's author comes from the HTML page; User-Agent names glowtalk"
@@ -102,3 +108,5 @@ GLOWTALK_FETCH_MAX_BYTES=4096 bad "$BASE/posts/777" "over the limit"; r2=$?
 ok $? "a redirect off the host and a response over the cap are refused"
 bad "$BASE/posts/888" "invalid JSON"
 ok $? "a truncated API reply is refused"
+GLOWTALK_FETCH_TIMEOUT=1 bad "$BASE/posts/999" "timed out"
+ok $? "a server slower than fetch-timeout is abandoned"

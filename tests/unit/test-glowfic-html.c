@@ -235,3 +235,89 @@ TEST_IMPL(glowfic_html_truncated_page)
   free(data);
   return 0;
 }
+
+#define BLOCK(cls, anchor, perma, chr, text)                               \
+  "<div class=\"post-container " cls "\">" anchor                           \
+  "<div class=\"padding-10\"><div class=\"post-info-box\"><div "            \
+  "class=\"post-info-text\"><div class=\"post-character\">" chr "</div>"    \
+  "<div class=\"post-author\">au</div></div></div><div "                    \
+  "class=\"post-edit-box\"><a rel=\"alternate\" href=\"" perma "\"></a>"    \
+  "</div><div class=\"post-content\">" text "</div></div></div>"
+#define OP(text) BLOCK("post-post", "", "/posts/77", "Op", text)
+#define REPLY(id, text)                                                     \
+  BLOCK("post-reply ", "<a class=\"noheight\" id=\"reply-" #id "\"> </a>",  \
+        "/replies/" #id, "Re", text)
+#define PAGE(head, body)                                                    \
+  "<html><head><title>T | Glowfic Constellation</title>" head "</head>"     \
+  "<body><div id=\"content\"><span id=\"post-title\">The Title</span>"      \
+  body "</div></body></html>"
+
+static void
+parse_into(struct work *w, const char *html)
+{
+  char errbuf[256];
+  int err = glowfic_html_parse(w, html, strlen(html), 0, errbuf,
+                               sizeof(errbuf));
+  if (err)
+    fprintf(stderr, "# %s\n", errbuf);
+  ASSERT_OK(err);
+}
+
+TEST_IMPL(glowfic_html_pages_merge)
+{
+  struct work *w = work_new("pages");
+  const struct work_thread *t;
+
+  /* Page 2 first (its OP hidden in the expander), then page 1. */
+  parse_into(w, PAGE("<link rel=\"canonical\" href=\"/posts/77?page=2\">",
+                     "<div class=\"post-expander\"><div class=\"info\">+ "
+                     "Show First Post</div><div class=\"hidden\">"
+                     OP("<p>Opening.</p>") "</div></div>"
+                     REPLY(3, "<p>Third.</p>") REPLY(4, "<p>Fourth.</p>")));
+  parse_into(w, PAGE("", OP("<p>Opening.</p>") REPLY(1, "<p>First.</p>")
+                     REPLY(2, "<p>Second.</p>")));
+  ASSERT_OK(work_finish(w, 300));
+  ASSERT_EQ(w->n_threads, 1);
+  t = &w->threads[0];
+  ASSERT_EQ(t->id, 77);
+  ASSERT_STR_EQ(t->subject, "The Title");
+  ASSERT_EQ(t->n_posts, 5); /* the OP once */
+  ASSERT_EQ(t->posts[0].kind, WORK_POST_OP);
+  ASSERT_EQ(t->posts[0].id, 77);
+  work_free(w);
+  return 0;
+}
+
+TEST_IMPL(glowfic_html_nested_containers)
+{
+  struct work *w = work_new("nested");
+  const struct work_thread *t;
+
+  /* A post quoting a post block inside its content stays one post. */
+  parse_into(w, PAGE("", OP("<p>Opening.</p>")
+                     REPLY(1, "<p>Look:</p>" REPLY(99, "<p>Quoted.</p>")
+                              "<p>End.</p>")
+                     REPLY(2, "<p>Next.</p>")));
+  ASSERT_OK(work_finish(w, 300));
+  t = &w->threads[0];
+  ASSERT_EQ(t->n_posts, 3);
+  ASSERT_EQ(t->posts[1].id, 1);
+  ASSERT_EQ(t->posts[2].id, 2);
+  ASSERT_CONTAINS(t->posts[1].content, "Quoted.");
+  ASSERT_STR_EQ(t->posts[1].paras[t->posts[1].n_paras - 1].text, "End.");
+  work_free(w);
+  return 0;
+}
+
+TEST_IMPL(glowfic_html_latin1_declared_still_utf8)
+{
+  struct work *w = work_new("charset");
+  /* Bytes are UTF-8 whatever the page claims (GLOWFIC.md 3.5). */
+  parse_into(w, PAGE("<meta charset=\"iso-8859-1\">",
+                     OP("<p>Caf\xc3\xa9 \xe2\x80\x94 na\xc3\xafve.</p>")));
+  ASSERT_OK(work_finish(w, 300));
+  ASSERT_STR_EQ(w->threads[0].posts[0].paras[0].text,
+                "Caf\xc3\xa9 \xe2\x80\x94 na\xc3\xafve.");
+  work_free(w);
+  return 0;
+}
