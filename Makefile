@@ -135,7 +135,8 @@ deps:
 	@bash tools/deps.sh
 
 run: deps all
-	@test -e "$(DATA)/identity.key" || ./glowtalk init --data "$(DATA)"
+	@test -e "$(DATA)/identity.key" || { ./glowtalk init --data "$(DATA)" && \
+	  ./glowtalk import --data "$(DATA)" contrib/demo/keeper-of-small-lights.html; }
 	./glowtalk run --data "$(DATA)" --ui $(UI)
 
 PROVE_ARGS ?=
@@ -186,3 +187,14 @@ clean:
 	rm -rf build build-asan glowtalk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Glowfic import: ICU is wrapped by node/segment.c (sentence breaking).
+CFLAGS_node/segment = $(call pc_cflags,icu-uc icu-i18n)
+CFLAGS_node/fetch = $(call pc_cflags,libcurl)
+
+# Import benchmark (tests/bench/run.sh): parse + segment + store of a big page.
+bench: $(BUILD)/bench-import
+$(BUILD)/bench-import: $(BUILD)/tests/bench/import-bench.o \
+                       $(BUILD)/tests/unit/task.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)

@@ -13,7 +13,7 @@ PACKAGES=(
   libespeak-ng-dev espeak-ng libopus-dev libopusenc-dev libcivetweb-dev
   sqlite3 curl valgrind                         # tests and debugging
   opus-tools ffmpeg                             # decoders that check our audio
-  nodejs chromium                               # browser tests (playwright-core)
+  nodejs chromium                               # browser tests; stand-in Glowfic server
 )
 
 missing=()
