@@ -13,6 +13,7 @@ PACKAGES=(
   libespeak-ng-dev espeak-ng libopus-dev libopusenc-dev libcivetweb-dev
   sqlite3 curl valgrind                         # tests and debugging
   opus-tools ffmpeg                             # decoders that check our audio
+  nodejs                                        # tests/interop: reference SHS
 )
 
 missing=()
@@ -22,6 +23,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# npm for tests/interop (npm ci). NodeSource's nodejs already contains npm
+# and conflicts with Debian's npm package: ask for npm only when missing.
+if ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   echo "deps: all ${#PACKAGES[@]} packages present"
