@@ -128,14 +128,14 @@ $(BUILD)/run-unit-tests: $(TEST_OBJS) $(BUILD)/libglowtalk.a
 
 # Test tools (never installed): the secret-handshake interop peer, and the
 # npm packages of the reference implementation it is tested against
-# (tests/interop/; npm ci runs only when the lock file changed).
+# (tests/interop/; npm ci runs only when package*.json changed).
 .PHONY: test-deps
 $(BUILD)/shs-peer: $(BUILD)/tests/interop/shs-peer.o $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
 
-test-deps: tests/interop/node_modules/.package-lock.json
-tests/interop/node_modules/.package-lock.json: tests/interop/package.json \
+test-deps: tests/interop/node_modules/.installed
+tests/interop/node_modules/.installed: tests/interop/package.json \
     tests/interop/package-lock.json
 	@echo "  NPM     tests/interop"
 	$(Q)npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error

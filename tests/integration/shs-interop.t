@@ -5,7 +5,9 @@
 # implementation (npm secret-handshake, tests/interop/shs-node.js) over TCP
 # on 127.0.0.1, both ways: both ends must agree on each other's keys and on
 # every derived box-stream key and nonce; a wrong network key, a non-member
-# and a wrong server key are refused. Also C <-> C with encrypted frames.
+# and a wrong server key are refused. Also C <-> C with encrypted frames,
+# and the shs1-test conformance suite (npm shs1-test: correct and
+# misbehaving peers, both roles) against the C peer.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +16,7 @@ PEER=${SHS_PEER:-$(dirname "${GLOWTALK_BIN:-$ROOT/build/glowtalk}")/shs-peer}
 NODE_JS=$INTEROP/shs-node.js
 WAIT_S=10 # bounded waits, seconds
 
-PLAN=28
+PLAN=30
 echo "1..$PLAN"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -25,7 +27,8 @@ if [[ ! -x $PEER ]]; then
   echo "Bail out! $PEER is not built (make $(basename "$(dirname "$PEER")")/shs-peer)"
   exit 1
 fi
-if [[ ! -d $INTEROP/node_modules/secret-handshake ]]; then
+if [[ ! -d $INTEROP/node_modules/secret-handshake ||
+      ! -d $INTEROP/node_modules/shs1-test ]]; then
   npm ci --prefix "$INTEROP" --no-audit --no-fund --loglevel=error >&2 ||
     { echo "Bail out! npm ci --prefix tests/interop failed"; exit 1; }
 fi
@@ -188,6 +191,19 @@ ok $? "C client sends frames and reads the echo"
 wait_server
 ok $? "C server echoes until the authenticated close"
 is "$(field frames "$TMP/c9.out")" "3" "server read 3 frames"
+
+# 10. shs1-test: 20 good and 25 misbehaving clients / servers per role.
+printf '#!/bin/sh\nexec "%s" shs1-server "$@"\n' "$PEER" >"$TMP/shs1-server"
+printf '#!/bin/sh\nexec "%s" shs1-client "$@"\n' "$PEER" >"$TMP/shs1-client"
+chmod +x "$TMP/shs1-server" "$TMP/shs1-client"
+timeout 60 node "$INTEROP/node_modules/shs1-test/test-server.js" \
+  "$TMP/shs1-server" >"$TMP/shs1-server.log" 2>&1
+ok $? "shs1-test server suite passes"
+grep -v '^shs-peer: ' "$TMP/shs1-server.log" | sed 's/^/# /'
+timeout 60 node "$INTEROP/node_modules/shs1-test/test-client.js" \
+  "$TMP/shs1-client" >"$TMP/shs1-client.log" 2>&1
+ok $? "shs1-test client suite passes"
+grep -v '^shs-peer: ' "$TMP/shs1-client.log" | sed 's/^/# /'
 
 # What each end said when it refused (expected in cases 4-8).
 grep -H '^error' "$TMP"/*.out | sed "s|^$TMP/|# |"

@@ -5,7 +5,9 @@
  * tests/integration/shs-interop.t. Prints "name hex" lines of what it
  * derived and exits 0, or prints "error ..." and exits 1 (2 = usage).
  * With --frames (against another shs-peer) it also runs crypto/frames.h:
- * the client sends messages and a close, the server echoes them. */
+ * the client sends messages and a close, the server echoes them.
+ * "shs1-server NETKEY SK PK" and "shs1-client NETKEY SERVER_PK" speak the
+ * shs1-test conformance protocol (npm shs1-test) on stdin/stdout. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -244,6 +246,100 @@ flag(int argc, char **argv, const char *name)
   return 0;
 }
 
+static int usage(void);
+
+static int
+read_exact(int fd, uint8_t *p, size_t len)
+{
+  ssize_t n;
+  while (len > 0) {
+    n = read(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return ERR_NET;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* shs1-test (AljoschaMeyer/shs1-test README): whole messages on stdin and
+ * stdout; on success the server writes msg 4 and its outcome in one write,
+ * the client its outcome; on any misbehaviour exit 1 writing nothing. */
+static int
+shs1(int client, int argc, char **argv)
+{
+  uint8_t key[NETKEY_BYTES], pk[IDENTITY_PUBLIC_BYTES];
+  uint8_t sk[2 * IDENTITY_SEED_BYTES], msg[SHS_MSG_MAX];
+  uint8_t out[SHS_MSG_MAX + sizeof(struct shs_boxstream)];
+  struct identity *id = NULL;
+  struct netkey *nk = NULL;
+  struct shs *s = NULL;
+  struct shs_boxstream bs;
+  size_t n, used, o;
+  int err, rc = 1;
+
+  if (argc != (client ? 4 : 5) || hex_decode(key, sizeof(key), argv[2]) ||
+      hex_decode(pk, sizeof(pk), argv[client ? 3 : 4]))
+    return usage();
+  if (!client && hex_decode(sk, sizeof(sk), argv[3]))
+    return usage();
+  if (!client) {
+    err = identity_from_seed(sk, &id); /* libsodium sk = seed || pk */
+  } else {
+    secure_random(sk, IDENTITY_SEED_BYTES);
+    err = identity_from_seed(sk, &id);
+  }
+  secure_wipe(sk, sizeof(sk));
+  nk = netkey_from_bytes(key);
+  secure_wipe(key, sizeof(key));
+  if (err || nk == NULL)
+    goto out;
+  if (!client && memcmp(identity_public_key(id), pk, sizeof(pk)) != 0)
+    goto out;
+  err = client ? shs_client_new(id, nk, pk, &s)
+               : shs_server_new(id, nk, authorize, NULL, &s);
+  while (!err) {
+    n = shs_take_output(s, msg);
+    o = n;
+    memcpy(out, msg, n);
+    if (shs_done(s)) {
+      err = shs_export_boxstream(s, &bs);
+      if (err)
+        break;
+      memcpy(out + o, bs.enc_key, sizeof(bs.enc_key));
+      o += sizeof(bs.enc_key);
+      memcpy(out + o, bs.enc_nonce, sizeof(bs.enc_nonce));
+      o += sizeof(bs.enc_nonce);
+      memcpy(out + o, bs.dec_key, sizeof(bs.dec_key));
+      o += sizeof(bs.dec_key);
+      memcpy(out + o, bs.dec_nonce, sizeof(bs.dec_nonce));
+      o += sizeof(bs.dec_nonce);
+      secure_wipe(&bs, sizeof(bs));
+    }
+    if (o > 0)
+      err = write_all(1, out, o);
+    secure_wipe(out, sizeof(out));
+    if (err || shs_done(s)) {
+      rc = err ? 1 : 0;
+      break;
+    }
+    n = shs_want(s);
+    err = read_exact(0, msg, n);
+    if (!err)
+      err = shs_feed(s, msg, n, &used);
+  }
+  if (err)
+    fprintf(stderr, "shs-peer: %s%s%s\n", err_str(err),
+            s && shs_failed(s) ? ": " : "", s ? shs_error(s) : "");
+out:
+  shs_free(&s);
+  netkey_free(&nk);
+  identity_free(&id);
+  return rc;
+}
+
 static int
 usage(void)
 {
@@ -251,7 +347,9 @@ usage(void)
           "usage: shs-peer server --netkey HEX --identity FILE "
           "[--allow HEX] [--frames]\n"
           "       shs-peer client --netkey HEX --identity FILE "
-          "--server-key HEX --port N [--frames]\n");
+          "--server-key HEX --port N [--frames]\n"
+          "       shs-peer shs1-server NETKEY SK PK\n"
+          "       shs-peer shs1-client NETKEY SERVER_PK\n");
   return 2;
 }
 
@@ -272,6 +370,12 @@ main(int argc, char **argv)
 
   if (argc < 2)
     return usage();
+  signal(SIGPIPE, SIG_IGN);
+  if (secure_init() != 0)
+    return die("init", ERR_CRYPTO, NULL);
+  if (strcmp(argv[1], "shs1-server") == 0 ||
+      strcmp(argv[1], "shs1-client") == 0)
+    return shs1(strcmp(argv[1], "shs1-client") == 0, argc, argv);
   client = strcmp(argv[1], "client") == 0;
   if (!client && strcmp(argv[1], "server") != 0)
     return usage();
@@ -280,9 +384,6 @@ main(int argc, char **argv)
   if (netkey_hex == NULL || id_path == NULL ||
       hex_decode(key, sizeof(key), netkey_hex) != 0)
     return usage();
-  signal(SIGPIPE, SIG_IGN);
-  if (secure_init() != 0)
-    return die("init", ERR_CRYPTO, NULL);
   err = identity_load(id_path, &id, errbuf, sizeof(errbuf));
   if (err == ERR_NOT_INITIALISED)
     err = identity_create(id_path, 0, &id, errbuf, sizeof(errbuf));

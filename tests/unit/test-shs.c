@@ -445,3 +445,28 @@ TEST_IMPL(shs_tampered_bytes_fail)
   teardown(&fx);
   return 0;
 }
+
+/* identity_from_seed, used by the shs1-test peer: RFC 8032 section 7.1,
+ * test 1 (seed -> public key). */
+TEST_IMPL(identity_from_seed_rfc8032)
+{
+  static const char seed_hex[] =
+      "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+  static const char pub_hex[] =
+      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+  uint8_t seed[IDENTITY_SEED_BYTES];
+  char hex[IDENTITY_ID_HEX];
+  struct identity *id = NULL;
+  size_t i;
+
+  for (i = 0; i < sizeof(seed); i++) {
+    unsigned v;
+    ASSERT_EQ(sscanf(seed_hex + 2 * i, "%2x", &v), 1);
+    seed[i] = (uint8_t)v;
+  }
+  ASSERT_OK(identity_from_seed(seed, &id));
+  identity_id_hex(id, hex);
+  ASSERT_STR_EQ(hex, pub_hex);
+  identity_free(&id);
+  return 0;
+}
