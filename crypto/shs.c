@@ -409,7 +409,8 @@ shs_feed(struct shs *s, const uint8_t *data, size_t len, size_t *used)
   take = need - s->in_len;
   if (take > len)
     take = len;
-  memcpy(s->in + s->in_len, data, take);
+  if (take > 0)
+    memcpy(s->in + s->in_len, data, take);
   s->in_len += take;
   *used = take;
   if (s->in_len < need)

@@ -7,7 +7,8 @@
  * With --frames (against another shs-peer) it also runs crypto/frames.h:
  * the client sends messages and a close, the server echoes them.
  * "shs1-server NETKEY SK PK" and "shs1-client NETKEY SERVER_PK" speak the
- * shs1-test conformance protocol (npm shs1-test) on stdin/stdout. */
+ * shs1-test conformance protocol (npm shs1-test) on stdin/stdout.
+ * "bench" measures in-process handshakes and frame throughput. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crypto/frames.h"
@@ -31,6 +33,8 @@
 #define IO_TIMEOUT_S 10         /* per read or write */
 #define READ_CHUNK 65536        /* bytes per read() in frames mode */
 #define BIG_MESSAGE 200000      /* bytes of the large test message */
+#define BENCH_HANDSHAKES 400    /* handshakes timed by "bench" */
+#define BENCH_BYTES (256u << 20) /* plaintext bytes sealed+opened per size */
 
 static const uint8_t *allowed;   /* --allow: the only client accepted */
 
@@ -340,6 +344,122 @@ out:
   return rc;
 }
 
+static double
+now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One in-process handshake between a and b; 0 when both are done. */
+static int
+bench_handshake(const struct identity *a, const struct identity *b,
+                const struct netkey *nk, struct shs **cp, struct shs **sp)
+{
+  uint8_t msg[SHS_MSG_MAX];
+  size_t n, used;
+  int err, i;
+
+  err = shs_client_new(a, nk, identity_public_key(b), cp);
+  if (!err)
+    err = shs_server_new(b, nk, authorize, NULL, sp);
+  for (i = 0; i < 2 && !err; i++) {
+    n = shs_take_output(*cp, msg);
+    err = shs_feed(*sp, msg, n, &used);
+    n = shs_take_output(*sp, msg);
+    if (!err)
+      err = shs_feed(*cp, msg, n, &used);
+  }
+  return err || !shs_done(*cp) || !shs_done(*sp) ? ERR_CRYPTO : 0;
+}
+
+/* Seal and open BENCH_BYTES in frames of size bytes; MB/s (0 on error). */
+static double
+bench_frames(struct frames *tx, struct frames *rx, size_t size)
+{
+  uint8_t *plain = xcalloc(1, size), *wire = xmalloc(frames_sealed_size(size));
+  uint8_t *msg;
+  size_t done, n, used, len;
+  double t0 = now_s(), mbs = 0;
+  int err = 0;
+
+  for (done = 0; done < BENCH_BYTES && !err; done += size) {
+    err = frames_seal(tx, plain, size, wire, frames_sealed_size(size), &n);
+    if (!err)
+      err = frames_read(rx, wire, n, &used, &msg, &len);
+    if (!err && (msg == NULL || len != size || used != n))
+      err = ERR_PARSE;
+    xfree(msg);
+  }
+  if (!err)
+    mbs = (double)BENCH_BYTES / (1 << 20) / (now_s() - t0);
+  xfree(plain);
+  xfree(wire);
+  return mbs;
+}
+
+static int
+bench(void)
+{
+  static const size_t sizes[] = {1024, 65536, FRAMES_PLAIN_MAX};
+  uint8_t seed[IDENTITY_SEED_BYTES], key[NETKEY_BYTES];
+  uint8_t ch[FRAMES_HEADER_BYTES], sh[FRAMES_HEADER_BYTES], *msg;
+  struct identity *a = NULL, *b = NULL;
+  struct netkey *nk;
+  struct shs *c = NULL, *s = NULL;
+  struct frames *fc = NULL, *fs = NULL;
+  size_t i, used, len;
+  double t0, dt;
+  int err = 0;
+
+  secure_random(seed, sizeof(seed));
+  err = identity_from_seed(seed, &a);
+  seed[0] ^= 1;
+  if (!err)
+    err = identity_from_seed(seed, &b);
+  secure_random(key, sizeof(key));
+  nk = netkey_from_bytes(key);
+  if (err || nk == NULL)
+    goto out;
+  t0 = now_s();
+  for (i = 0; i < BENCH_HANDSHAKES && !err; i++) {
+    err = bench_handshake(a, b, nk, &c, &s);
+    if (i + 1 < BENCH_HANDSHAKES || err) {
+      shs_free(&c);
+      shs_free(&s);
+    }
+  }
+  if (err)
+    goto out;
+  dt = now_s() - t0;
+  printf("shs: %d handshakes (both ends in one process) in %.3f s: "
+         "%.0f handshakes/s, %.2f ms each\n", BENCH_HANDSHAKES, dt,
+         BENCH_HANDSHAKES / dt, dt * 1000 / BENCH_HANDSHAKES);
+  err = frames_new(c, ch, &fc);
+  if (!err)
+    err = frames_new(s, sh, &fs);
+  if (!err)
+    err = frames_read(fs, ch, sizeof(ch), &used, &msg, &len);
+  if (err)
+    goto out;
+  for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+    printf("frames: %7zu-byte frames: seal+open %.0f MiB/s (%u MiB, one "
+           "core)\n", sizes[i], bench_frames(fc, fs, sizes[i]),
+           BENCH_BYTES >> 20);
+out:
+  if (err)
+    printf("error bench: %s\n", err_str(err));
+  frames_free(&fc);
+  frames_free(&fs);
+  shs_free(&c);
+  shs_free(&s);
+  netkey_free(&nk);
+  identity_free(&a);
+  identity_free(&b);
+  return err ? 1 : 0;
+}
+
 static int
 usage(void)
 {
@@ -349,7 +469,8 @@ usage(void)
           "       shs-peer client --netkey HEX --identity FILE "
           "--server-key HEX --port N [--frames]\n"
           "       shs-peer shs1-server NETKEY SK PK\n"
-          "       shs-peer shs1-client NETKEY SERVER_PK\n");
+          "       shs-peer shs1-client NETKEY SERVER_PK\n"
+          "       shs-peer bench\n");
   return 2;
 }
 
@@ -373,6 +494,8 @@ main(int argc, char **argv)
   signal(SIGPIPE, SIG_IGN);
   if (secure_init() != 0)
     return die("init", ERR_CRYPTO, NULL);
+  if (strcmp(argv[1], "bench") == 0)
+    return bench();
   if (strcmp(argv[1], "shs1-server") == 0 ||
       strcmp(argv[1], "shs1-client") == 0)
     return shs1(strcmp(argv[1], "shs1-client") == 0, argc, argv);
