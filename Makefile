@@ -143,6 +143,18 @@ tests/interop/node_modules/.installed: tests/interop/package.json \
 
 test-only: test-deps $(BUILD)/shs-peer
 
+# libFuzzer harnesses (STYLE.md G9): make fuzz builds build-fuzz/fuzz-NAME
+# for every tests/fuzz/fuzz-NAME.c with clang; run one with
+# build-fuzz/fuzz-NAME -max_total_time=60.
+FUZZ_SAN = -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
+	  SAN_FLAGS='$(FUZZ_SAN)' fuzz-targets
+fuzz-targets: $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(wildcard tests/fuzz/fuzz-*.c))
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 # ---- running -------------------------------------------------------------
 
 deps:
@@ -189,6 +201,6 @@ install: all
 	  contrib/glowtalk.service $(DESTDIR)$(PREFIX)/share/doc/glowtalk/
 
 clean:
-	rm -rf build build-asan glowtalk
+	rm -rf build build-asan build-fuzz glowtalk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -396,3 +396,42 @@ TEST_IMPL(frames_other_session_fails)
   pair_close(&p);
   return 0;
 }
+
+/* Random bytes after a valid header never yield a message, never close
+ * the stream, and always end in an error (here or at EOF). */
+TEST_IMPL(frames_random_input_never_authenticates)
+{
+  enum { ROUNDS = 300, LEN_MAX = 4096 };
+  struct pair p;
+  uint8_t buf[LEN_MAX], *msg;
+  size_t len, off, used, msglen;
+  int round, err;
+
+  pair_open(&p);
+  for (round = 0; round < ROUNDS; round++) {
+    frames_free(&p.s);
+    frames_free(&p.c);
+    handshake(&p, &p.c, &p.s, p.c_header, p.s_header);
+    ASSERT_OK(feed_all(p.s, p.c_header, FRAMES_HEADER_BYTES));
+    secure_random(&len, sizeof(len));
+    len %= LEN_MAX;
+    secure_random(buf, len);
+    if (round % 2 == 0 && len >= FRAMES_PREFIX_BYTES) {
+      /* A plausible length so the body path is taken. */
+      buf[0] = buf[1] = 0;
+      buf[2] = (uint8_t)((len - FRAMES_PREFIX_BYTES) >> 8);
+      buf[3] = (uint8_t)(len - FRAMES_PREFIX_BYTES);
+    }
+    err = 0;
+    for (off = 0; off < len && !err; off += used) {
+      err = frames_read(p.s, buf + off, len - off, &used, &msg, &msglen);
+      ASSERT_NULL(msg);
+      ASSERT(!frames_closed(p.s));
+    }
+    if (!err)
+      err = frames_eof(p.s);
+    ASSERT_LT(err, 0);
+  }
+  pair_close(&p);
+  return 0;
+}

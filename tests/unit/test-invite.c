@@ -367,3 +367,28 @@ TEST_IMPL(invite_proof_binding)
   keys_close(&k);
   return 0;
 }
+
+/* Random base32 text after the prefix is refused (the checksum). */
+TEST_IMPL(invite_random_codes_refused)
+{
+  enum { ROUNDS = 2000 };
+  static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+  char code[INVITE_CODE_MAX];
+  uint8_t r[INVITE_CODE_MAX];
+  struct invite *inv = NULL;
+  size_t len, i, prefix = strlen(INVITE_PREFIX);
+  int round;
+
+  ASSERT_OK(secure_init());
+  for (round = 0; round < ROUNDS; round++) {
+    secure_random(&len, sizeof(len));
+    len = prefix + len % (sizeof(code) - prefix);
+    secure_random(r, len);
+    memcpy(code, INVITE_PREFIX, prefix);
+    for (i = prefix; i < len; i++)
+      code[i] = alphabet[r[i] % 32];
+    ASSERT_EQ(invite_parse(code, len, &inv), ERR_PARSE);
+    ASSERT_NULL(inv);
+  }
+  return 0;
+}
