@@ -129,7 +129,7 @@ $(BUILD)/run-unit-tests: $(TEST_OBJS) $(BUILD)/libglowtalk.a
 # Test tools (never installed): the secret-handshake interop peer, and the
 # npm packages of the reference implementation it is tested against
 # (tests/interop/; npm ci runs only when package*.json changed).
-.PHONY: test-deps
+.PHONY: test-deps fuzz-targets
 $(BUILD)/shs-peer: $(BUILD)/tests/interop/shs-peer.o $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -150,7 +150,8 @@ FUZZ_SAN = -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
 	  SAN_FLAGS='$(FUZZ_SAN)' fuzz-targets
-fuzz-targets: $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(wildcard tests/fuzz/fuzz-*.c))
+fuzz-targets: $(FUZZ_TARGETS)
 $(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
