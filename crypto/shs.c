@@ -34,6 +34,8 @@ struct shs {
   int state;                         /* ST_* */
   const struct identity *id;         /* borrowed: our long-term key */
   const struct netkey *nk;           /* borrowed: K */
+  const struct netkey *alt;          /* borrowed: other K a server accepts */
+  int used_alt;                      /* the client used alt */
   shs_authorize_cb authorize;        /* server only */
   void *arg;                         /* for authorize */
   uint8_t local_pk[KEY_BYTES];       /* our Ed25519 public key */
@@ -206,6 +208,22 @@ shs_server_new(const struct identity *id, const struct netkey *nk,
   return 0;
 }
 
+int
+shs_server_accept_alt(struct shs *s, const struct netkey *alt)
+{
+  if (s->client || s->state != ST_SERVER_WANT_HELLO || s->in_len > 0 ||
+      alt == NULL)
+    return ERR_INVAL;
+  s->alt = alt;
+  return 0;
+}
+
+int
+shs_used_alt(const struct shs *s)
+{
+  return s->used_alt;
+}
+
 void
 shs_free(struct shs **s)
 {
@@ -216,13 +234,23 @@ shs_free(struct shs **s)
 }
 
 /* Check the peer's hello (msg 1 on the server, msg 2 on the client) and
- * compute ab = eph x eph. */
+ * compute ab = eph x eph. A server with an alternative key tries it second
+ * and, if it matches, runs the rest of the handshake under it. */
 static int
 verify_hello(struct shs *s, const char *what)
 {
   const uint8_t *mac = s->in, *eph = s->in + KEY_BYTES;
+  int ok;
 
-  if (crypto_auth_verify(mac, eph, KEY_BYTES, netkey_bytes(s->nk)) != 0)
+  ok = crypto_auth_verify(mac, eph, KEY_BYTES, netkey_bytes(s->nk)) == 0;
+  if (!ok && s->alt != NULL &&
+      crypto_auth_verify(mac, eph, KEY_BYTES, netkey_bytes(s->alt)) == 0) {
+    ok = 1;
+    s->nk = s->alt;
+    s->used_alt = 1;
+    crypto_auth(s->local_mac, s->eph_pk, KEY_BYTES, netkey_bytes(s->nk));
+  }
+  if (!ok)
     return fail(s, ERR_CRYPTO, "%s: HMAC does not verify (another network "
                 "key, or not a secret handshake)", what);
   memcpy(s->remote_mac, mac, KEY_BYTES);

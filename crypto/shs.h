@@ -51,6 +51,15 @@ int shs_client_new(const struct identity *id, const struct netkey *nk,
 int shs_server_new(const struct identity *id, const struct netkey *nk,
                    shs_authorize_cb authorize, void *arg,
                    struct shs **out) WARN_UNUSED;
+/* Server only, before the first shs_feed(): also accept clients whose
+ * msg 1 is made with alt (borrowed) instead of the network key, such as the
+ * invite join plane (invite_join_netkey()). The whole handshake then runs
+ * under the key the client used; shs_used_alt() says which. ERR_INVAL on a
+ * client or once bytes have been fed. */
+int shs_server_accept_alt(struct shs *s,
+                          const struct netkey *alt) WARN_UNUSED;
+/* 1 when the client used the alternative key of shs_server_accept_alt(). */
+int shs_used_alt(const struct shs *s);
 /* Wipe every secret and free; clears *s. NULL-safe. */
 void shs_free(struct shs **s);
 

@@ -275,15 +275,20 @@ join_handshake(struct keys *k, const struct identity *joiner,
                uint8_t s_sid[SHS_SESSION_ID_BYTES],
                uint8_t s_peer[IDENTITY_PUBLIC_BYTES])
 {
-  struct netkey *jk = invite_join_netkey(k->network_id);
+  struct netkey *jk = invite_join_netkey(k->network_id), *member_key;
   struct shs *c = NULL, *s = NULL;
-  uint8_t msg[SHS_MSG_MAX];
+  uint8_t msg[SHS_MSG_MAX], key[NETKEY_BYTES];
   size_t n, used;
   int i;
 
+  /* The member listens on the network key and accepts the join plane. */
+  secure_random(key, sizeof(key));
+  member_key = netkey_from_bytes(key);
   ASSERT_NOT_NULL(jk);
+  ASSERT_NOT_NULL(member_key);
   ASSERT_OK(shs_client_new(joiner, jk, identity_public_key(k->inviter), &c));
-  ASSERT_OK(shs_server_new(k->inviter, jk, allow_all, NULL, &s));
+  ASSERT_OK(shs_server_new(k->inviter, member_key, allow_all, NULL, &s));
+  ASSERT_OK(shs_server_accept_alt(s, jk));
   for (i = 0; i < 2; i++) {
     n = shs_take_output(c, msg);
     ASSERT_OK(shs_feed(s, msg, n, &used));
@@ -291,12 +296,14 @@ join_handshake(struct keys *k, const struct identity *joiner,
     ASSERT_OK(shs_feed(c, msg, n, &used));
   }
   ASSERT(shs_done(c) && shs_done(s));
+  ASSERT_EQ(shs_used_alt(s), 1);
   ASSERT_OK(shs_session_id(c, c_sid));
   ASSERT_OK(shs_session_id(s, s_sid));
   memcpy(s_peer, shs_peer_key(s), IDENTITY_PUBLIC_BYTES);
   shs_free(&c);
   shs_free(&s);
   netkey_free(&jk);
+  netkey_free(&member_key);
 }
 
 TEST_IMPL(invite_proof_binding)

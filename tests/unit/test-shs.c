@@ -470,3 +470,44 @@ TEST_IMPL(identity_from_seed_rfc8032)
   identity_free(&id);
   return 0;
 }
+
+/* A server that also accepts the join plane: each client is served under
+ * the key it used, a third key is still refused at msg 1. */
+TEST_IMPL(shs_server_alternative_key)
+{
+  struct fixture fx;
+  struct shs *c = NULL, *s = NULL;
+  uint8_t key[NETKEY_BYTES], cid[SHS_SESSION_ID_BYTES];
+  uint8_t sid[SHS_SESSION_ID_BYTES];
+  struct netkey *third;
+  int plane;
+
+  setup(&fx);
+  secure_random(key, sizeof(key));
+  third = netkey_from_bytes(key);
+  for (plane = 0; plane < 3; plane++) {
+    const struct netkey *ck = plane == 0 ? fx.nk
+                              : plane == 1 ? fx.other_nk : third;
+    ASSERT_OK(shs_client_new(fx.id[0], ck, identity_public_key(fx.id[1]),
+                             &c));
+    ASSERT_OK(shs_server_new(fx.id[1], fx.nk, allow_all, NULL, &s));
+    ASSERT_OK(shs_server_accept_alt(s, fx.other_nk));
+    ASSERT_EQ(shs_server_accept_alt(c, fx.other_nk), ERR_INVAL);
+    if (plane == 2) {
+      ASSERT_EQ(pump(c, s, SHS_MSG_MAX, NULL, NULL, NULL), ERR_CRYPTO);
+      ASSERT_CONTAINS(shs_error(s), "msg 1");
+    } else {
+      ASSERT_OK(pump(c, s, SHS_MSG_MAX, NULL, NULL, NULL));
+      ASSERT_EQ(shs_used_alt(s), plane);
+      ASSERT_OK(shs_session_id(c, cid));
+      ASSERT_OK(shs_session_id(s, sid));
+      ASSERT_EQ(memcmp(cid, sid, sizeof(cid)), 0);
+      ASSERT_EQ(shs_server_accept_alt(s, fx.other_nk), ERR_INVAL);
+    }
+    shs_free(&c);
+    shs_free(&s);
+  }
+  netkey_free(&third);
+  teardown(&fx);
+  return 0;
+}
