@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Glowtalk developers */
-/* Invite codes: the text a member hands a friend (network id, inviter
- * addresses and public key, a single-use secret, an expiry), and the proof
- * by which the friend shows knowledge of the secret, bound to its own new
- * key and to the handshake session. Crypto only: recording invites in the
- * log, single use and revocation belong to the swarm. Wraps libsodium.
- * Design: crypto/TRANSPORT.md, section 3. */
+/* Invite codes (network id, inviter addresses and key, a single-use secret,
+ * an expiry) and the proof of the secret bound to the joiner's new key and
+ * the handshake session. Crypto only: the log record, single use and
+ * revocation belong to the swarm. Wraps libsodium. Design:
+ * crypto/TRANSPORT.md, section 3. */
 #ifndef GLOWTALK_INVITE_H
 #define GLOWTALK_INVITE_H
 

@@ -23,7 +23,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct identity *a, *b;
-static struct netkey *nk;
+static struct netkey *nk, *alt_nk; /* alt_nk: a join plane */
 static struct shs *done_client, *done_server; /* one finished session */
 
 static int
@@ -47,6 +47,7 @@ setup(void)
   seed[0] = 3;
   if (identity_from_seed(seed, &b) != 0 ||
       (nk = netkey_from_bytes(key)) == NULL ||
+      (alt_nk = invite_join_netkey(key)) == NULL ||
       shs_client_new(a, nk, identity_public_key(b), &done_client) != 0 ||
       shs_server_new(b, nk, allow, NULL, &done_server) != 0)
     abort();
@@ -127,7 +128,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     invite_free(&inv);
     break;
   case 1:
-    if (shs_server_new(b, nk, allow, NULL, &s) != 0)
+    if (shs_server_new(b, nk, allow, NULL, &s) != 0 ||
+        shs_server_accept_alt(s, alt_nk) != 0)
       abort();
     drive_shs(s, data + 1, size - 1);
     shs_free(&s);
