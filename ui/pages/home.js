@@ -40,7 +40,7 @@ export async function render(view) {
 
   async function start(body, source) {
     try {
-      const r = await api.post('/api/imports', body);
+      const r = body instanceof File ? await api.upload('/api/imports', body) : await api.post('/api/imports', body);
       showImport({ import_id: r.import_id, state: 'fetching', source });
     } catch (e) {
       toast(`Cannot import: ${e.message}`, 'error');
@@ -62,11 +62,7 @@ export async function render(view) {
 
   const file = h('input', { type: 'file', accept: '.html,.htm,.json,text/html,application/json', id: 'import-file', class: 'visually-hidden',
     onchange: () => { if (file.files[0]) upload(file.files[0]); } });
-  const upload = (f) => {
-    const fd = new FormData();
-    fd.append('file', f);
-    start(fd, f.name);
-  };
+  const upload = (f) => start(f, f.name);
   const drop = h('div.drop', { tabindex: '-1' }, file,
     h('label.button', { for: 'import-file' }, 'Upload a saved page…'));
   for (const el of [form, drop]) {
