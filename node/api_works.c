@@ -212,7 +212,7 @@ post_import(struct http_req *req, void *arg)
   struct api *api = arg;
   struct imports *im = api->imports;
   const char *ctype = http_req_header(req, "Content-Type");
-  const char *fname = http_req_header(req, "X-Filename");
+  char fname[IMPORT_SOURCE_MAX];
   struct import_job *j;
   struct json *body = NULL, *o;
   const struct buf *raw;
@@ -258,8 +258,10 @@ post_import(struct http_req *req, void *arg)
     j->data = xmalloc(raw->len);
     memcpy(j->data, raw->data, raw->len);
     j->len = raw->len;
-    j->source = xstrndup(fname && *fname ? fname : "uploaded page",
-                         IMPORT_SOURCE_MAX);
+    if (http_req_header_decoded(req, "X-Filename", fname, sizeof(fname)) ||
+        fname[0] == '\0')
+      snprintf(fname, sizeof(fname), "uploaded page");
+    j->source = xstrdup(fname);
   }
   secure_random(idb, sizeof(idb));
   hex_encode(j->id, idb, sizeof(idb));
@@ -520,6 +522,19 @@ samples_json(struct db *db, const char *work_id, const char *keys_json)
   return arr;
 }
 
+/* Icons are third-party URLs shown by the browser: only schemes it can
+ * load under the page's policy pass (a saved page may carry relative or
+ * script URLs). NULL otherwise. */
+static const char *
+usable_icon(const char *url)
+{
+  if (url && (strncmp(url, "https://", 8) == 0 ||
+              strncmp(url, "http://", 7) == 0 ||
+              strncmp(url, "data:image/", 11) == 0))
+    return url;
+  return NULL;
+}
+
 /* Characters, most words first, then one narration entry per author of
  * posts without a character (DESIGN.md: narration by the author). */
 static void
@@ -562,7 +577,7 @@ get_characters(struct http_req *req, struct api *api, const char *work_id)
     json_set_str(c, "name", db_col_text(st, 1));
     json_set_str(c, "screenname", db_col_text(st, 2));
     json_set_str(c, "author", db_col_text(st, 3));
-    json_set_str(c, "icon_url", db_col_text(st, 4));
+    json_set_str(c, "icon_url", usable_icon(db_col_text(st, 4)));
     json_set_str(c, "icon_keyword", db_col_text(st, 5));
     json_set_int(c, "posts", db_col_int(st, 6));
     json_set_int(c, "words", words);

@@ -42,6 +42,7 @@ http GET "${URL}api/works/$work/characters"
 check "characters are listed" '[ "$CODE" = 200 ] && [[ $BODY == *"\"name\":\"Keeper Orla Finch\""* ]]'
 check "narration appears per author" '[[ $BODY == *"\"key\":\"narrator:"* ]]'
 check "characters carry sample lines" '[[ $BODY == *"\"samples\":[\""* ]]'
+check "relative icon paths are not passed to the browser" '[[ $BODY != *"\"icon_url\":\"icons/"* ]]'
 n=$(grep -o '"words":[0-9]*' <<<"$BODY" | cut -d: -f2 | awk "{s+=\$1} END {print s}")
 check "characters and narration cover every word" '[ "$n" = 1996 ]'
 
@@ -69,12 +70,12 @@ check "a page that is not Glowfic fails with a reason" '[[ $BODY == *"\"state\":
 http GET "${URL}api/works"
 check "a failed import stored nothing" '[ "$(grep -o "\"id\":" <<<"$BODY" | wc -l)" = 1 ]'
 
-post -H "Content-Type: text/html" -H "X-Filename: alts.html" --data-binary @"$FIX/alts.html"
+post -H "Content-Type: text/html" -H "X-Filename: alts%20%C3%A9.html" --data-binary @"$FIX/alts.html"
 id=$(sed -n 's/.*"import_id":"\([0-9a-f]*\)".*/\1/p' <<<"$BODY")
 wait_import "$id"
 check "a real Glowfic page imports" '[[ $BODY == *"\"state\":\"done\""* && $BODY == *"\"posts\":26"* ]]'
 http GET "${URL}api/works"
-check "works are listed newest first" '[[ $BODY == "{\"works\":[{\"id\":\""*"\"source\":\"alts.html\""*"Keeper of Small Lights"* ]]'
+check "works are listed newest first" '[[ $BODY == "{\"works\":[{\"id\":\""*"\"source\":\"alts é.html\""*"Keeper of Small Lights"* ]]'
 
 http GET "${URL}api/works/0123456789abcdef0123456789abcdef"
 check "an unknown work is a 404" '[ "$CODE" = 404 ]'
