@@ -1,6 +1,6 @@
 // Glowtalk UI: a hash router over a few pages, a player that stays on
 // screen, and live updates. Plain ES modules: no build step.
-import { h, $, toast } from './lib/dom.js';
+import { h, $, toast, set, features } from './lib/dom.js';
 import { connect } from './lib/events.js';
 import { player } from './player.js';
 import * as home from './pages/home.js';
@@ -22,19 +22,19 @@ async function route() {
     if (!m) continue;
     if (current?.cleanup) current.cleanup();
     const view = $('#view');
-    view.replaceChildren(h('p.muted', 'Loading…'));
+    set(view, h('p.muted', 'Loading…'));
     current = { page };
     try {
       current.cleanup = await page.render(view, ...m.slice(1));
     } catch (e) {
-      view.replaceChildren(h('div.card.error', h('h2', 'Something went wrong'), h('p', e.message)));
+      set(view, h('div.card.error', h('h2', 'Something went wrong'), h('p', e.message)));
     }
     for (const a of document.querySelectorAll('.top nav a')) {
       a.toggleAttribute('aria-current', a.getAttribute('href') === hash.split('/').slice(0, 2).join('/') || (a.getAttribute('href') === '#/' && page === home));
     }
     return;
   }
-  $('#view').replaceChildren(h('div.card', h('h2', 'Not found'), h('p', 'There is no such page. ', h('a', { href: '#/' }, 'Back to your stories'))));
+  set($('#view'), h('div.card', h('h2', 'Not found'), h('p', 'There is no such page. ', h('a', { href: '#/' }, 'Back to your stories'))));
 }
 
 // A page with unsaved work returns false from canLeave().
@@ -60,4 +60,8 @@ connect((up) => {
   live.title = up ? 'Live updates: connected' : 'Live updates: reconnecting…';
 });
 player.mount($('#player'));
+// Show only what this node can do.
+features().then((f) => {
+  for (const a of document.querySelectorAll('[data-feature]')) a.hidden = !f.has(a.dataset.feature);
+});
 route().catch((e) => toast(e.message, 'error'));

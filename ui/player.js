@@ -3,7 +3,7 @@
 // the render frontier until the sentence it needs is ready (an "audio"
 // event), then goes on by itself. Position and speed are remembered per
 // book; lock-screen controls go through the Media Session API.
-import { h, avatar, toast, fmtDuration } from './lib/dom.js';
+import { h, avatar, toast, fmtDuration, set } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { on } from './lib/events.js';
 
@@ -242,7 +242,7 @@ class Player {
     else if (this.waiting) status = 'Waiting for this sentence to render…';
     else if (s.state === 'failed') status = `This sentence failed to render: ${s.error || 'unknown error'}`;
     else if (s.state !== 'ready') status = 'Not rendered yet: press play to wait for it.';
-    this.el.replaceChildren(
+    set(this.el, 
       h('div.player-who', s ? avatar(s.icon_url, s.speaker, 44) : null,
         h('div', h('div.player-speaker', s?.speaker || 'Narrator'), h('div.player-book.muted', this.book.name))),
       h('p.player-text', { 'aria-live': 'off' }, s ? s.text : ''),

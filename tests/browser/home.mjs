@@ -6,7 +6,7 @@ const url = process.argv[2];
 const browser = await launch();
 try {
   await withPage(browser, async (page, problems) => {
-    const res = await page.goto(url, { waitUntil: 'networkidle' });
+    const res = await page.goto(url, { waitUntil: 'load' });
     ok(res.status() === 200, 'home page loads');
     ok(/Glowtalk/.test(await page.title()), 'title names Glowtalk');
     await page.waitForSelector('#node dd', { timeout: 5000 });
@@ -17,7 +17,7 @@ try {
     await page.screenshot({ path: `${artifacts}home.png`, fullPage: true });
   });
   await withPage(browser, async (page) => {
-    await page.goto(url, { waitUntil: 'networkidle' });
+    await page.goto(url, { waitUntil: 'load' });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     ok(!overflow, 'no horizontal scrolling on a phone-sized screen');
     await page.screenshot({ path: `${artifacts}home-phone.png`, fullPage: true });

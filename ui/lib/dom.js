@@ -1,10 +1,12 @@
 // Building DOM from data. Story text and names come from the internet, so
 // they only ever become text nodes: nothing here sets innerHTML.
 
-// h('button.primary', {onclick, type: 'button'}, 'Save', child, ...)
+// h('button#save.primary', {onclick, type: 'button'}, 'Save', child, ...)
 export function h(tag, attrs = {}, ...children) {
-  const [name, ...classes] = tag.split('.');
+  const [head, ...classes] = tag.split('.');
+  const [name, id] = head.split('#');
   const el = document.createElement(name || 'div');
+  if (id) el.id = id;
   if (classes.length) el.className = classes.join(' ');
   if (attrs === null || typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs)) {
     children.unshift(attrs);
@@ -31,6 +33,14 @@ function append(el, children) {
   }
 }
 
+// Replace el's children, skipping null/false (DOM's own replaceChildren
+// would print them as text).
+export function set(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
@@ -52,6 +62,21 @@ export function fmtDuration(seconds) {
 
 export function fmtCount(n) {
   return Number(n || 0).toLocaleString();
+}
+
+// "1 post", "2 posts"; plural defaults to singular + "s".
+export function plural(n, singular, pluralForm = `${singular}s`) {
+  return `${fmtCount(n)} ${Number(n) === 1 ? singular : pluralForm}`;
+}
+
+// What this node can do (GET /api/status "features"), read once.
+let featuresPromise = null;
+export function features() {
+  if (!featuresPromise) {
+    featuresPromise = fetch('/api/status').then((r) => r.json()).then((s) => new Set(s.features || []))
+      .catch(() => new Set());
+  }
+  return featuresPromise;
 }
 
 // Icons are third-party images: fall back to initials when one fails.

@@ -2,7 +2,7 @@
 // two variants (a mix), and hear a preview. It edits a voice spec string
 // such as "espeak:en-gb-scotland+m3:60+f2:40,rate=170,pitch=40" and calls
 // onChange(spec) when the user settles on one.
-import { h, toast } from './dom.js';
+import { h, toast, set } from './dom.js';
 import { api } from './api.js';
 
 let catalogue = null;
@@ -73,11 +73,11 @@ export function picker({ value, sample, onChange, label = 'Voice' }) {
     const match = (...t) => !q || t.some((x) => (x || '').toLowerCase().includes(q));
     const presets = cat.presets.filter((p) => match(p.name, p.description, p.spec));
     const vs = cat.voices.filter((v) => match(v.name, v.language, v.description, v.spec, v.gender));
-    list.replaceChildren(
+    set(list, 
       presets.length ? h('optgroup', { label: 'Presets' }, presets.map((p) => h('option', { value: p.spec, selected: p.spec === spec }, `${p.name} — ${p.description || p.spec}`))) : null,
       vs.length ? h('optgroup', { label: 'Voices' }, vs.slice(0, 400).map((v) => h('option', { value: v.spec, selected: v.spec === spec }, `${v.name} (${v.language}${v.gender ? `, ${v.gender}` : ''})`))) : null,
     );
-    mixVariant.replaceChildren(h('option', { value: '' }, 'no blend'),
+    set(mixVariant, h('option', { value: '' }, 'no blend'),
       (cat.variants || []).map((v) => h('option', { value: v }, v)));
     syncControls();
   }

@@ -1,7 +1,7 @@
 // One audiobook: its progress and render controls on top, then three
 // tabs: Cast (voices), Read (the story, sentence states, overrides,
 // re-render) and Download (files and the podcast feed).
-import { h, toast, avatar, fmtCount, fmtDuration } from '../lib/dom.js';
+import { h, toast, avatar, fmtCount, fmtDuration, set } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { on } from '../lib/events.js';
 import { picker, voices, voiceLabel } from '../lib/voicepicker.js';
@@ -36,7 +36,7 @@ export async function render(view, id, tab = 'read') {
     bar.max = Math.max(1, p.total);
     bar.value = p.done;
     const pct = p.total ? Math.floor((100 * p.done) / p.total) : 0;
-    counts.replaceChildren(
+    set(counts, 
       h('strong', `${fmtCount(p.done)} of ${fmtCount(p.total)} sentences`), ` (${pct}%) · `,
       `${fmtCount(p.pending)} waiting · ${fmtCount(p.rendering)} rendering`,
       p.failed ? h('span.error', ` · ${fmtCount(p.failed)} failed `, h('button.small', { type: 'button', onclick: retryFailed }, 'Retry')) : '',
@@ -70,7 +70,7 @@ export async function render(view, id, tab = 'read') {
     h('a', { href: `#/books/${enc}/${t}`, 'aria-current': t === tab ? 'page' : null }, label)));
   const body = h('div.tab-body');
 
-  view.replaceChildren(
+  set(view, 
     h('section.card.book-head',
       h('p.muted', h('a', { href: '#/' }, 'Stories'), ' › ', work.title),
       name, bar, counts,
@@ -110,7 +110,7 @@ async function castTab(body, book, work) {
     picker({ value: book.default_voice, label: 'Default voice', onChange: (v) => save(defRow, `/api/books/${enc}/cast/default`, v) }).el);
 
   const list = h('div.cast-list');
-  const paint = () => list.replaceChildren(...chars.characters.map((c) => {
+  const paint = () => set(list, ...chars.characters.map((c) => {
     const row = h('div.cast-row', { dataset: { key: c.key } });
     const samples = c.samples?.length ? h('details.samples', h('summary', 'Sample lines'), h('ul', c.samples.map((s) => h('li', s)))) : null;
     row.append(
@@ -133,7 +133,7 @@ async function castTab(body, book, work) {
       toast('Every character has a voice.');
     } catch (e) { toast(e.message, 'error'); }
   } }, 'Auto-cast');
-  body.replaceChildren(
+  set(body, 
     h('div.row.actions', auto, h('span.muted', cat ? `${cat.voices.length} voices, ${cat.presets.length} presets` : '')),
     h('section.card', defRow),
     chars.characters.length ? list : h('p.empty', 'This story has no characters.'));
@@ -151,7 +151,7 @@ async function readTab(body, book) {
   const toolbar = h('div.selection', { hidden: true, role: 'toolbar', 'aria-label': 'Selected sentences' });
   const paintToolbar = () => {
     toolbar.hidden = selected.size === 0;
-    toolbar.replaceChildren(
+    set(toolbar, 
       h('span', `${selected.size} sentence${selected.size === 1 ? '' : 's'} selected`),
       h('button', { type: 'button', onclick: async () => {
         try {
@@ -255,7 +255,7 @@ async function readTab(body, book) {
     }
     more.disabled = false;
   }
-  body.replaceChildren(h('p.muted.hint', 'Click a sentence to listen from there. Shift-click or Ctrl-click to select sentences, then re-render them or give them a voice.'),
+  set(body, h('p.muted.hint', 'Click a sentence to listen from there. Shift-click or Ctrl-click to select sentences, then re-render them or give them a voice.'),
     toolbar, posts, more);
   await loadMore();
   if (!posts.childNodes.length) posts.append(h('p.empty', 'This audiobook has no text.'));
@@ -291,7 +291,7 @@ function downloadTab(body, book, work) {
   const copy = h('button', { type: 'button', onclick: async () => {
     try { await navigator.clipboard.writeText(feed); toast('Feed address copied.'); } catch { toast('Copy failed: select the address and copy it.', 'error'); }
   } }, 'Copy');
-  body.replaceChildren(
+  set(body, 
     h('section.card',
       h('h2', 'The whole book'),
       h('p', 'One Ogg Opus file with a chapter per post, titled with its character. What is not rendered yet is left out.'),

@@ -1,6 +1,6 @@
 // Home: paste a Glowfic URL or drop a saved page; the works and their
 // audiobooks (open, fork, new); import progress live.
-import { h, toast, fmtCount } from '../lib/dom.js';
+import { h, toast, plural, set, features } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { on } from '../lib/events.js';
 
@@ -13,6 +13,7 @@ const STATES = {
 };
 
 export async function render(view) {
+  const canBook = (await features()).has('books');
   const imports = h('ul.imports', { 'aria-label': 'Imports in progress' });
   const works = h('div.works');
   const rows = new Map(); // import_id -> li
@@ -26,7 +27,7 @@ export async function render(view) {
     }
     const pct = e.total ? Math.round((100 * e.done) / e.total) : null;
     li.className = `import ${e.state}`;
-    li.replaceChildren(
+    set(li, 
       h('span.import-source', e.source || 'Import'),
       h('span.import-state', STATES[e.state] || e.state, pct !== null && e.state !== 'done' ? ` ${pct}%` : ''),
       e.state !== 'done' && e.state !== 'failed' ? h('progress', { max: e.total || 1, value: e.done || 0 }) : null,
@@ -95,22 +96,23 @@ export async function render(view) {
       : h('p.muted', 'No audiobook of this story yet.');
     return h('article.card.work',
       h('h3', w.title),
-      h('p.muted', `${fmtCount(w.posts)} posts · ${fmtCount(w.characters)} characters · ${fmtCount(w.words)} words`),
-      books,
-      h('button', { type: 'button', onclick: () => newBook(w) }, 'New audiobook'));
+      h('p.muted', `${plural(w.posts, 'post')} · ${plural(w.characters, 'character')} · ${plural(w.words, 'word')}`),
+      canBook ? books : null,
+      canBook ? h('button', { type: 'button', onclick: () => newBook(w) }, 'New audiobook')
+        : h('p.muted', 'Audiobooks (casting, rendering, listening) arrive in the next version of Glowtalk.'));
   }
 
   async function loadWorks() {
     try {
       const data = await api.get('/api/works');
-      works.replaceChildren(...(data.works.length ? data.works.map(workCard)
+      set(works, ...(data.works.length ? data.works.map(workCard)
         : [h('div.empty', h('p', 'No stories yet.'), h('p.muted', 'Paste the URL of a Glowfic thread above and press Import. When it is in, make an audiobook, cast the voices and press Render.'))]));
     } catch (e) {
-      works.replaceChildren(h('p.error', `Cannot load your stories: ${e.message}`));
+      set(works, h('p.error', `Cannot load your stories: ${e.message}`));
     }
   }
 
-  view.replaceChildren(
+  set(view, 
     h('section.card', { 'aria-labelledby': 'import-h' }, h('h2#import-h', 'Import a story'), form, drop, imports),
     h('section', { 'aria-labelledby': 'works-h' }, h('h2#works-h', 'Your stories'), works),
   );

@@ -1,6 +1,6 @@
 // The swarm: members (online, throughput), invite codes (create, copy,
 // revoke), removing a member, and what this node can render.
-import { h, toast, fmtCount } from '../lib/dom.js';
+import { h, toast, fmtCount, set } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { on } from '../lib/events.js';
 
@@ -14,12 +14,12 @@ export async function render(view) {
   async function load() {
     const [status, peers, inv] = await Promise.all([
       api.get('/api/status'), api.get('/api/peers'), api.get('/api/invites').catch(() => ({ invites: [] }))]);
-    self.replaceChildren(
+    set(self, 
       h('dt', 'Node id'), h('dd.mono', status.node_id),
       h('dt', 'Swarm'), h('dd.mono', status.network_id),
       h('dt', 'Engines'), h('dd', (status.engines || ['espeak-ng']).join(', ')),
       h('dt', 'Workers'), h('dd', String(status.workers ?? '–')));
-    members.replaceChildren(...peers.members.map((m) => h('li.member',
+    set(members, ...peers.members.map((m) => h('li.member',
       h('span.dot', { class: m.online ? 'dot on' : 'dot', 'aria-label': m.online ? 'online' : 'offline' }),
       h('span.mono', m.node_id.slice(0, 16), '…'),
       m.node_id === peers.self ? h('span.tag', 'this node') : null,
@@ -29,7 +29,7 @@ export async function render(view) {
         try { await api.del(`/api/peers/${encodeURIComponent(m.node_id)}`); toast('Member removed.'); load(); } catch (e) { toast(e.message, 'error'); }
       } }, 'Remove') : null)));
     if (!peers.members.length) members.append(h('li.empty', 'Only this node so far. Invite a friend below.'));
-    invites.replaceChildren(...inv.invites.map((i) => h('li',
+    set(invites, ...inv.invites.map((i) => h('li',
       h('span.muted', `expires ${new Date(i.expires_at).toLocaleString()}`), ' ',
       i.used ? h('span.tag', 'used') : h('button.small', { type: 'button', onclick: async () => {
         try { await api.del(`/api/invites/${encodeURIComponent(i.id)}`); toast('Invite revoked.'); load(); } catch (e) { toast(e.message, 'error'); }
@@ -42,7 +42,7 @@ export async function render(view) {
     try {
       const r = await api.post('/api/invites', { ttl: ttl.value });
       const code = h('textarea.code', { readonly: true, rows: 3, 'aria-label': 'Invite code' }, r.code);
-      codeBox.replaceChildren(code, h('div.row',
+      set(codeBox, code, h('div.row',
         h('button', { type: 'button', onclick: async () => {
           try { await navigator.clipboard.writeText(r.code); toast('Invite code copied.'); } catch { code.select(); toast('Press Ctrl+C to copy.', 'error'); }
         } }, 'Copy'),
@@ -51,7 +51,7 @@ export async function render(view) {
     } catch (e) { toast(`Cannot make an invite: ${e.message}`, 'error'); }
   } }, 'Create invite code');
 
-  view.replaceChildren(
+  set(view, 
     h('section.card', h('h2', 'Members'), members),
     h('section.card', h('h2', 'Invite a friend'),
       h('p', 'A code works once, for the time you choose. Anyone in the swarm can admit the friend who uses it.'),
