@@ -11,6 +11,18 @@
 #include "node/json.h"
 #include "node/version.h"
 
+/* The capabilities this build has, so the UI offers only what works. */
+static struct json *
+features_json(void)
+{
+  static const char *const features[] = {"import"};
+  struct json *a = json_new_array();
+  size_t i;
+  for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+    json_push(a, json_new_string(features[i]));
+  return a;
+}
+
 #define STATUS_PING_MS 2000 /* a live daemon answers in microseconds */
 
 /* Is a daemon running on this data dir? Ask it over the control socket. */
@@ -56,6 +68,7 @@ status_json(struct app *app, int in_daemon, int *err)
   /* No log yet, so no state to hash: null says so rather than pretend. */
   json_set_null(o, "state_hash");
   json_set(o, "daemon", daemon_json(app, in_daemon));
+  json_set(o, "features", features_json());
   json_set(o, "peers", json_new_array());
   queue = json_new_object();
   json_set_int(queue, "pending", 0);
