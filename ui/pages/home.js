@@ -106,7 +106,8 @@ export async function render(view) {
     try {
       const data = await api.get('/api/works');
       set(works, ...(data.works.length ? data.works.map(workCard)
-        : [h('div.empty', h('p', 'No stories yet.'), h('p.muted', 'Paste the URL of a Glowfic thread above and press Import. When it is in, make an audiobook, cast the voices and press Render.'))]));
+        : [h('div.empty', h('p', 'No stories yet.'), h('p.muted', canBook ? 'Paste the URL of a Glowfic thread above and press Import. When it is in, make an audiobook, cast the voices and press Render.'
+          : 'Paste the URL of a Glowfic thread above and press Import, or upload a page you saved from Glowfic.'))]));
     } catch (e) {
       set(works, h('p.error', `Cannot load your stories: ${e.message}`));
     }
