@@ -90,7 +90,7 @@ check "page carries a CSRF token" '[ ${#token} = 64 ]'
 http GET "${URL}api/status"
 check "/api/status answers with the node id" '[ "$CODE" = 200 ] && [[ $BODY == *"$new_id"* ]]'
 http GET "${URL}app.js"
-check "UI files are served from the binary" '[ "$CODE" = 200 ] && [[ $BODY == *"/api/status"* ]]'
+check "UI files are served from the binary" '[ "$CODE" = 200 ] && [[ $BODY == *"import"*"./lib/dom.js"* ]]'
 http GET "${URL}api/status" -H "Host: evil.example:${URL##*:}"
 check "foreign Host header is refused (DNS rebinding)" '[ "$CODE" = 403 ]'
 http POST "${URL}api/anything" -d '{}'
