@@ -200,10 +200,19 @@ asan:
 valgrind: all $(BUILD)/run-unit-tests
 	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
 	  --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+	  --suppressions=tests/valgrind.supp \
 	  $(BUILD)/run-unit-tests --no-fork
 
 bench: all
 	@bash tests/bench/run.sh
+
+# Benchmark programs: each tests/bench/bench-*.c linked with the library.
+BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/%,\
+               $(wildcard tests/bench/bench-*.c))
+$(BUILD)/bench-%: $(BUILD)/tests/bench/bench-%.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+bench: $(BENCH_BINS)
 
 check-style:
 	@bash tools/check-style.sh

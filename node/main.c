@@ -24,7 +24,7 @@ const struct cli_command cli_commands[] = {
    "data json glowfic-base glowfic-delay fetch-timeout fetch-max-bytes "
    "images sentence-max-chars", 1, 1, cmd_import},
   {"say", "TEXT --voice SPEC -o OUT.opus", "speak one line in a voice "
-   "into an Ogg Opus file", NULL, "voice output bitrate", 1, 1, cmd_say},
+   "into an Ogg Opus file", NULL, "voice output bitrate data", 1, 1, cmd_say},
   {"voices", "[--json]", "list the voices and presets", NULL, "json", 0, 0,
    cmd_voices},
   {"status", "[--data DIR] [--json]", "show this node: ids, peers, queue, "

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* Wraps libopusenc and libopus (the only includer of their headers): an
+ * Ogg Opus encoder with tags and chapter comments. See audio.h. */
+#include "node/audio.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <opus.h>
+#include <opusenc.h>
+
+#include "node/alloc.h"
+
+/* A fixed Ogg serial number ("Glow"): our streams are never multiplexed
+ * or chained, and a fixed serial makes equal input give equal bytes, which
+ * the content-addressed store relies on. */
+#define AUDIO_SERIAL 0x476c6f77
+#define SILENCE_CHUNK 4096 /* samples of zeros written at a time */
+
+struct audio_enc {
+  OggOpusEnc *enc;
+  audio_write_cb cb;
+  void *arg;
+  int rate;           /* input Hz */
+  int err;            /* first error of the stream */
+  uint64_t samples;   /* written so far */
+};
+
+static int
+write_cb(void *user, const unsigned char *ptr, opus_int32 len)
+{
+  struct audio_enc *e = user;
+  int err;
+
+  if (e->err != 0)
+    return 1;
+  err = e->cb(e->arg, ptr, (size_t)len);
+  if (err != 0) {
+    e->err = err;
+    return 1;
+  }
+  return 0;
+}
+
+static int
+close_cb(void *user)
+{
+  (void)user;
+  return 0;
+}
+
+static int
+add_tag(OggOpusComments *c, const char *tag, const char *val)
+{
+  if (val == NULL)
+    return 0;
+  if (strlen(val) > AUDIO_TAG_MAX)
+    return ERR_INVAL;
+  return ope_comments_add(c, tag, val) == OPE_OK ? 0 : ERR_AUDIO;
+}
+
+static int
+add_chapters(OggOpusComments *c, const struct audio_chapter *ch, size_t n)
+{
+  char tag[32], val[32];
+  size_t i;
+  int err = 0;
+
+  for (i = 0; i < n && err == 0; i++) {
+    uint64_t ms = ch[i].start_ms;
+
+    snprintf(tag, sizeof(tag), "CHAPTER%03zu", i + 1);
+    snprintf(val, sizeof(val), "%02llu:%02u:%02u.%03u",
+             (unsigned long long)(ms / 3600000), (unsigned)(ms / 60000 % 60),
+             (unsigned)(ms / 1000 % 60), (unsigned)(ms % 1000));
+    err = add_tag(c, tag, val);
+    if (err == 0) {
+      snprintf(tag, sizeof(tag), "CHAPTER%03zuNAME", i + 1);
+      err = add_tag(c, tag, ch[i].name ? ch[i].name : "");
+    }
+  }
+  return err;
+}
+
+int
+audio_enc_new(int rate, int bitrate, int complexity,
+              const struct audio_tags *tags,
+              const struct audio_chapter *chapters, size_t nchapters,
+              audio_write_cb cb, void *arg, struct audio_enc **out)
+{
+  OpusEncCallbacks cbs = {write_cb, close_cb};
+  OggOpusComments *c = NULL;
+  struct audio_enc *e = NULL;
+  int err = 0, oerr = 0;
+
+  *out = NULL;
+  if (rate < 8000 || rate > 192000 || complexity < 0 || complexity > 10 ||
+      nchapters > AUDIO_CHAPTERS_MAX)
+    return ERR_INVAL;
+  if (bitrate < AUDIO_BITRATE_MIN)
+    bitrate = AUDIO_BITRATE_MIN;
+  if (bitrate > AUDIO_BITRATE_MAX)
+    bitrate = AUDIO_BITRATE_MAX;
+  c = ope_comments_create();
+  if (c == NULL)
+    return ERR_AUDIO;
+  if (tags != NULL) {
+    err = add_tag(c, "TITLE", tags->title);
+    if (err == 0)
+      err = add_tag(c, "ARTIST", tags->artist);
+    if (err == 0)
+      err = add_tag(c, "ALBUM", tags->album);
+  }
+  if (err == 0)
+    err = add_chapters(c, chapters, nchapters);
+  if (err != 0)
+    goto fail;
+  e = xcalloc(1, sizeof(*e));
+  e->cb = cb;
+  e->arg = arg;
+  e->rate = rate;
+  e->enc = ope_encoder_create_callbacks(&cbs, e, c, rate, 1, 0, &oerr);
+  if (e->enc == NULL) {
+    err = ERR_AUDIO;
+    goto fail;
+  }
+  if (ope_encoder_ctl(e->enc, OPE_SET_SERIALNO(AUDIO_SERIAL)) != OPE_OK ||
+      ope_encoder_ctl(e->enc, OPUS_SET_BITRATE(bitrate)) != OPE_OK ||
+      ope_encoder_ctl(e->enc, OPUS_SET_COMPLEXITY(complexity)) != OPE_OK ||
+      ope_encoder_ctl(e->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) !=
+          OPE_OK) {
+    err = ERR_AUDIO;
+    goto fail;
+  }
+  ope_comments_destroy(c);
+  *out = e;
+  return 0;
+
+fail:
+  if (e != NULL && e->enc != NULL)
+    ope_encoder_destroy(e->enc);
+  xfree(e);
+  ope_comments_destroy(c);
+  return err;
+}
+
+int
+audio_enc_write(struct audio_enc *e, const int16_t *pcm, size_t n)
+{
+  while (n > 0 && e->err == 0) {
+    int k = n > (1u << 20) ? (1 << 20) : (int)n;
+
+    if (ope_encoder_write(e->enc, pcm, k) != OPE_OK && e->err == 0)
+      e->err = ERR_AUDIO;
+    e->samples += (uint64_t)k;
+    pcm += k;
+    n -= (size_t)k;
+  }
+  return e->err;
+}
+
+int
+audio_enc_silence(struct audio_enc *e, unsigned ms)
+{
+  static const int16_t zeros[SILENCE_CHUNK];
+  uint64_t n = (uint64_t)ms * (uint64_t)e->rate / 1000;
+
+  while (n > 0 && e->err == 0) {
+    size_t k = n > SILENCE_CHUNK ? SILENCE_CHUNK : (size_t)n;
+    int err = audio_enc_write(e, zeros, k);
+
+    if (err != 0)
+      return err;
+    n -= k;
+  }
+  return e->err;
+}
+
+uint64_t
+audio_enc_samples(const struct audio_enc *e)
+{
+  return e->samples;
+}
+
+int
+audio_enc_finish(struct audio_enc **ep)
+{
+  struct audio_enc *e = *ep;
+  int err;
+
+  if (e->err == 0 && ope_encoder_drain(e->enc) != OPE_OK && e->err == 0)
+    e->err = ERR_AUDIO;
+  err = e->err;
+  audio_enc_free(ep);
+  return err;
+}
+
+void
+audio_enc_free(struct audio_enc **ep)
+{
+  struct audio_enc *e = ep ? *ep : NULL;
+
+  if (e == NULL)
+    return;
+  ope_encoder_destroy(e->enc);
+  xfree(e);
+  *ep = NULL;
+}
+
+static int
+buf_cb(void *arg, const void *data, size_t len)
+{
+  return buf_append(arg, data, len);
+}
+
+int
+audio_encode(const int16_t *pcm, size_t n, int rate, int bitrate,
+             int complexity, const struct audio_tags *tags, struct buf *out)
+{
+  struct audio_enc *e = NULL;
+  size_t start = out->len;
+  int err;
+
+  err = audio_enc_new(rate, bitrate, complexity, tags, NULL, 0, buf_cb, out,
+                      &e);
+  if (err != 0)
+    return err;
+  err = audio_enc_write(e, pcm, n);
+  if (err != 0) {
+    audio_enc_free(&e);
+  } else {
+    err = audio_enc_finish(&e);
+  }
+  if (err != 0) {
+    out->len = start; /* leave out as it was */
+    if (out->data != NULL)
+      out->data[start] = '\0';
+  }
+  return err;
+}
+
+const char *
+audio_version(void)
+{
+  static char v[96];
+
+  if (v[0] == '\0')
+    snprintf(v, sizeof(v), "%s, %s", ope_get_version_string(),
+             opus_get_version_string());
+  return v;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* The content-addressed audio store: each blob is a file named by the
+ * BLAKE2b-256 hash of its bytes, DIR/ab/<64 hex>.opus (ab = the first two
+ * hex digits), written to a temp file, synced and renamed, so a blob is
+ * either whole or absent. It does not know what references a blob; the
+ * caller's callback says so during garbage collection, which must not run
+ * while something is stored but not yet referenced (the daemon runs it
+ * under the data-dir lock, between renders). */
+#ifndef GLOWTALK_BLOBS_H
+#define GLOWTALK_BLOBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/secure.h"
+#include "node/buf.h"
+#include "node/err.h"
+
+#define BLOBS_MAX_BYTES (64u << 20)      /* bytes of one blob */
+#define BLOBS_HEX_LEN (2 * SECURE_HASH_BYTES)
+#define BLOBS_EXT ".opus"
+
+struct blobs;
+
+/* Open (creating it 0700 if needed) the store in dir. Owes one
+ * blobs_close(). Negated errno if the directory cannot be made. */
+int blobs_open(const char *dir, struct blobs **out) WARN_UNUSED;
+void blobs_close(struct blobs **b);
+
+/* Store len bytes; hash gets their BLAKE2b-256. Storing bytes that are
+ * already there changes nothing. ERR_TOO_BIG over BLOBS_MAX_BYTES, or a
+ * negated errno (no partial file is left). */
+int blobs_put(struct blobs *b, const void *data, size_t len,
+              uint8_t hash[SECURE_HASH_BYTES]) WARN_UNUSED;
+/* 1 if the blob is stored. */
+int blobs_has(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES]);
+/* Read a blob into out (its cap applies), checking its hash: ERR_NOT_FOUND
+ * if absent, ERR_DB_CORRUPT if the bytes do not match the name. */
+int blobs_get(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES],
+              struct buf *out) WARN_UNUSED;
+/* Path of the blob's file (whether or not it exists). Caller frees. */
+char *blobs_path(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES]);
+
+/* Is this blob referenced? 1 yes, 0 no, negative error (stops the GC). */
+typedef int (*blobs_ref_cb)(void *arg,
+                            const uint8_t hash[SECURE_HASH_BYTES]);
+/* Delete every blob the callback says is unreferenced, and temp files
+ * older than an hour (left by a crash). *removed gets the count. The callback is called once per blob.
+ * Complexity: one directory walk, O(blobs). */
+int blobs_gc(struct blobs *b, blobs_ref_cb ref, void *arg, size_t *removed)
+    WARN_UNUSED;
+
+#endif

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* Render one job: cache lookup, blend, synthesis, encode, store, record.
+ * See render.h. */
+#define LOG_MODULE "render"
+
+#include "node/render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "node/alloc.h"
+#include "node/audio.h"
+#include "node/blobs.h"
+#include "node/log.h"
+#include "node/rcache.h"
+#include "node/tts.h"
+#include "node/voice.h"
+#include "node/voicemix.h"
+
+struct render {
+  struct tts *tts;
+  struct blobs *blobs; /* NULL: audio is only returned */
+  struct db *db;       /* NULL: no cache */
+  int bitrate;         /* bit/s */
+  int complexity;      /* 0-10 */
+};
+
+struct render *
+render_new(struct tts *t, struct blobs *blobs, struct db *db, int bitrate,
+           int complexity)
+{
+  struct render *r = xcalloc(1, sizeof(*r));
+
+  r->tts = t;
+  r->blobs = blobs;
+  r->db = db;
+  r->bitrate = bitrate;
+  r->complexity = complexity;
+  return r;
+}
+
+void
+render_free(struct render **r)
+{
+  if (r == NULL || *r == NULL)
+    return;
+  xfree(*r);
+  *r = NULL;
+}
+
+/* A cache hit whose blob is still stored: fill res and audio. */
+static int
+try_cache(struct render *r, struct buf *audio, struct render_result *res)
+{
+  struct rcache_entry e;
+
+  if (r->db == NULL || r->blobs == NULL ||
+      rcache_get(r->db, res->key, &e) != 0 || !blobs_has(r->blobs, e.blob))
+    return 0;
+  if (audio != NULL && blobs_get(r->blobs, e.blob, audio) != 0)
+    return 0; /* damaged: render again */
+  memcpy(res->blob, e.blob, SECURE_HASH_BYTES);
+  res->size = e.size;
+  res->duration_ms = e.duration_ms;
+  res->cached = 1;
+  return 1;
+}
+
+static int
+store(struct render *r, const struct buf *ogg, struct render_result *res,
+      char *errbuf, size_t errlen)
+{
+  struct rcache_entry e;
+  int err;
+
+  if (r->blobs == NULL) {
+    secure_hash(res->blob, ogg->data, ogg->len, NULL, 0);
+    return 0;
+  }
+  err = blobs_put(r->blobs, ogg->data, ogg->len, res->blob);
+  if (err != 0) {
+    snprintf(errbuf, errlen, "cannot store audio: %s", err_str(err));
+    return err;
+  }
+  if (r->db == NULL)
+    return 0;
+  memcpy(e.blob, res->blob, SECURE_HASH_BYTES);
+  e.size = res->size;
+  e.duration_ms = res->duration_ms;
+  err = rcache_put(r->db, res->key, &e);
+  if (err != 0)
+    snprintf(errbuf, errlen, "cannot record render: %s", err_str(err));
+  return err;
+}
+
+int
+render_run(struct render *r, const struct render_job *job,
+           struct buf *audio, struct render_result *res, char *errbuf,
+           size_t errlen)
+{
+  char spec[VOICE_SPEC_MAX + 64];
+  char *mix = NULL, *mixname = NULL;
+  const struct voice *v = job->voice;
+  struct rcache_key_parts kp;
+  struct tts_params p;
+  struct buf ogg;
+  int16_t *pcm = NULL;
+  size_t n = 0;
+  int err;
+
+  memset(res, 0, sizeof(*res));
+  buf_init(&ogg, BLOBS_MAX_BYTES);
+  err = voice_check(v, r->tts, errbuf, errlen);
+  if (err == 0 && voice_format(v, spec, sizeof(spec)) != 0) {
+    snprintf(errbuf, errlen, "voice spec too long");
+    err = ERR_TOO_BIG;
+  }
+  if (err == 0 && v->nparts > 1)
+    err = voicemix_make(v, tts_data_dir(r->tts), &mix, &mixname, errbuf,
+                        errlen);
+  if (err != 0)
+    goto out;
+  memset(&kp, 0, sizeof(kp));
+  kp.engine = v->engine;
+  kp.engine_version = tts_version(r->tts);
+  kp.voice = spec;
+  kp.mix = mix;
+  kp.text = job->text;
+  kp.lexicon = job->lexicon;
+  kp.phonemes = job->phonemes;
+  kp.audio = audio_version();
+  kp.bitrate = r->bitrate;
+  kp.complexity = r->complexity;
+  rcache_key(&kp, res->key);
+  if (try_cache(r, audio, res))
+    goto out;
+  if (mixname != NULL && !tts_variant_exists(r->tts, mixname)) {
+    err = tts_variant_install(r->tts, mixname, mix);
+    if (err != 0) {
+      snprintf(errbuf, errlen, "cannot install blend: %s", err_str(err));
+      goto out;
+    }
+  }
+  p.voice = v->lang;
+  p.variant = mixname ? mixname : (v->nparts ? v->parts[0].name : NULL);
+  p.rate = v->rate;
+  p.pitch = v->pitch;
+  p.range = v->range;
+  p.volume = v->volume;
+  p.wordgap = v->wordgap;
+  p.phonemes = job->phonemes;
+  err = tts_synth(r->tts, &p, job->text, &pcm, &n, errbuf, errlen);
+  if (err != 0)
+    goto out;
+  err = audio_encode(pcm, n, tts_sample_rate(r->tts), r->bitrate,
+                     r->complexity, NULL, &ogg);
+  if (err != 0) {
+    snprintf(errbuf, errlen, "cannot encode audio: %s", err_str(err));
+    goto out;
+  }
+  res->size = (int64_t)ogg.len;
+  res->duration_ms = (int64_t)n * 1000 / tts_sample_rate(r->tts);
+  err = store(r, &ogg, res, errbuf, errlen);
+  if (err == 0 && audio != NULL)
+    err = buf_append(audio, ogg.data, ogg.len);
+out:
+  buf_free(&ogg);
+  xfree(pcm);
+  xfree(mix);
+  xfree(mixname);
+  return err;
+}

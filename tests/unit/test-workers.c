@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* Tests for node/workers.c: parallel renders in real forked workers,
+ * restart after a crash, a hung job failing after its retries, engine
+ * errors reported at once. */
+#include "tests/unit/task.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "node/alloc.h"
+#include "node/audio.h"
+#include "node/workers.h"
+
+#define NJOBS 6
+
+struct seen {
+  int n;
+  struct workers_result r[NJOBS + 4];
+};
+
+static void
+done(void *arg, const struct workers_result *r)
+{
+  struct seen *s = arg;
+
+  ASSERT_LT(s->n, NJOBS + 4);
+  s->r[s->n++] = *r;
+}
+
+static const struct workers_result *
+find(const struct seen *s, uint64_t id)
+{
+  int i;
+
+  for (i = 0; i < s->n; i++)
+    if (s->r[i].id == id)
+      return &s->r[i];
+  return NULL;
+}
+
+static struct workers *
+pool(const char *dir, int n, int timeout_ms)
+{
+  struct workers_opts o = {n, dir, NULL, AUDIO_BITRATE_DEFAULT,
+                           AUDIO_COMPLEXITY_DEFAULT, timeout_ms};
+  struct workers *w = NULL;
+
+  ASSERT_OK(workers_new(&o, &w));
+  return w;
+}
+
+TEST_IMPL(workers_render_in_parallel)
+{
+  char *dir = test_mkdtemp();
+  struct workers *w = pool(dir, 2, 0);
+  struct seen s;
+  int i;
+
+  memset(&s, 0, sizeof(s));
+  for (i = 0; i < NJOBS; i++) {
+    char text[64];
+
+    snprintf(text, sizeof(text), "Sentence number %d.", i);
+    ASSERT_OK(workers_submit(w, 100 + (uint64_t)i, "espeak:en-us+m3", text,
+                             NULL, 0));
+  }
+  ASSERT_OK(workers_submit(w, 7, "espeak:en+nobody", "Hi.", NULL, 0));
+  ASSERT_OK(workers_submit(w, 8, "espeak:en", "", NULL, 0));
+  ASSERT_EQ(workers_pending(w), NJOBS + 2);
+  ASSERT_OK(workers_drain(w, done, &s));
+  ASSERT_EQ(s.n, NJOBS + 2);
+  for (i = 0; i < NJOBS; i++) {
+    const struct workers_result *r = find(&s, 100 + (uint64_t)i);
+
+    ASSERT_NOT_NULL(r);
+    ASSERT_OK(r->err);
+    ASSERT_GT(r->res.duration_ms, 300);
+    ASSERT_GT(r->res.size, 100);
+  }
+  /* engine errors come back at once, with their message */
+  ASSERT_EQ(find(&s, 7)->err, ERR_NOT_FOUND);
+  ASSERT_EQ(find(&s, 7)->attempts, 1);
+  ASSERT_CONTAINS(find(&s, 7)->msg, "nobody");
+  ASSERT_EQ(find(&s, 8)->err, ERR_INVAL);
+  ASSERT_EQ(workers_spawned(w), 2);
+  workers_free(&w);
+  ASSERT_NULL(w);
+  test_rmdir(dir);
+  return 0;
+}
+
+TEST_IMPL(workers_restart_after_crash)
+{
+  char *dir = test_mkdtemp();
+  struct workers *w = pool(dir, 1, 0);
+  char *text = xcalloc(1, 601);
+  struct seen s;
+  int i;
+
+  /* a long job, so the worker is busy when it is killed */
+  for (i = 0; i < 600; i++)
+    text[i] = i % 6 == 5 ? ' ' : 'a';
+  memset(&s, 0, sizeof(s));
+  ASSERT_OK(workers_submit(w, 1, "espeak:en", text, NULL, 0));
+  ASSERT_EQ(workers_poll(w, 0, done, &s), 0); /* dispatched */
+  ASSERT_GT(workers_pid(w, 0), 0);
+  ASSERT_OK(kill(workers_pid(w, 0), SIGKILL));
+  ASSERT_OK(workers_drain(w, done, &s));
+  ASSERT_EQ(s.n, 1);
+  ASSERT_OK(s.r[0].err);
+  ASSERT_EQ(s.r[0].attempts, 2);
+  ASSERT_EQ(workers_spawned(w), 2);
+  workers_free(&w);
+  xfree(text);
+  test_rmdir(dir);
+  return 0;
+}
+
+TEST_IMPL(workers_hung_job_fails)
+{
+  char *dir = test_mkdtemp();
+  struct workers *w = pool(dir, 1, 1); /* 1 ms: every render overruns */
+  struct seen s;
+
+  memset(&s, 0, sizeof(s));
+  ASSERT_OK(workers_submit(w, 9, "espeak:en", "This takes longer than a "
+                           "millisecond to say.", NULL, 0));
+  ASSERT_OK(workers_drain(w, done, &s));
+  ASSERT_EQ(s.n, 1);
+  ASSERT_EQ(s.r[0].err, ERR_TIMEOUT);
+  ASSERT_EQ(s.r[0].attempts, WORKERS_ATTEMPTS_MAX);
+  ASSERT_CONTAINS(s.r[0].msg, "timed out 3 times");
+  ASSERT_EQ(workers_spawned(w), 1 + WORKERS_ATTEMPTS_MAX);
+  workers_free(&w);
+  test_rmdir(dir);
+  return 0;
+}
