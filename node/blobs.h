@@ -46,7 +46,8 @@ char *blobs_path(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES]);
 typedef int (*blobs_ref_cb)(void *arg,
                             const uint8_t hash[SECURE_HASH_BYTES]);
 /* Delete every blob the callback says is unreferenced, and temp files
- * older than an hour (left by a crash). *removed gets the count. The callback is called once per blob.
+ * older than an hour (left by a crash). *removed gets the count. The
+ * callback is called once per blob.
  * Complexity: one directory walk, O(blobs). */
 int blobs_gc(struct blobs *b, blobs_ref_cb ref, void *arg, size_t *removed)
     WARN_UNUSED;

@@ -14,7 +14,7 @@ try {
 
     // Import by uploading a saved page.
     await page.setInputFiles('#import-file', demo);
-    await page.waitForSelector('.import.done', { timeout: 15000 });
+    await page.waitForSelector('.import.done', { timeout: 60000 });
     ok(true, 'upload import shows progress until done');
     await page.waitForSelector('article.work h3:text("The Keeper of Small Lights")', { timeout: 5000 });
     const meta = await page.textContent('article.work');
@@ -23,7 +23,7 @@ try {
     // Import by URL from the stand-in Glowfic.
     await page.fill('#import-url', `${glowfic}/posts/500`);
     await page.click('button:text("Import")');
-    await page.waitForSelector('.import.done >> nth=1', { timeout: 30000 });
+    await page.waitForSelector('.import.done >> nth=1', { timeout: 60000 });
     ok((await page.locator('article.work').count()) === 2, 'URL import adds a second work');
 
     // A bad URL is explained in words, and nothing is added.
@@ -35,7 +35,7 @@ try {
 
     // Story text is data, never markup.
     await page.setInputFiles('#import-file', hostile);
-    await page.waitForSelector('.import.done >> nth=2', { timeout: 15000 });
+    await page.waitForSelector('.import.done >> nth=2', { timeout: 60000 });
     await page.waitForTimeout(300);
     ok(await page.evaluate(() => window.__pwned !== true), 'script in a story never runs');
     const headings = await page.locator('article.work h3').allTextContents();
