@@ -26,6 +26,7 @@ api_new(struct app *app, struct events *events)
   api->events = events;
   pthread_mutex_init(&api->lock, NULL);
   api->imports = api_works__imports_new();
+  api->voices = api_voices__new();
   return api;
 }
 
@@ -35,6 +36,7 @@ api_free(struct api **api)
   if (api == NULL || *api == NULL)
     return;
   api_works__imports_free(&(*api)->imports);
+  api_voices__free(&(*api)->voices);
   pthread_mutex_destroy(&(*api)->lock);
   xfree(*api);
   *api = NULL;
@@ -150,6 +152,7 @@ api_register(struct api *api, struct http_server *srv)
   http_route(srv, "GET", "/api/status", 0, get_status, api);
   http_route(srv, "GET", "/api/events", 0, get_events, api);
   api_works__register(api, srv);
+  api_voices__register(api, srv);
   /* Anything else under /api is a JSON 404, never the UI page. */
   http_route(srv, "GET", "/api/", 0, not_found, api);
   http_route(srv, "POST", "/api/", 0, not_found, api);

@@ -12,6 +12,7 @@ struct app;
 struct db;
 struct events;
 struct imports;
+struct voices;
 struct json;
 
 struct api {
@@ -19,6 +20,7 @@ struct api {
   struct events *events;
   pthread_mutex_t lock; /* guards app->db: one connection, many threads */
   struct imports *imports;
+  struct voices *voices;
 };
 
 /* Run with the store: locks, gives app->db, unlocks. */
@@ -31,6 +33,12 @@ struct json *api__body_json(struct http_req *req);
 
 /* Route registration of each API module. */
 void api_works__register(struct api *api, struct http_server *srv);
+
+void api_voices__register(struct api *api, struct http_server *srv);
+/* Speech for the API (api_voices.c): one espeak-ng instance behind a lock,
+ * opened on first use. */
+struct voices *api_voices__new(void);
+void api_voices__free(struct voices **v);
 
 /* Background imports (api_works.c): created by api_new, freed by
  * api_free after waiting for running imports to finish. */

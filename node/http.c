@@ -107,6 +107,15 @@ http_stream_write(struct http_req *req, const void *data, size_t len)
 }
 
 void
+http_reply_immutable_file(struct http_req *req, const char *path,
+                          const char *content_type)
+{
+  /* civetweb answers Range, HEAD, If-None-Match and 404 itself; the
+   * Cache-Control it sends comes from static_file_cache_control. */
+  mg_send_mime_file2(req->conn, path, content_type, HTTP_SECURITY_HEADERS);
+}
+
+void
 http_reply_json(struct http_req *req, int status, const struct json *j)
 {
   char *text = json_print(j, 0);
@@ -501,6 +510,9 @@ http_start(const struct http_options *opts, struct http_server **out,
   options[n++] = "30000";
   options[n++] = "enable_keep_alive";
   options[n++] = "yes";
+  /* Only audio blobs are sent as files, and they are content-addressed. */
+  options[n++] = "static_file_cache_control";
+  options[n++] = "public, max-age=31536000, immutable";
   options[n] = NULL;
   memset(&callbacks, 0, sizeof(callbacks));
   callbacks.begin_request = begin_request;

@@ -87,6 +87,10 @@ void http_stream_start(struct http_req *req, const char *content_type,
 /* ERR_NET once the client has gone. */
 int http_stream_write(struct http_req *req, const void *data, size_t len)
     WARN_UNUSED;
+/* Send a file from disk with Range and conditional-request support (for
+ * audio). Content-addressed files never change: cached as immutable. */
+void http_reply_immutable_file(struct http_req *req, const char *path,
+                               const char *content_type);
 /* {"error": message} with the status. */
 void http_reply_error(struct http_req *req, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -15,7 +15,7 @@
 static struct json *
 features_json(void)
 {
-  static const char *const features[] = {"import"};
+  static const char *const features[] = {"import", "voices"};
   struct json *a = json_new_array();
   size_t i;
   for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)

@@ -5,9 +5,18 @@
 import { h, toast, set } from './dom.js';
 import { api } from './api.js';
 
+// The node's catalogue (GET /api/voices), normalised for the picker:
+// voices {spec, name, language, gender}, presets {name, spec,
+// description}, variants [name].
 let catalogue = null;
 export async function voices() {
-  if (!catalogue) catalogue = api.get('/api/voices').catch((e) => { catalogue = null; throw e; });
+  if (!catalogue) {
+    catalogue = api.get('/api/voices').then((c) => ({
+      voices: (c.voices || []).map((v) => ({ spec: `${c.engine || 'espeak'}:${v.lang}`, name: v.name, language: v.lang, gender: v.gender })),
+      presets: (c.presets || []).map((p) => ({ name: p.role || p.name, spec: p.spec, description: p.description })),
+      variants: (c.variants || []).map((v) => (typeof v === 'string' ? v : v.name)),
+    })).catch((e) => { catalogue = null; throw e; });
+  }
   return catalogue;
 }
 
