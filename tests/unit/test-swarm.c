@@ -648,3 +648,32 @@ TEST_IMPL(swarm_idle_timeout)
   finish(all, 2);
   return 0;
 }
+
+TEST_IMPL(swarm_other_protocol_version_refused)
+{
+  struct tnode a, b, *all[] = {&a, &b};
+  struct pair pr = {&a, &b};
+  struct watch w = {&b, 0};
+  struct wire_hello v2 = hello;
+
+  setup();
+  tnode_init(&a, 1, 7);
+  tnode_init(&b, 2, 7);
+  v2.protocol_version = WIRE_PROTOCOL_VERSION + 1;
+  b.opts.hello = &v2;
+  b.opts.backoff_min_ms = 10000;
+  tnode_start(&a);
+  tnode_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
+  w.max_conns = swarm_connections(b.sw);
+  ASSERT(run_until(watch_gone, &w, T_WAIT_MS));
+  ASSERT(run_until(none_open, &pr, T_WAIT_MS));
+  ASSERT_EQ(a.member_calls, 1); /* the handshake itself succeeded */
+  ASSERT_EQ(a.ups, 0); /* A never went ready with a v2 peer */
+  /* B (a v2 peer built from v1 code) may have accepted A's Hello, but A's
+   * Goodbye{VERSION} closed it. */
+  ASSERT_EQ(b.ups, b.downs);
+  ASSERT_EQ(swarm_connected(b.sw), 0);
+  finish(all, 2);
+  return 0;
+}
