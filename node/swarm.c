@@ -270,7 +270,6 @@ on_ready(struct peer *p, void *arg)
     n->dialing = NULL;
   n->active = c;
   n->connects++;
-  n->backoff_ms = s->opts.backoff_min_ms;
   uv_timer_stop(&n->redial);
   log_info("%s: %.16s… connected (%s %s)", __func__, n->id,
            peer_is_client(p) ? "to" : "from", peer_address(p));
@@ -307,8 +306,11 @@ on_close(struct peer *p, int reason, void *arg)
   struct conn *c = arg;
   struct swarm *s = c->s;
   struct node *n = c->node;
+  struct peer_stats st;
+  uint64_t ready_ms;
 
-  (void)p;
+  peer_get_stats(p, &st);
+  ready_ms = st.ready_ms;
   *c->pprev = c->next;
   if (c->next)
     c->next->pprev = c->pprev;
@@ -319,7 +321,10 @@ on_close(struct peer *p, int reason, void *arg)
       n->active = NULL;
       log_info("%s: %.16s… disconnected: %s", __func__, n->id,
                reason ? err_str(reason) : "closed");
-      n->backoff_ms = s->opts.backoff_min_ms;
+      /* A link that held resets the backoff; one dropped right after
+       * Hello (a peer that refuses us) keeps growing it. */
+      if (uv_now(s->loop) - ready_ms >= SWARM_STABLE_MS)
+        n->backoff_ms = s->opts.backoff_min_ms;
       if (s->opts.on_link && !s->closing)
         s->opts.on_link(s, n->pub, 0, s->opts.link_arg);
     } else if (!c->superseded && reason) {

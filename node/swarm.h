@@ -23,6 +23,7 @@
 #define SWARM_BACKOFF_MIN_MS 500   /* first redial delay */
 #define SWARM_BACKOFF_MAX_MS 60000 /* redial delay ceiling */
 #define SWARM_STATS_MS 1000        /* throughput sampling period */
+#define SWARM_STABLE_MS 10000      /* a link up this long resets backoff */
 #define SWARM_BACKLOG 64           /* listen() backlog */
 
 struct swarm;
