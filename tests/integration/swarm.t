@@ -34,6 +34,8 @@ wait_for 10 connected "$B" "$IDA"; check "B lists A as connected" '[ $? = 0 ]'
 wait_for 10 connected "$A" "$IDB"; check "A lists B as connected" '[ $? = 0 ]'
 "$GLOWTALK" status --data "$A" --json > "$T_TMP/st"
 check "status shows throughput fields" 'grep -q "\"bytes_in\":[1-9][0-9]*,\"bytes_out\":[1-9]" "$T_TMP/st" && grep -q "\"last_seen\":[0-9]" "$T_TMP/st"'
+run_cmd status --data "$A"
+check "plain status counts the peer" '[[ $OUT == *"peers:          1 of 1 connected"*"${IDB:0:16}"*connected* ]]'
 http GET "${URL%/}/api/status"
 check "B's GET /api/status lists A as a connected peer" '[ "$CODE" = 200 ] && [[ $BODY == *"\"peers\":[{\"node_id\":\"$IDA\",\"address\":\"$ADDRA\",\"connected\":true"* ]]'
 
@@ -44,6 +46,28 @@ sleep 1
 check "a node with another network key is not connected" 'not connected "$C" "$IDA" && ! "$GLOWTALK" status --data "$A" --json | grep -q "$IDC"'
 check "A refused C at the handshake" 'grep -q "handshake failed" "$A/daemon.log"'
 stop_node "$PIDC"
+
+# control op "connect": a third member dialled at run time.
+D=$T_TMP/d
+"$GLOWTALK" init --data "$D" >/dev/null 2>&1
+cp "$A/network.key" "$D/network.key"
+IDD=$(node_id "$D")
+start_node "$D" || { not_ok "node D starts"; done_testing; }
+PIDD=$PID
+ctl() {
+  node -e 'const c = require("net").connect(process.argv[1]);
+    c.on("connect", () => c.write(process.argv[2] + "\n"));
+    let b = ""; c.on("data", d => b += d); c.on("end", () => process.stdout.write(b));' \
+    "$1/control.sock" "$2"
+}
+reply=$(ctl "$D" "{\"op\":\"connect\",\"args\":{\"node_id\":\"$IDA\",\"address\":\"$ADDRA\"}}")
+check "control op connect accepts a node" '[[ $reply == *"\"ok\":true"* ]]'
+wait_for 10 connected "$D" "$IDA"; check "D connects to A at run time" '[ $? = 0 ]'
+reply=$(ctl "$D" "{\"op\":\"connect\",\"args\":{\"node_id\":\"$IDD\",\"address\":\"$ADDRA\"}}")
+check "connect refuses our own node id" '[[ $reply == *"\"ok\":false"*"own node id"* ]]'
+reply=$(ctl "$D" '{"op":"connect","args":{"node_id":"zz","address":"x"}}')
+check "connect refuses a bad node id" '[[ $reply == *"\"ok\":false"* ]]'
+stop_node "$PIDD"
 
 # kill -9 A and restart it on the same port: B redials and reconnects.
 kill -9 "$PIDA"; wait "$PIDA" 2>/dev/null
