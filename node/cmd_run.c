@@ -155,8 +155,8 @@ cmd_run(struct cli *cli)
     goto out;
   if (config_get_bool(cfg, "headless"))
     log_info("headless: no web UI");
-  if (swarm_node_start(&d.loop, &d.app, d.control, &d.swarm, errbuf,
-                       sizeof(errbuf))) {
+  if (swarm_node_start(&d.loop, &d.app, d.control, d.events, &d.swarm,
+                       errbuf, sizeof(errbuf))) {
     cli_fail("%s", errbuf);
     goto out;
   }

@@ -15,6 +15,7 @@
 #include "node/app.h"
 #include "node/config.h"
 #include "node/control.h"
+#include "node/events.h"
 #include "node/hex.h"
 #include "node/json.h"
 #include "node/log.h"
@@ -24,6 +25,7 @@
 struct swarm_node {
   uv_timer_t snap_timer;       /* refreshes the snapshot */
   struct app *app;
+  struct events *events;       /* borrowed, may be NULL */
   struct swarm *sw;
   struct wire_hello hello;
   char software[64];           /* "glowtalk 0.1.0" */
@@ -66,10 +68,20 @@ static void
 on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
         void *arg)
 {
+  struct swarm_node *sn = arg;
+  char id[IDENTITY_ID_HEX];
+  struct json *o;
+
   (void)s;
-  (void)pub;
-  (void)up;
-  snapshot(arg);
+  snapshot(sn);
+  if (sn->events == NULL)
+    return;
+  hex_encode(id, pub, IDENTITY_PUBLIC_BYTES);
+  o = json_new_object();
+  json_set_str(o, "node_id", id);
+  json_set_bool(o, "connected", up);
+  events_publish(sn->events, "peer", o);
+  json_free(o);
 }
 
 static int
@@ -200,8 +212,8 @@ snap_timer_closed(uv_handle_t *h)
 
 int
 swarm_node_start(uv_loop_t *loop, struct app *app,
-                 struct control_server *control, struct swarm_node **out,
-                 char *errbuf, size_t errlen)
+                 struct control_server *control, struct events *events,
+                 struct swarm_node **out, char *errbuf, size_t errlen)
 {
   struct swarm_node *sn = xcalloc(1, sizeof(*sn));
   struct swarm_options opts;
@@ -211,6 +223,7 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
 
   *out = NULL;
   sn->app = app;
+  sn->events = events;
   sn->addr_path = xasprintf("%s/%s", app->dir, SWARM_NODE_ADDR_FILE);
   pthread_mutex_init(&sn->lock, NULL);
   uv_timer_init(loop, &sn->snap_timer);

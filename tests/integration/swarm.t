@@ -25,7 +25,7 @@ wait_for() {
 not() { ! "$@"; }
 
 start_node "$A" || { not_ok "node A starts"; done_testing; }
-PIDA=$PID
+PIDA=$PID URLA=$URL
 ADDRA=$(cat "$A/swarm.addr")
 check "A writes its swarm address" '[[ $ADDRA =~ ^127\.0\.0\.1:[0-9]+$ ]] && [ "${ADDRA#*:}" != 0 ]'
 start_node "$B" --peers "$IDA@$ADDRA" || { not_ok "node B starts"; done_testing; }
@@ -34,6 +34,8 @@ wait_for 10 connected "$B" "$IDA"; check "B lists A as connected" '[ $? = 0 ]'
 wait_for 10 connected "$A" "$IDB"; check "A lists B as connected" '[ $? = 0 ]'
 "$GLOWTALK" status --data "$A" --json > "$T_TMP/st"
 check "status shows throughput fields" 'grep -q "\"bytes_in\":[1-9][0-9]*,\"bytes_out\":[1-9]" "$T_TMP/st" && grep -q "\"last_seen\":[0-9]" "$T_TMP/st"'
+events=$(curl -s -N -m 1 "${URLA}api/events?after=0" || true)
+check "A publishes a live peer event" '[[ $events == *"event: peer"*"\"node_id\":\"$IDB\",\"connected\":true"* ]]'
 run_cmd status --data "$A"
 check "plain status counts the peer" '[[ $OUT == *"peers:          1 of 1 connected"*"${IDB:0:16}"*connected* ]]'
 http GET "${URL%/}/api/status"
