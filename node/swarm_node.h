@@ -25,8 +25,9 @@ struct json;
 /* Start the swarm of app (borrowed; outlives it) on loop: listen on the
  * `listen` option, dial every entry of `peers`, register control ops on
  * control (may be NULL), publish a "peer" event {node_id, connected} on
- * events (may be NULL; borrowed) whenever a node connects or drops. Errors: ERR_INVAL for a bad peers entry, or the
- * listen error, with a reason in errbuf; nothing is owed then (run the
+ * events (may be NULL; borrowed) whenever a node connects or drops.
+ * Errors: ERR_INVAL for a bad peers entry, or the listen error, with a
+ * reason in errbuf; nothing is owed then (run the
  * loop to release handles). On success one swarm_node_close() is owed. */
 int swarm_node_start(uv_loop_t *loop, struct app *app,
                      struct control_server *control, struct events *events,
