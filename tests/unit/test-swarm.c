@@ -677,3 +677,76 @@ TEST_IMPL(swarm_other_protocol_version_refused)
   finish(all, 2);
   return 0;
 }
+
+/* A raw TCP client that connects and never speaks. */
+struct silent {
+  uv_tcp_t tcp;
+  uv_connect_t req;
+  int connected, eof, closed;
+};
+
+static void
+silent_alloc(uv_handle_t *h, size_t n, uv_buf_t *b)
+{
+  static char buf[256];
+  (void)h;
+  (void)n;
+  *b = uv_buf_init(buf, sizeof(buf));
+}
+
+static void
+silent_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+  struct silent *c = s->data;
+  (void)b;
+  if (n < 0)
+    c->eof = 1;
+}
+
+static void
+silent_connected(uv_connect_t *req, int status)
+{
+  struct silent *c = req->data;
+  ASSERT_OK(status);
+  c->connected = 1;
+  ASSERT_OK(uv_read_start((uv_stream_t *)&c->tcp, silent_alloc,
+                          silent_read));
+}
+
+static int
+silent_dropped(void *arg)
+{
+  return ((struct silent *)arg)->eof;
+}
+
+TEST_IMPL(swarm_handshake_timeout)
+{
+  struct tnode a, *all[] = {&a};
+  struct sockaddr_in sa;
+  struct silent c;
+  uint64_t t0;
+
+  setup();
+  tnode_init(&a, 1, 7);
+  a.opts.handshake_ms = 300;
+  tnode_start(&a);
+  memset(&c, 0, sizeof(c));
+  ASSERT_OK(uv_ip4_addr("127.0.0.1", swarm_port(a.sw), &sa));
+  ASSERT_OK(uv_tcp_init(&loop, &c.tcp));
+  c.tcp.data = &c;
+  c.req.data = &c;
+  ASSERT_OK(uv_tcp_connect(&c.req, &c.tcp, (struct sockaddr *)&sa,
+                           silent_connected));
+  uv_update_time(&loop);
+  t0 = uv_now(&loop);
+  sleep_loop(100);
+  ASSERT(c.connected);
+  ASSERT_EQ(swarm_connections(a.sw), 1);
+  ASSERT(run_until(silent_dropped, &c, T_WAIT_MS));
+  ASSERT_GE(uv_now(&loop) - t0, 300);
+  ASSERT_EQ(swarm_connections(a.sw), 0);
+  ASSERT_EQ(a.member_calls, 0);
+  uv_close((uv_handle_t *)&c.tcp, NULL);
+  finish(all, 1);
+  return 0;
+}
