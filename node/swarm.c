@@ -37,7 +37,10 @@ struct node {
   uint8_t pub[IDENTITY_PUBLIC_BYTES];
   char id[IDENTITY_ID_HEX];
   char *hostport;              /* where to dial it, or NULL */
-  struct sockaddr_storage addr;
+  struct sockaddr_storage addr; /* hostport resolved (numeric: at once) */
+  int numeric;                 /* hostport is IP:PORT, addr is set */
+  uv_getaddrinfo_t gai;        /* name lookup, while resolving */
+  int resolving;
   struct conn *active;         /* the one connection in use */
   struct conn *dialing;        /* our dial in flight */
   uint64_t backoff_ms;         /* next redial delay before jitter */
@@ -69,6 +72,7 @@ struct swarm {
   int listening;
   int port;
   int handles_open;            /* listener, stats timer, node timers */
+  int lookups;                 /* name lookups in flight */
   int closing;
 };
 
@@ -99,11 +103,28 @@ parse_addr(const char *hostport, struct sockaddr_storage *ss)
   return err;
 }
 
+/* A DNS name we are willing to look up: letters, digits, '-' and '.',
+ * at most SWARM_HOSTNAME_MAX bytes (RFC 1035 limits). */
+static int
+valid_hostname(const char *h)
+{
+  size_t i, n = strlen(h);
+  if (n == 0 || n > SWARM_HOSTNAME_MAX)
+    return 0;
+  for (i = 0; i < n; i++) {
+    char c = h[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '.'))
+      return 0;
+  }
+  return 1;
+}
+
 static void
 maybe_free(struct swarm *s)
 {
   int i;
-  if (!s->closing || s->handles_open > 0 || s->nconns > 0)
+  if (!s->closing || s->handles_open > 0 || s->nconns > 0 || s->lookups)
     return;
   for (i = 0; i < s->nnodes; i++) {
     xfree(s->nodes[i]->hostport);
@@ -359,15 +380,83 @@ conn_link(struct swarm *s, struct conn *c)
   s->nconns++;
 }
 
+static void connect_node(struct node *n);
+
+/* Prefer an IPv4 answer: a name with both usually listens on both, and
+ * 127.0.0.1 is what loopback tests bind. */
+static void
+on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+  struct node *n = req->data;
+  struct swarm *s = n->s;
+  struct addrinfo *ai, *pick = NULL;
+
+  n->resolving = 0;
+  s->lookups--;
+  for (ai = status == 0 ? res : NULL; ai; ai = ai->ai_next) {
+    if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+        (pick == NULL || (pick->ai_family != AF_INET &&
+                          ai->ai_family == AF_INET)))
+      pick = ai;
+  }
+  if (pick && pick->ai_addrlen <= sizeof(n->addr)) {
+    memset(&n->addr, 0, sizeof(n->addr));
+    memcpy(&n->addr, pick->ai_addr, pick->ai_addrlen);
+  }
+  uv_freeaddrinfo(res);
+  if (s->closing) {
+    maybe_free(s);
+    return;
+  }
+  if (pick == NULL) {
+    log_warn("%s: cannot resolve %s: %s", __func__, n->hostport,
+             status ? uv_strerror(status) : "no address");
+    schedule_redial(n);
+    return;
+  }
+  connect_node(n);
+}
+
 static void
 dial(struct node *n)
+{
+  struct swarm *s = n->s;
+  struct addrinfo hints;
+  char *host = NULL, port[8];
+  int p, err;
+
+  if (s->closing || n->hostport == NULL || n->active || n->dialing ||
+      n->resolving)
+    return;
+  if (n->numeric) {
+    connect_node(n);
+    return;
+  }
+  if (config_split_hostport(n->hostport, &host, &p) != 0)
+    return; /* checked in swarm_add_peer */
+  snprintf(port, sizeof(port), "%d", p);
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  n->gai.data = n;
+  err = uv_getaddrinfo(s->loop, &n->gai, on_resolved, host, port, &hints);
+  xfree(host);
+  if (err) {
+    log_warn("%s: %s: %s", __func__, n->hostport, uv_strerror(err));
+    schedule_redial(n);
+    return;
+  }
+  n->resolving = 1;
+  s->lookups++;
+}
+
+static void
+connect_node(struct node *n)
 {
   struct swarm *s = n->s;
   struct conn *c;
   int err;
 
-  if (s->closing || n->hostport == NULL || n->active || n->dialing)
-    return;
   if (s->nconns >= SWARM_CONNS_MAX) {
     schedule_redial(n);
     return;
@@ -548,8 +637,11 @@ swarm_close(struct swarm **sp)
     next = c->next;
     peer_close(c->p, WIRE_BYE_SHUTDOWN, "node stopping", 0);
   }
-  for (i = 0; i < s->nnodes; i++)
+  for (i = 0; i < s->nnodes; i++) {
+    if (s->nodes[i]->resolving)
+      (void)uv_cancel((uv_req_t *)&s->nodes[i]->gai);
     uv_close((uv_handle_t *)&s->nodes[i]->redial, node_timer_closed);
+  }
   if (s->listening)
     uv_close((uv_handle_t *)&s->listener, handle_closed);
   uv_close((uv_handle_t *)&s->stats, handle_closed);
@@ -567,12 +659,21 @@ swarm_add_peer(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
 {
   struct sockaddr_storage ss;
   struct node *n;
+  char *host = NULL;
+  int numeric, port, ok;
 
   if (memcmp(pub, identity_public_key(s->opts.id),
              IDENTITY_PUBLIC_BYTES) == 0)
     return ERR_INVAL; /* ourselves */
-  if (parse_addr(hostport, &ss) != 0)
-    return ERR_INVAL;
+  numeric = parse_addr(hostport, &ss) == 0;
+  if (!numeric) {
+    if (config_split_hostport(hostport, &host, &port) != 0)
+      return ERR_INVAL;
+    ok = valid_hostname(host) && port > 0;
+    xfree(host);
+    if (!ok)
+      return ERR_INVAL;
+  }
   n = find_node(s, pub);
   if (n == NULL)
     n = add_node(s, pub);
@@ -581,6 +682,7 @@ swarm_add_peer(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
   xfree(n->hostport);
   n->hostport = xstrdup(hostport);
   n->addr = ss;
+  n->numeric = numeric;
   n->backoff_ms = s->opts.backoff_min_ms;
   dial(n);
   return 0;

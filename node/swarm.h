@@ -25,6 +25,7 @@
 #define SWARM_STATS_MS 1000        /* throughput sampling period */
 #define SWARM_STABLE_MS 10000      /* a link up this long resets backoff */
 #define SWARM_BACKLOG 64           /* listen() backlog */
+#define SWARM_HOSTNAME_MAX 253     /* bytes of a DNS name to dial */
 
 struct swarm;
 struct peer;
@@ -77,10 +78,11 @@ void swarm_close(struct swarm **s);
 
 /* The port actually bound (for listen port 0), or 0 when not listening. */
 int swarm_port(const struct swarm *s);
-/* Add (or update the address of) a node to dial: hostport is a numeric
- * "ip:port" or "[ip6]:port". Dials at once, then keeps it connected,
- * redialling with exponential backoff and jitter. ERR_INVAL for our own
- * key or a bad address, ERR_TOO_BIG when the table is full. */
+/* Add (or update the address of) a node to dial: hostport is "ip:port",
+ * "[ip6]:port" or "name:port" (looked up before each dial, IPv4 answers
+ * preferred). Dials at once, then keeps it connected, redialling with
+ * exponential backoff and jitter. ERR_INVAL for our own key or a bad
+ * address, ERR_TOO_BIG when the table is full. */
 int swarm_add_peer(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
                    const char *hostport) WARN_UNUSED;
 /* Route frames of kind (not Hello/Ping/Pong/Goodbye, which the connection

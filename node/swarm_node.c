@@ -107,7 +107,7 @@ write_addr(const char *path, const char *host, int port)
   return err;
 }
 
-/* "NODE_ID@IP:PORT": dial it. */
+/* "NODE_ID@HOST:PORT": dial it. */
 static int
 add_target(struct swarm *sw, const char *spec, char *errbuf, size_t errlen)
 {
@@ -117,7 +117,7 @@ add_target(struct swarm *sw, const char *spec, char *errbuf, size_t errlen)
   int err;
 
   if (at == NULL || (size_t)(at - spec) != IDENTITY_ID_HEX - 1) {
-    snprintf(errbuf, errlen, "peer '%s' is not NODE_ID@IP:PORT", spec);
+    snprintf(errbuf, errlen, "peer '%s' is not NODE_ID@HOST:PORT", spec);
     return ERR_INVAL;
   }
   memcpy(id, spec, IDENTITY_ID_HEX - 1);
@@ -130,7 +130,7 @@ add_target(struct swarm *sw, const char *spec, char *errbuf, size_t errlen)
   err = swarm_add_peer(sw, pub, at + 1);
   if (err)
     snprintf(errbuf, errlen, "peer '%s': %s", spec,
-             err == ERR_INVAL ? "our own node id, or not a numeric IP:PORT"
+             err == ERR_INVAL ? "our own node id, or not HOST:PORT"
                               : err_str(err));
   return err;
 }
@@ -163,7 +163,7 @@ add_targets(struct swarm *sw, const char *list, char *errbuf, size_t errlen)
   return err;
 }
 
-/* control op "connect" {"node_id": HEX, "address": "IP:PORT"} */
+/* control op "connect" {"node_id": HEX, "address": "HOST:PORT"} */
 static struct json *
 op_connect(const struct json *args, void *arg, char *errbuf, size_t errlen)
 {

@@ -561,6 +561,8 @@ TEST_IMPL(swarm_self_connection_refused)
   tnode_start(&b);
   ASSERT_EQ(swarm_add_peer(a.sw, pub(&a), a.addr), ERR_INVAL);
   ASSERT_EQ(swarm_add_peer(a.sw, pub(&b), "not an address"), ERR_INVAL);
+  ASSERT_EQ(swarm_add_peer(a.sw, pub(&b), "bad_name:9"), ERR_INVAL);
+  ASSERT_EQ(swarm_add_peer(a.sw, pub(&b), "name:0"), ERR_INVAL);
   /* Our own address under another node's key: the handshake fails (we
    * cannot open a box meant for B), so we never talk to ourselves. */
   ASSERT_OK(swarm_add_peer(a.sw, pub(&b), a.addr));
@@ -748,5 +750,27 @@ TEST_IMPL(swarm_handshake_timeout)
   ASSERT_EQ(a.member_calls, 0);
   uv_close((uv_handle_t *)&c.tcp, NULL);
   finish(all, 1);
+  return 0;
+}
+
+TEST_IMPL(swarm_dial_by_name)
+{
+  struct tnode a, b, c, *all[] = {&a, &b, &c};
+  struct pair pr = {&a, &b};
+  char name[64];
+
+  setup();
+  tnode_init(&a, 1, 7);
+  tnode_init(&b, 2, 7);
+  tnode_init(&c, 3, 7); /* never started: only its key is used */
+  tnode_start(&a);
+  tnode_start(&b);
+  snprintf(name, sizeof(name), "localhost:%d", swarm_port(a.sw));
+  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), name));
+  ASSERT(run_until(both_settled, &pr, T_WAIT_MS));
+  /* Closing with a lookup in flight cancels or waits for it (a node
+   * with a name is looked up before each dial). */
+  ASSERT_OK(swarm_add_peer(a.sw, pub(&c), "localhost:1"));
+  finish(all, 3);
   return 0;
 }
