@@ -239,3 +239,9 @@ $(BUILD)/bench-import: $(BUILD)/tests/bench/import-bench.o \
                        $(BUILD)/tests/unit/task.o $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Swarm connection layer benchmark (tests/bench/bench-swarm.sh).
+bench: $(BUILD)/bench-swarm
+$(BUILD)/bench-swarm: $(BUILD)/tests/bench/swarm-bench.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)

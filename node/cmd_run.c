@@ -22,6 +22,8 @@
 #include "node/http.h"
 #include "node/json.h"
 #include "node/log.h"
+#include "node/status.h"
+#include "node/swarm_node.h"
 #include "node/version.h"
 
 struct daemon {
@@ -30,6 +32,7 @@ struct daemon {
   struct api *api;
   struct events *events;
   struct control_server *control;
+  struct swarm_node *swarm;
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
@@ -113,6 +116,13 @@ op_ping(const struct json *args, void *arg, char *errbuf, size_t errlen)
   return o;
 }
 
+/* status.c's peer source: any thread (the HTTP API's). */
+static struct json *
+peers_of(void *arg)
+{
+  return swarm_node_peers(arg);
+}
+
 int
 cmd_run(struct cli *cli)
 {
@@ -145,13 +155,19 @@ cmd_run(struct cli *cli)
     goto out;
   if (config_get_bool(cfg, "headless"))
     log_info("headless: no web UI");
+  if (swarm_node_start(&d.loop, &d.app, d.control, d.events, &d.swarm,
+                       errbuf, sizeof(errbuf))) {
+    cli_fail("%s", errbuf);
+    goto out;
+  }
+  status_set_peers(peers_of, d.swarm);
   publish_node_event(&d, "running");
-  log_info("swarm (%s): not built yet, this node works alone",
-           config_get(cfg, "listen"));
   uv_run(&d.loop, UV_RUN_DEFAULT);
   rc = CLI_OK;
 
 out:
+  status_set_peers(NULL, NULL);
+  swarm_node_close(&d.swarm);
   control_server_close(&d.control);
   uv_close((uv_handle_t *)&d.sigint, NULL);
   uv_close((uv_handle_t *)&d.sigterm, NULL);

@@ -11,6 +11,29 @@
 #include "node/json.h"
 #include "node/status.h"
 
+/* "peers: 1 of 2 connected", then one line per known node. */
+static void
+print_peers(const struct json *peers)
+{
+  const struct json *p;
+  size_t n = json_len(peers), up = 0;
+
+  for (p = json_first(peers); p; p = json_next(p))
+    up += json_is_true(json_get(p, "connected"));
+  if (n == 0) {
+    printf("peers:          none\n");
+    return;
+  }
+  printf("peers:          %zu of %zu connected\n", up, n);
+  for (p = json_first(peers); p; p = json_next(p))
+    printf("  %.16s…  %-9s %s  in %.0f B/s  out %.0f B/s\n",
+           json_get_str(p, "node_id") ? json_get_str(p, "node_id") : "?",
+           json_is_true(json_get(p, "connected")) ? "connected" : "down",
+           json_get_str(p, "address") ? json_get_str(p, "address") : "-",
+           json_num(json_get(p, "rate_in")),
+           json_num(json_get(p, "rate_out")));
+}
+
 int
 cmd_status(struct cli *cli)
 {
@@ -35,9 +58,9 @@ cmd_status(struct cli *cli)
     xfree(text);
   } else {
     printf("data dir:       %s\nnode id:        %s\nnetwork id:     %s\n"
-           "schema version: %d\npeers:          none\n", app.dir,
-           app.node_id, app.network_id,
+           "schema version: %d\n", app.dir, app.node_id, app.network_id,
            (int)json_num(json_get(o, "schema_version")));
+    print_peers(json_get(o, "peers"));
   }
   json_free(o);
   app_close(&app);

@@ -21,6 +21,8 @@ static const struct config_option options[] = {
    "least severe log level written to stderr"},
   {"listen", CONFIG_HOSTPORT, "0.0.0.0:8009", 0, 0, NULL,
    "swarm address: where friends' nodes connect (encrypted, members only)"},
+  {"peers", CONFIG_STRING, NULL, 0, 0, NULL,
+   "nodes to dial: NODE_ID@HOST:PORT, separated by commas or spaces"},
   {"ui", CONFIG_HOSTPORT, "127.0.0.1:8008", 0, 0, NULL,
    "web UI address; any address but loopback needs ui-password"},
   {"headless", CONFIG_BOOL, "no", 0, 0, NULL,

@@ -3,6 +3,7 @@
 /* See status.h. */
 #include "node/status.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 static struct json *
 features_json(void)
 {
+    /* "swarm" joins when invites are in: the UI's swarm page needs them. */
   static const char *const features[] = {"import", "voices"};
   struct json *a = json_new_array();
   size_t i;
@@ -24,6 +26,43 @@ features_json(void)
 }
 
 #define STATUS_PING_MS 2000 /* a live daemon answers in microseconds */
+
+static pthread_mutex_t peers_lock = PTHREAD_MUTEX_INITIALIZER;
+static status_peers_cb peers_cb;   /* guarded by peers_lock */
+static void *peers_arg;
+
+void
+status_set_peers(status_peers_cb cb, void *arg)
+{
+  pthread_mutex_lock(&peers_lock);
+  peers_cb = cb;
+  peers_arg = arg;
+  pthread_mutex_unlock(&peers_lock);
+}
+
+/* The peer table: from our own swarm in the daemon, else from the running
+ * daemon over the control socket, else none. */
+static struct json *
+peers_json(struct app *app, int in_daemon, int running)
+{
+  struct json *peers = NULL;
+  char errbuf[256];
+
+  if (in_daemon) {
+    pthread_mutex_lock(&peers_lock);
+    if (peers_cb)
+      peers = peers_cb(peers_arg);
+    pthread_mutex_unlock(&peers_lock);
+  } else if (running && control_call(app->dir, "peers", NULL, STATUS_PING_MS,
+                                     &peers, errbuf, sizeof(errbuf)) != 0) {
+    peers = NULL;
+  }
+  if (peers && !json_is_array(peers)) {
+    json_free(peers);
+    peers = NULL;
+  }
+  return peers ? peers : json_new_array();
+}
 
 /* Is a daemon running on this data dir? Ask it over the control socket. */
 static struct json *
@@ -53,7 +92,7 @@ daemon_json(struct app *app, int in_daemon)
 struct json *
 status_json(struct app *app, int in_daemon, int *err)
 {
-  struct json *o, *queue;
+  struct json *o, *queue, *daemon;
   int version = 0;
 
   *err = db_schema_version(app->db, &version);
@@ -67,9 +106,11 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set_str(o, "data", app->dir);
   /* No log yet, so no state to hash: null says so rather than pretend. */
   json_set_null(o, "state_hash");
-  json_set(o, "daemon", daemon_json(app, in_daemon));
+  daemon = daemon_json(app, in_daemon);
+  json_set(o, "daemon", daemon); /* o owns it; still readable below */
   json_set(o, "features", features_json());
-  json_set(o, "peers", json_new_array());
+  json_set(o, "peers", peers_json(app, in_daemon,
+                                  json_is_true(json_get(daemon, "running"))));
   queue = json_new_object();
   json_set_int(queue, "pending", 0);
   json_set_int(queue, "claimed", 0);

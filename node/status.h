@@ -18,4 +18,11 @@ struct json;
  * be read. */
 struct json *status_json(struct app *app, int in_daemon, int *err);
 
+/* Where the daemon's "peers" come from (its swarm's peer table): cb returns
+ * a JSON array the caller frees. Set by the daemon once the swarm runs and
+ * cleared (NULL) before it stops; after the clearing call returns, cb is
+ * no longer running in any thread. Without it "peers" is []. */
+typedef struct json *(*status_peers_cb)(void *arg);
+void status_set_peers(status_peers_cb cb, void *arg);
+
 #endif

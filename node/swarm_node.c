@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* The daemon's swarm glue; see swarm_node.h. */
+#define LOG_MODULE "swarm"
+#include "node/swarm_node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "node/alloc.h"
+#include "node/app.h"
+#include "node/config.h"
+#include "node/control.h"
+#include "node/events.h"
+#include "node/hex.h"
+#include "node/json.h"
+#include "node/log.h"
+#include "node/swarm.h"
+#include "node/version.h"
+
+struct swarm_node {
+  uv_timer_t snap_timer;       /* refreshes the snapshot */
+  struct app *app;
+  struct events *events;       /* borrowed, may be NULL */
+  struct swarm *sw;
+  struct wire_hello hello;
+  char software[64];           /* "glowtalk 0.1.0" */
+  char *addr_path;             /* DATA/swarm.addr */
+  pthread_mutex_t lock;        /* guards snapshot */
+  char *snapshot;              /* JSON text of the peer table */
+};
+
+/* Membership comes from the signed log once it lands (admissions and
+ * removals). Until then every key that completed the secret handshake
+ * with our network key is a member: holding the key is the gate. */
+static int
+is_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
+{
+  (void)pub;
+  (void)arg;
+  return 1;
+}
+
+static void
+snapshot(struct swarm_node *sn)
+{
+  struct json *peers = swarm_peers_json(sn->sw);
+  char *text = json_print(peers, 0), *old;
+  json_free(peers);
+  pthread_mutex_lock(&sn->lock);
+  old = sn->snapshot;
+  sn->snapshot = text;
+  pthread_mutex_unlock(&sn->lock);
+  xfree(old);
+}
+
+static void
+on_snap(uv_timer_t *t)
+{
+  snapshot(t->data);
+}
+
+static void
+on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
+        void *arg)
+{
+  struct swarm_node *sn = arg;
+  char id[IDENTITY_ID_HEX];
+  struct json *o;
+
+  (void)s;
+  snapshot(sn);
+  if (sn->events == NULL)
+    return;
+  hex_encode(id, pub, IDENTITY_PUBLIC_BYTES);
+  o = json_new_object();
+  json_set_str(o, "node_id", id);
+  json_set_bool(o, "connected", up);
+  events_publish(sn->events, "peer", o);
+  json_free(o);
+}
+
+static int
+write_addr(const char *path, const char *host, int port)
+{
+  char *tmp = xasprintf("%s.tmp", path);
+  char *text = strchr(host, ':') ? xasprintf("[%s]:%d\n", host, port)
+                                 : xasprintf("%s:%d\n", host, port);
+  size_t len = strlen(text);
+  int fd, err = 0;
+
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+    err = -errno;
+  if (fd >= 0)
+    close(fd);
+  if (!err && rename(tmp, path) != 0)
+    err = -errno;
+  if (err)
+    unlink(tmp);
+  xfree(tmp);
+  xfree(text);
+  return err;
+}
+
+/* "NODE_ID@HOST:PORT": dial it. */
+static int
+add_target(struct swarm *sw, const char *spec, char *errbuf, size_t errlen)
+{
+  uint8_t pub[IDENTITY_PUBLIC_BYTES];
+  const char *at = strchr(spec, '@');
+  char id[IDENTITY_ID_HEX];
+  int err;
+
+  if (at == NULL || (size_t)(at - spec) != IDENTITY_ID_HEX - 1) {
+    snprintf(errbuf, errlen, "peer '%s' is not NODE_ID@HOST:PORT", spec);
+    return ERR_INVAL;
+  }
+  memcpy(id, spec, IDENTITY_ID_HEX - 1);
+  id[IDENTITY_ID_HEX - 1] = '\0';
+  if (hex_decode(pub, sizeof(pub), id) != 0) {
+    snprintf(errbuf, errlen, "peer '%s': the node id is not 64 hex digits",
+             spec);
+    return ERR_INVAL;
+  }
+  err = swarm_add_peer(sw, pub, at + 1);
+  if (err)
+    snprintf(errbuf, errlen, "peer '%s': %s", spec,
+             err == ERR_INVAL ? "our own node id, or not HOST:PORT"
+                              : err_str(err));
+  return err;
+}
+
+static int
+add_targets(struct swarm *sw, const char *list, char *errbuf, size_t errlen)
+{
+  char *copy, *p, *end;
+  int n = 0, err = 0;
+
+  if (list == NULL)
+    return 0;
+  copy = xstrdup(list);
+  for (p = copy; *p && !err;) {
+    p += strspn(p, ", \t");
+    if (*p == '\0')
+      break;
+    end = p + strcspn(p, ", \t");
+    if (*end)
+      *end++ = '\0';
+    if (++n > SWARM_NODE_PEERS_MAX) {
+      snprintf(errbuf, errlen, "more than %d peers", SWARM_NODE_PEERS_MAX);
+      err = ERR_TOO_BIG;
+    } else {
+      err = add_target(sw, p, errbuf, errlen);
+    }
+    p = end;
+  }
+  xfree(copy);
+  return err;
+}
+
+/* control op "connect" {"node_id": HEX, "address": "HOST:PORT"} */
+static struct json *
+op_connect(const struct json *args, void *arg, char *errbuf, size_t errlen)
+{
+  struct swarm_node *sn = arg;
+  const char *id = json_get_str(args, "node_id");
+  const char *addr = json_get_str(args, "address");
+  char *spec;
+  struct json *o;
+  int err;
+
+  if (id == NULL || addr == NULL) {
+    snprintf(errbuf, errlen, "connect needs node_id and address");
+    return NULL;
+  }
+  spec = xasprintf("%s@%s", id, addr);
+  err = add_target(sn->sw, spec, errbuf, errlen);
+  xfree(spec);
+  if (err)
+    return NULL;
+  o = json_new_object();
+  json_set_str(o, "node_id", id);
+  json_set_str(o, "address", addr);
+  return o;
+}
+
+/* control op "peers": the live peer table. */
+static struct json *
+op_peers(const struct json *args, void *arg, char *errbuf, size_t errlen)
+{
+  struct swarm_node *sn = arg;
+  (void)args;
+  (void)errbuf;
+  (void)errlen;
+  return swarm_peers_json(sn->sw);
+}
+
+static void
+snap_timer_closed(uv_handle_t *h)
+{
+  struct swarm_node *sn = h->data;
+  pthread_mutex_destroy(&sn->lock);
+  xfree(sn->snapshot);
+  xfree(sn->addr_path);
+  xfree(sn);
+}
+
+int
+swarm_node_start(uv_loop_t *loop, struct app *app,
+                 struct control_server *control, struct events *events,
+                 struct swarm_node **out, char *errbuf, size_t errlen)
+{
+  struct swarm_node *sn = xcalloc(1, sizeof(*sn));
+  struct swarm_options opts;
+  const char *listen = config_get(app->cfg, "listen");
+  char *host = NULL;
+  int port, err;
+
+  *out = NULL;
+  sn->app = app;
+  sn->events = events;
+  sn->addr_path = xasprintf("%s/%s", app->dir, SWARM_NODE_ADDR_FILE);
+  pthread_mutex_init(&sn->lock, NULL);
+  uv_timer_init(loop, &sn->snap_timer);
+  sn->snap_timer.data = sn;
+  snprintf(sn->software, sizeof(sn->software), "glowtalk %s",
+           GLOWTALK_VERSION);
+  /* Engines and voices are announced once node/tts.c renders: a Hello
+   * never claims what this build cannot do. */
+  sn->hello.protocol_version = WIRE_PROTOCOL_VERSION;
+  sn->hello.software_version = sn->software;
+  memset(&opts, 0, sizeof(opts));
+  opts.id = app->id;
+  opts.net = app->net;
+  opts.listen = listen;
+  opts.is_member = is_member;
+  opts.hello = &sn->hello;
+  opts.on_link = on_link;
+  opts.link_arg = sn;
+  err = swarm_start(loop, &opts, &sn->sw, errbuf, errlen);
+  if (err)
+    goto fail;
+  err = add_targets(sn->sw, config_get(app->cfg, "peers"), errbuf, errlen);
+  if (err)
+    goto fail;
+  if (config_split_hostport(listen, &host, &port) == 0 &&
+      write_addr(sn->addr_path, strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1"
+                 : strcmp(host, "::") == 0 ? "::1" : host,
+                 swarm_port(sn->sw)) != 0)
+    log_warn("%s: cannot write %s", __func__, sn->addr_path);
+  xfree(host);
+  if (control) {
+    control_server_register(control, "connect", op_connect, sn);
+    control_server_register(control, "peers", op_peers, sn);
+  }
+  snapshot(sn);
+  uv_timer_start(&sn->snap_timer, on_snap, SWARM_STATS_MS, SWARM_STATS_MS);
+  log_info("listening on %s (port %d)", listen, swarm_port(sn->sw));
+  *out = sn;
+  return 0;
+
+fail:
+  swarm_close(&sn->sw);
+  uv_close((uv_handle_t *)&sn->snap_timer, snap_timer_closed);
+  return err;
+}
+
+void
+swarm_node_close(struct swarm_node **snp)
+{
+  struct swarm_node *sn;
+  if (snp == NULL || *snp == NULL)
+    return;
+  sn = *snp;
+  *snp = NULL;
+  unlink(sn->addr_path);
+  swarm_close(&sn->sw);
+  uv_close((uv_handle_t *)&sn->snap_timer, snap_timer_closed);
+}
+
+struct json *
+swarm_node_peers(struct swarm_node *sn)
+{
+  struct json *j = NULL;
+  char errbuf[128];
+
+  pthread_mutex_lock(&sn->lock);
+  if (sn->snapshot)
+    j = json_parse(sn->snapshot, strlen(sn->snapshot), errbuf,
+                   sizeof(errbuf));
+  pthread_mutex_unlock(&sn->lock);
+  return j ? j : json_new_array();
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* Frame envelope encode/decode over protobuf-c; see wire_frames.h. */
+#include "node/wire_frames.h"
+
+#include <string.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "crypto/frames.h"
+#include "node/alloc.h"
+#include "proto/glowtalk.pb-c.h"
+
+/* protobuf-c allocates through node/alloc.c like the rest (STYLE.md E9). */
+static void *
+pb_alloc(void *data, size_t size)
+{
+  (void)data;
+  return try_malloc(size ? size : 1);
+}
+
+static void
+pb_free(void *data, void *ptr)
+{
+  (void)data;
+  xfree(ptr);
+}
+
+static ProtobufCAllocator allocator = {pb_alloc, pb_free, NULL};
+
+static int
+list_ok(char **items, size_t n)
+{
+  size_t i;
+  if (n > WIRE_HELLO_LIST_MAX)
+    return 0;
+  for (i = 0; i < n; i++) {
+    if (items[i] == NULL || strlen(items[i]) > WIRE_STRING_MAX)
+      return 0;
+  }
+  return 1;
+}
+
+int
+wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
+{
+  Glowtalk__Frame fr = GLOWTALK__FRAME__INIT;
+  Glowtalk__Hello hello = GLOWTALK__HELLO__INIT;
+  Glowtalk__Ping ping = GLOWTALK__PING__INIT;
+  Glowtalk__Pong pong = GLOWTALK__PONG__INIT;
+  Glowtalk__Goodbye bye = GLOWTALK__GOODBYE__INIT;
+  const struct wire_hello *h = &f->u.hello;
+  size_t n;
+
+  *out = NULL;
+  *len = 0;
+  switch (f->kind) {
+  case WIRE_HELLO:
+    if (!list_ok(h->features, h->n_features) ||
+        !list_ok(h->engines, h->n_engines) ||
+        !list_ok(h->voices, h->n_voices))
+      return ERR_INVAL;
+    hello.protocol_version = h->protocol_version;
+    hello.features = h->features;
+    hello.n_features = h->n_features;
+    hello.engines = h->engines;
+    hello.n_engines = h->n_engines;
+    hello.voices = h->voices;
+    hello.n_voices = h->n_voices;
+    if (h->software_version)
+      hello.software_version = (char *)h->software_version;
+    fr.body_case = GLOWTALK__FRAME__BODY_HELLO;
+    fr.hello = &hello;
+    break;
+  case WIRE_PING:
+    ping.nonce = f->u.ping.nonce;
+    ping.padding.data = (uint8_t *)f->u.ping.padding;
+    ping.padding.len = f->u.ping.padding ? f->u.ping.padding_len : 0;
+    fr.body_case = GLOWTALK__FRAME__BODY_PING;
+    fr.ping = &ping;
+    break;
+  case WIRE_PONG:
+    pong.nonce = f->u.pong.nonce;
+    fr.body_case = GLOWTALK__FRAME__BODY_PONG;
+    fr.pong = &pong;
+    break;
+  case WIRE_GOODBYE:
+    bye.code = f->u.goodbye.code;
+    if (f->u.goodbye.reason)
+      bye.reason = (char *)f->u.goodbye.reason;
+    fr.body_case = GLOWTALK__FRAME__BODY_GOODBYE;
+    fr.goodbye = &bye;
+    break;
+  default:
+    return ERR_INVAL;
+  }
+  n = glowtalk__frame__get_packed_size(&fr);
+  if (n > FRAMES_PLAIN_MAX)
+    return ERR_TOO_BIG;
+  *out = xmalloc(n ? n : 1);
+  *len = glowtalk__frame__pack(&fr, *out);
+  return 0;
+}
+
+int
+wire_frame_decode(const uint8_t *data, size_t len, struct wire_frame *f)
+{
+  Glowtalk__Frame *fr;
+  int err = 0;
+
+  memset(f, 0, sizeof(*f));
+  if (len > FRAMES_PLAIN_MAX)
+    return ERR_TOO_BIG;
+  fr = glowtalk__frame__unpack(&allocator, len, data);
+  if (fr == NULL)
+    return ERR_PARSE;
+  switch (fr->body_case) {
+  case GLOWTALK__FRAME__BODY_HELLO:
+    if (!list_ok(fr->hello->features, fr->hello->n_features) ||
+        !list_ok(fr->hello->engines, fr->hello->n_engines) ||
+        !list_ok(fr->hello->voices, fr->hello->n_voices) ||
+        strlen(fr->hello->software_version) > WIRE_STRING_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_HELLO;
+    f->u.hello.protocol_version = fr->hello->protocol_version;
+    f->u.hello.features = fr->hello->features;
+    f->u.hello.n_features = fr->hello->n_features;
+    f->u.hello.engines = fr->hello->engines;
+    f->u.hello.n_engines = fr->hello->n_engines;
+    f->u.hello.voices = fr->hello->voices;
+    f->u.hello.n_voices = fr->hello->n_voices;
+    f->u.hello.software_version = fr->hello->software_version;
+    break;
+  case GLOWTALK__FRAME__BODY_PING:
+    f->kind = WIRE_PING;
+    f->u.ping.nonce = fr->ping->nonce;
+    f->u.ping.padding = fr->ping->padding.data;
+    f->u.ping.padding_len = fr->ping->padding.len;
+    break;
+  case GLOWTALK__FRAME__BODY_PONG:
+    f->kind = WIRE_PONG;
+    f->u.pong.nonce = fr->pong->nonce;
+    break;
+  case GLOWTALK__FRAME__BODY_GOODBYE:
+    if (strlen(fr->goodbye->reason) > WIRE_STRING_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_GOODBYE;
+    f->u.goodbye.code = fr->goodbye->code;
+    f->u.goodbye.reason = fr->goodbye->reason;
+    break;
+  default:
+    f->kind = WIRE_UNKNOWN; /* a newer peer's body: ignored */
+    break;
+  }
+  f->pb_ = fr;
+  return 0;
+
+fail:
+  glowtalk__frame__free_unpacked(fr, &allocator);
+  memset(f, 0, sizeof(*f));
+  return err;
+}
+
+void
+wire_frame_free(struct wire_frame *f)
+{
+  if (f == NULL || f->pb_ == NULL)
+    return;
+  glowtalk__frame__free_unpacked(f->pb_, &allocator);
+  memset(f, 0, sizeof(*f));
+}
+
+const char *
+wire_kind_name(enum wire_kind kind)
+{
+  static const char *const names[WIRE_KIND_COUNT_] = {
+    "unknown", "hello", "ping", "pong", "goodbye"};
+  if ((int)kind < 0 || kind >= WIRE_KIND_COUNT_)
+    return "unknown";
+  return names[kind];
+}
