@@ -59,11 +59,14 @@ TEST_OBJS = $(UNIT_TEST_SRCS:%.c=$(BUILD)/%.o)
 PROTO_HDRS = $(PROTO_SRCS:proto/%.proto=$(BUILD)/gen/proto/%.pb-c.h)
 
 .PHONY: all deps run test test-unit test-integration asan valgrind bench \
+        test-deps test-only \
         clean install check-style fuzz
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: glowtalk
+# ./glowtalk is the default build's binary; other builds (asan) stay in
+# their own folder.
+all: $(BUILD)/glowtalk $(if $(filter build,$(BUILD)),glowtalk)
 
 glowtalk: $(BUILD)/glowtalk
 	$(Q)cp $< $@
@@ -139,10 +142,18 @@ PROVE_ARGS ?=
 test: deps
 	@$(MAKE) --no-print-directory test-only
 
-test-only: all $(BUILD)/run-unit-tests
+# npm packages the tests need (playwright-core for browser tests), from the
+# lock file; quick when already installed.
+test-deps:
+	@test tests/browser/node_modules/.package-lock.json -nt \
+	  tests/browser/package-lock.json 2>/dev/null || \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+test-only: all $(BUILD)/run-unit-tests test-deps
 	@GLOWTALK_BIN=$(abspath $(BUILD)/glowtalk) \
 	  GLOWTALK_UNIT=$(abspath $(BUILD)/run-unit-tests) \
-	  prove $(PROVE_ARGS) --exec '' tests/unit/unit.t tests/integration/*.t
+	  prove $(PROVE_ARGS) --exec '' tests/style.t tests/unit/unit.t \
+	    tests/integration/*.t tests/browser/*.t
 
 test-unit: all $(BUILD)/run-unit-tests
 	@$(BUILD)/run-unit-tests

@@ -17,8 +17,16 @@ secure_init(void)
   return sodium_init() < 0 ? ERR_CRYPTO : 0;
 }
 
-void secure_random(void *buf, size_t len) { randombytes_buf(buf, len); }
-void secure_wipe(void *buf, size_t len) { sodium_memzero(buf, len); }
+void
+secure_random(void *buf, size_t len)
+{
+  randombytes_buf(buf, len);
+}
+void
+secure_wipe(void *buf, size_t len)
+{
+  sodium_memzero(buf, len);
+}
 
 int
 secure_compare(const void *a, const void *b, size_t len)

@@ -5,24 +5,30 @@
 #include "node/api.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 
 #include "node/alloc.h"
 #include "node/app.h"
+#include "node/events.h"
 #include "node/http.h"
 #include "node/json.h"
 #include "node/log.h"
 #include "node/status.h"
 
+#define API_EVENTS_KEEPALIVE_MS 15000 /* comment line so proxies keep it */
+
 struct api {
   struct app *app;
+  struct events *events;
   pthread_mutex_t lock; /* guards app->db: one connection, many threads */
 };
 
 struct api *
-api_new(struct app *app)
+api_new(struct app *app, struct events *events)
 {
   struct api *api = xcalloc(1, sizeof(*api));
   api->app = app;
+  api->events = events;
   pthread_mutex_init(&api->lock, NULL);
   return api;
 }
@@ -49,7 +55,7 @@ get_status(struct http_req *req, void *arg)
     return;
   }
   pthread_mutex_lock(&api->lock);
-  o = status_json(api->app, &err);
+  o = status_json(api->app, 1, &err);
   pthread_mutex_unlock(&api->lock);
   if (o == NULL) {
     log_error("%s: %s", __func__, err_str(err));
@@ -58,6 +64,38 @@ get_status(struct http_req *req, void *arg)
   }
   http_reply_json(req, 200, o);
   json_free(o);
+}
+
+/* GET /api/events: Server-Sent Events. A reconnecting browser sends
+ * Last-Event-ID and gets what it missed; ?after=N does the same for the
+ * first connection. Holds one web thread until the client goes or the
+ * node stops. */
+static void
+get_events(struct http_req *req, void *arg)
+{
+  struct api *api = arg;
+  const char *hdr = http_req_header(req, "Last-Event-ID");
+  char param[32];
+  uint64_t after;
+  struct buf out;
+  int err = 0;
+
+  if (hdr == NULL && http_req_query(req, "after", param, sizeof(param)) == 0)
+    hdr = param;
+  after = hdr ? strtoull(hdr, NULL, 10) : events_last_id(api->events);
+  buf_init(&out, EVENTS_BATCH_MAX + 4096);
+  http_stream_start(req, "text/event-stream; charset=utf-8", NULL);
+  err = http_stream_write(req, "retry: 2000\n\n", 13);
+  while (!err) {
+    buf_reset(&out);
+    err = events_wait(api->events, after, API_EVENTS_KEEPALIVE_MS, &out,
+                      &after);
+    if (err == ERR_TIMEOUT)
+      err = http_stream_write(req, ":\n\n", 3);
+    else if (!err)
+      err = http_stream_write(req, out.data, out.len);
+  }
+  buf_free(&out);
 }
 
 static void
@@ -72,6 +110,7 @@ void
 api_register(struct api *api, struct http_server *srv)
 {
   http_route(srv, "GET", "/api/status", 0, get_status, api);
+  http_route(srv, "GET", "/api/events", 0, get_events, api);
   /* Anything else under /api is a JSON 404, never the UI page. */
   http_route(srv, "GET", "/api/", 0, not_found, api);
   http_route(srv, "POST", "/api/", 0, not_found, api);

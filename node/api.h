@@ -8,10 +8,12 @@
 
 struct api;
 struct app;
+struct events;
 struct http_server;
 
-/* An API over app (borrowed; must outlive the API). Owes api_free(). */
-struct api *api_new(struct app *app);
+/* An API over app and the event bus (both borrowed; they must outlive the
+ * API). Owes api_free(). */
+struct api *api_new(struct app *app, struct events *events);
 /* Add the API's routes to a started server. */
 void api_register(struct api *api, struct http_server *srv);
 void api_free(struct api **api);

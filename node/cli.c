@@ -378,6 +378,8 @@ cli_main(int argc, char **argv, char **envp)
   rc = cli_load_datadir_config(&c);
   if (rc)
     goto out;
+  log_write(LOG_LEVEL_DEBUG, "cli", "%s: data dir %s", c.cmd->name,
+            c.datadir);
   rc = c.cmd->run(&c);
 out:
   xfree(c.datadir);

@@ -17,7 +17,10 @@
 #include "node/app.h"
 #include "node/cli.h"
 #include "node/commands.h"
+#include "node/control.h"
+#include "node/events.h"
 #include "node/http.h"
+#include "node/json.h"
 #include "node/log.h"
 #include "node/version.h"
 
@@ -25,6 +28,8 @@ struct daemon {
   struct app app;
   struct http_server *http;
   struct api *api;
+  struct events *events;
+  struct control_server *control;
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
@@ -72,13 +77,40 @@ start_ui(struct daemon *d, struct config *cfg)
   opts.password = config_get(cfg, "ui-password");
   if (http_start(&opts, &d->http, errbuf, sizeof(errbuf)))
     return cli_fail("%s", errbuf);
-  d->api = api_new(&d->app);
+  d->api = api_new(&d->app, d->events);
   api_register(d->api, d->http);
   if (config_split_hostport(opts.hostport, &host, &port) == 0 &&
       write_ui_url(d, host) != 0)
     log_warn("cannot write %s", d->ui_url_path);
   xfree(host);
   return 0;
+}
+
+static void
+publish_node_event(struct daemon *d, const char *state)
+{
+  struct json *o = json_new_object();
+  json_set_str(o, "node_id", d->app.node_id);
+  json_set_str(o, "state", state);
+  events_publish(d->events, "node", o);
+  json_free(o);
+}
+
+/* control op "ping": who is running here. */
+static struct json *
+op_ping(const struct json *args, void *arg, char *errbuf, size_t errlen)
+{
+  struct daemon *d = arg;
+  struct json *o = json_new_object();
+  (void)args;
+  (void)errbuf;
+  (void)errlen;
+  json_set_str(o, "node_id", d->app.node_id);
+  json_set_int(o, "pid", (int64_t)getpid());
+  json_set_str(o, "version", GLOWTALK_VERSION);
+  if (d->http)
+    json_set_int(o, "ui_port", http_port(d->http));
+  return o;
 }
 
 int
@@ -94,6 +126,7 @@ cmd_run(struct cli *cli)
                sizeof(errbuf)))
     return cli_fail("%s", errbuf);
   d.ui_url_path = xasprintf("%s/ui.url", d.app.dir);
+  d.events = events_new();
   uv_loop_init(&d.loop);
   uv_signal_init(&d.loop, &d.sigint);
   uv_signal_init(&d.loop, &d.sigterm);
@@ -102,23 +135,34 @@ cmd_run(struct cli *cli)
 
   log_info("glowtalk %s node %.16s… network %s, data %s", GLOWTALK_VERSION,
            d.app.node_id, d.app.network_id, d.app.dir);
+  if (control_server_start(&d.loop, d.app.dir, &d.control, errbuf,
+                           sizeof(errbuf))) {
+    cli_fail("%s", errbuf);
+    goto out;
+  }
+  control_server_register(d.control, "ping", op_ping, &d);
   if (!config_get_bool(cfg, "headless") && start_ui(&d, cfg))
     goto out;
   if (config_get_bool(cfg, "headless"))
     log_info("headless: no web UI");
+  publish_node_event(&d, "running");
   log_info("swarm (%s): not built yet, this node works alone",
            config_get(cfg, "listen"));
   uv_run(&d.loop, UV_RUN_DEFAULT);
   rc = CLI_OK;
 
 out:
+  control_server_close(&d.control);
   uv_close((uv_handle_t *)&d.sigint, NULL);
   uv_close((uv_handle_t *)&d.sigterm, NULL);
   uv_run(&d.loop, UV_RUN_DEFAULT);
   if (uv_loop_close(&d.loop) != 0)
     log_warn("event loop still had handles at exit");
+  /* Wake live-event streams first: http_stop waits for their threads. */
+  events_close(d.events);
   http_stop(&d.http);
   api_free(&d.api);
+  events_free(&d.events);
   unlink(d.ui_url_path);
   xfree(d.ui_url_path);
   app_close(&d.app);

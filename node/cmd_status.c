@@ -23,7 +23,7 @@ cmd_status(struct cli *cli)
   if (app_open(&app, cli_datadir(cli), cli_config(cli), 0, errbuf,
                sizeof(errbuf)))
     return cli_fail("%s", errbuf);
-  o = status_json(&app, &err);
+  o = status_json(&app, 0, &err);
   if (o == NULL) {
     cli_fail("cannot read the store: %s", db_errmsg(app.db));
     app_close(&app);

@@ -297,8 +297,16 @@ db_errmsg(struct db *db)
   return db && db->conn ? sqlite3_errmsg(db->conn) : "no database";
 }
 
-int db_begin(struct db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
-int db_commit(struct db *db) { return db_exec(db, "COMMIT"); }
+int
+db_begin(struct db *db)
+{
+  return db_exec(db, "BEGIN IMMEDIATE");
+}
+int
+db_commit(struct db *db)
+{
+  return db_exec(db, "COMMIT");
+}
 
 void
 db_rollback(struct db *db)
@@ -307,8 +315,16 @@ db_rollback(struct db *db)
     sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int64_t db_last_insert_id(struct db *db) { return sqlite3_last_insert_rowid(db->conn); }
-int db_changes(struct db *db) { return sqlite3_changes(db->conn); }
+int64_t
+db_last_insert_id(struct db *db)
+{
+  return sqlite3_last_insert_rowid(db->conn);
+}
+int
+db_changes(struct db *db)
+{
+  return sqlite3_changes(db->conn);
+}
 
 int
 db_prepare(struct db *db, const char *sql, struct db_stmt **out)
@@ -328,9 +344,21 @@ db_prepare(struct db *db, const char *sql, struct db_stmt **out)
   return 0;
 }
 
-int db_bind_int(struct db_stmt *s, int i, int64_t v) { return map_rc(sqlite3_bind_int64(s->st, i, v)); }
-int db_bind_double(struct db_stmt *s, int i, double v) { return map_rc(sqlite3_bind_double(s->st, i, v)); }
-int db_bind_null(struct db_stmt *s, int i) { return map_rc(sqlite3_bind_null(s->st, i)); }
+int
+db_bind_int(struct db_stmt *s, int i, int64_t v)
+{
+  return map_rc(sqlite3_bind_int64(s->st, i, v));
+}
+int
+db_bind_double(struct db_stmt *s, int i, double v)
+{
+  return map_rc(sqlite3_bind_double(s->st, i, v));
+}
+int
+db_bind_null(struct db_stmt *s, int i)
+{
+  return map_rc(sqlite3_bind_null(s->st, i));
+}
 
 int
 db_bind_text(struct db_stmt *s, int i, const char *v, long len)
@@ -358,11 +386,31 @@ db_step(struct db_stmt *s)
   return map_rc(rc);
 }
 
-void db_reset(struct db_stmt *s) { sqlite3_reset(s->st); }
-void db_clear_bindings(struct db_stmt *s) { sqlite3_clear_bindings(s->st); }
-int64_t db_col_int(struct db_stmt *s, int c) { return sqlite3_column_int64(s->st, c); }
-double db_col_double(struct db_stmt *s, int c) { return sqlite3_column_double(s->st, c); }
-int db_col_is_null(struct db_stmt *s, int c) { return sqlite3_column_type(s->st, c) == SQLITE_NULL; }
+void
+db_reset(struct db_stmt *s)
+{
+  sqlite3_reset(s->st);
+}
+void
+db_clear_bindings(struct db_stmt *s)
+{
+  sqlite3_clear_bindings(s->st);
+}
+int64_t
+db_col_int(struct db_stmt *s, int c)
+{
+  return sqlite3_column_int64(s->st, c);
+}
+double
+db_col_double(struct db_stmt *s, int c)
+{
+  return sqlite3_column_double(s->st, c);
+}
+int
+db_col_is_null(struct db_stmt *s, int c)
+{
+  return sqlite3_column_type(s->st, c) == SQLITE_NULL;
+}
 
 const char *
 db_col_text(struct db_stmt *s, int c)

@@ -89,6 +89,24 @@ http_reply(struct http_req *req, int status, const char *content_type,
 }
 
 void
+http_stream_start(struct http_req *req, const char *content_type,
+                  const char *extra_headers)
+{
+  mg_printf(req->conn,
+            "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nConnection: close\r\n"
+            "Cache-Control: no-store\r\n" HTTP_SECURITY_HEADERS "%s\r\n",
+            content_type, extra_headers ? extra_headers : "");
+}
+
+int
+http_stream_write(struct http_req *req, const void *data, size_t len)
+{
+  if (req->head_only)
+    return 0;
+  return mg_write(req->conn, data, len) == (int)len ? 0 : ERR_NET;
+}
+
+void
 http_reply_json(struct http_req *req, int status, const struct json *j)
 {
   char *text = json_print(j, 0);
@@ -115,7 +133,11 @@ http_reply_error(struct http_req *req, int status, const char *fmt, ...)
 
 /* ---- request accessors -------------------------------------------------- */
 
-const char *http_req_method(const struct http_req *r) { return r->ri->request_method; }
+const char *
+http_req_method(const struct http_req *r)
+{
+  return r->ri->request_method;
+}
 
 const char *
 http_req_path(const struct http_req *r)
@@ -515,8 +537,16 @@ http_stop(struct http_server **sp)
   *sp = NULL;
 }
 
-int http_port(const struct http_server *s) { return s->port; }
-const char *http_csrf_token(const struct http_server *s) { return s->csrf; }
+int
+http_port(const struct http_server *s)
+{
+  return s->port;
+}
+const char *
+http_csrf_token(const struct http_server *s)
+{
+  return s->csrf;
+}
 
 void
 http_route(struct http_server *s, const char *method, const char *prefix,

@@ -21,7 +21,8 @@ struct http_server;
 struct http_req;
 struct json;
 
-#define HTTP_THREADS "8"                /* civetweb worker threads */
+/* civetweb workers; each live-event stream holds one. */
+#define HTTP_THREADS "32"
 #define HTTP_BODY_MAX_DEFAULT (1u << 20) /* bytes of a JSON request body */
 #define HTTP_CSRF_HEX 65                /* token text with NUL */
 
@@ -73,6 +74,14 @@ void http_reply(struct http_req *req, int status, const char *content_type,
                 const void *body, size_t len, const char *extra_headers);
 void http_reply_json(struct http_req *req, int status,
                      const struct json *j);
+/* A streamed reply (Server-Sent Events): headers now, then any number of
+ * http_stream_write() calls; the connection closes when the handler
+ * returns. */
+void http_stream_start(struct http_req *req, const char *content_type,
+                       const char *extra_headers);
+/* ERR_NET once the client has gone. */
+int http_stream_write(struct http_req *req, const void *data, size_t len)
+    WARN_UNUSED;
 /* {"error": message} with the status. */
 void http_reply_error(struct http_req *req, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -97,13 +97,41 @@ json_get(const struct json *obj, const char *key)
   return J(cJSON_GetObjectItemCaseSensitive(C(obj), key));
 }
 
-int json_is_null(const struct json *j) { return j && cJSON_IsNull(C(j)); }
-int json_is_object(const struct json *j) { return j && cJSON_IsObject(C(j)); }
-int json_is_array(const struct json *j) { return j && cJSON_IsArray(C(j)); }
-int json_is_string(const struct json *j) { return j && cJSON_IsString(C(j)); }
-int json_is_number(const struct json *j) { return j && cJSON_IsNumber(C(j)); }
-int json_is_bool(const struct json *j) { return j && cJSON_IsBool(C(j)); }
-int json_is_true(const struct json *j) { return j && cJSON_IsTrue(C(j)); }
+int
+json_is_null(const struct json *j)
+{
+  return j && cJSON_IsNull(C(j));
+}
+int
+json_is_object(const struct json *j)
+{
+  return j && cJSON_IsObject(C(j));
+}
+int
+json_is_array(const struct json *j)
+{
+  return j && cJSON_IsArray(C(j));
+}
+int
+json_is_string(const struct json *j)
+{
+  return j && cJSON_IsString(C(j));
+}
+int
+json_is_number(const struct json *j)
+{
+  return j && cJSON_IsNumber(C(j));
+}
+int
+json_is_bool(const struct json *j)
+{
+  return j && cJSON_IsBool(C(j));
+}
+int
+json_is_true(const struct json *j)
+{
+  return j && cJSON_IsTrue(C(j));
+}
 
 const char *
 json_str(const struct json *j)
@@ -170,11 +198,31 @@ json_key(const struct json *member)
   return member ? C(member)->string : NULL;
 }
 
-struct json *json_new_object(void) { init(); return must(cJSON_CreateObject()); }
-struct json *json_new_array(void) { init(); return must(cJSON_CreateArray()); }
-struct json *json_new_num(double v) { init(); return must(cJSON_CreateNumber(v)); }
-struct json *json_new_bool(int v) { init(); return must(cJSON_CreateBool(v)); }
-struct json *json_new_null(void) { init(); return must(cJSON_CreateNull()); }
+struct json *
+json_new_object(void)
+{
+  init(); return must(cJSON_CreateObject());
+}
+struct json *
+json_new_array(void)
+{
+  init(); return must(cJSON_CreateArray());
+}
+struct json *
+json_new_num(double v)
+{
+  init(); return must(cJSON_CreateNumber(v));
+}
+struct json *
+json_new_bool(int v)
+{
+  init(); return must(cJSON_CreateBool(v));
+}
+struct json *
+json_new_null(void)
+{
+  init(); return must(cJSON_CreateNull());
+}
 
 struct json *
 json_new_string(const char *s)
@@ -204,11 +252,40 @@ json_push(struct json *arr, struct json *child)
     must(NULL);
 }
 
-void json_set_str(struct json *o, const char *k, const char *s) { json_set(o, k, json_new_string(s)); }
-void json_set_int(struct json *o, const char *k, int64_t v) { json_set(o, k, json_new_int(v)); }
-void json_set_num(struct json *o, const char *k, double v) { json_set(o, k, json_new_num(v)); }
-void json_set_bool(struct json *o, const char *k, int v) { json_set(o, k, json_new_bool(v)); }
-void json_set_null(struct json *o, const char *k) { json_set(o, k, json_new_null()); }
+void
+json_set_str(struct json *o, const char *k, const char *s)
+{
+  json_set(o, k, json_new_string(s));
+}
+void
+json_set_int(struct json *o, const char *k, int64_t v)
+{
+  json_set(o, k, json_new_int(v));
+}
+void
+json_set_num(struct json *o, const char *k, double v)
+{
+  json_set(o, k, json_new_num(v));
+}
+void
+json_set_bool(struct json *o, const char *k, int v)
+{
+  json_set(o, k, json_new_bool(v));
+}
+void
+json_set_null(struct json *o, const char *k)
+{
+  json_set(o, k, json_new_null());
+}
+
+struct json *
+json_dup(const struct json *j)
+{
+  init();
+  if (j == NULL)
+    return json_new_null();
+  return must(cJSON_Duplicate(C(j), 1));
+}
 
 char *
 json_print(const struct json *j, int pretty)

@@ -67,6 +67,9 @@ void json_set_num(struct json *obj, const char *key, double v);
 void json_set_bool(struct json *obj, const char *key, int v);
 void json_set_null(struct json *obj, const char *key);
 
+/* A deep copy (NULL gives a JSON null). Caller frees. */
+struct json *json_dup(const struct json *j);
+
 /* Serialise. Caller frees with xfree(). pretty adds newlines/indents. */
 char *json_print(const struct json *j, int pretty);
 

@@ -3,12 +3,43 @@
 /* See status.h. */
 #include "node/status.h"
 
+#include <string.h>
+#include <unistd.h>
+
 #include "node/app.h"
+#include "node/control.h"
 #include "node/json.h"
 #include "node/version.h"
 
+#define STATUS_PING_MS 2000 /* a live daemon answers in microseconds */
+
+/* Is a daemon running on this data dir? Ask it over the control socket. */
+static struct json *
+daemon_json(struct app *app, int in_daemon)
+{
+  struct json *o = json_new_object(), *pong = NULL;
+  char errbuf[256];
+
+  if (in_daemon) {
+    json_set_bool(o, "running", 1);
+    json_set_int(o, "pid", (int64_t)getpid());
+  } else if (control_call(app->dir, "ping", NULL, STATUS_PING_MS, &pong, errbuf,
+                   sizeof(errbuf)) == 0 &&
+      strcmp(json_get_str(pong, "node_id") ? json_get_str(pong, "node_id")
+                                           : "", app->node_id) == 0) {
+    int64_t pid = 0;
+    json_set_bool(o, "running", 1);
+    if (json_int(json_get(pong, "pid"), &pid) == 0)
+      json_set_int(o, "pid", pid);
+  } else {
+    json_set_bool(o, "running", 0);
+  }
+  json_free(pong);
+  return o;
+}
+
 struct json *
-status_json(struct app *app, int *err)
+status_json(struct app *app, int in_daemon, int *err)
 {
   struct json *o, *queue;
   int version = 0;
@@ -24,6 +55,7 @@ status_json(struct app *app, int *err)
   json_set_str(o, "data", app->dir);
   /* No log yet, so no state to hash: null says so rather than pretend. */
   json_set_null(o, "state_hash");
+  json_set(o, "daemon", daemon_json(app, in_daemon));
   json_set(o, "peers", json_new_array());
   queue = json_new_object();
   json_set_int(queue, "pending", 0);

@@ -11,8 +11,11 @@ struct app;
 struct json;
 
 /* Build the status object: node_id, network_id, schema_version, data,
- * state_hash, peers, queue. Caller frees with json_free(). NULL with *err
- * set when the store cannot be read. */
-struct json *status_json(struct app *app, int *err);
+ * daemon {running, pid}, state_hash, peers, queue. in_daemon says the
+ * caller is the daemon itself (else the daemon is asked over the control
+ * socket, so never call it that way from the daemon's loop thread).
+ * Caller frees with json_free(). NULL with *err set when the store cannot
+ * be read. */
+struct json *status_json(struct app *app, int in_daemon, int *err);
 
 #endif

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/log.h"
+
 #define TEST_ENTRY(name) int run_test_##name(void);
 #include "test-list.h"
 #undef TEST_ENTRY
@@ -100,6 +102,9 @@ main(int argc, char **argv)
     no_fork = 1;
     first = 2;
   }
+  /* Tests check results, not log lines; TEST_VERBOSE=1 shows them. */
+  if (getenv("TEST_VERBOSE") == NULL)
+    log_set_level(LOG_LEVEL_WARN);
   env = getenv("TEST_TIMEOUT");
   if (env && atoi(env) > 0) /* test harness input, not daemon input */
     timeout_s = atoi(env);
