@@ -1183,3 +1183,113 @@ fail:
   db_finalize(&s);
   return err;
 }
+
+/* ---- queries for the render pipeline and the UI ------------------------ */
+
+int
+state_cast_get(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
+               int kind, const char *target, uint32_t pos, char **voice)
+{
+  static const char *const q_best =
+    "SELECT voice, lamport, author FROM st_casting WHERE book=?1"
+    " AND kind=?2 AND target=?3 AND first<=?4 AND last>=?4"
+    " AND (lamport, author) < (?5, ?6)"
+    " ORDER BY lamport DESC, author DESC LIMIT 1";
+  static const char *const q_parent =
+    "SELECT fork_of, create_lamport, creator FROM st_books WHERE book=?1"
+    " AND created=1 AND fork_of IS NOT NULL";
+  static const uint8_t top[WIRE_KEY_BYTES] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  struct db_stmt *best = NULL, *parent = NULL;
+  uint8_t cur[WIRE_BOOK_ID_BYTES], lim_a[WIRE_KEY_BYTES];
+  uint8_t win_a[WIRE_KEY_BYTES];
+  int64_t lim_l = INT64_MAX, win_l = -1;
+  int err, rc, depth;
+
+  *voice = NULL;
+  memcpy(cur, book, sizeof(cur));
+  memcpy(lim_a, top, sizeof(lim_a));
+  CHECK(db_prepare(st->db, q_best, &best));
+  CHECK(db_prepare(st->db, q_parent, &parent));
+  for (depth = 0; depth < STATE_FORK_DEPTH_MAX; depth++) {
+    CHECK(db_bind_blob(best, 1, cur, sizeof(cur)));
+    CHECK(db_bind_int(best, 2, kind));
+    CHECK(db_bind_text(best, 3, target ? target : "", -1));
+    CHECK(db_bind_int(best, 4, pos));
+    CHECK(db_bind_int(best, 5, lim_l));
+    CHECK(db_bind_blob(best, 6, lim_a, sizeof(lim_a)));
+    rc = db_step(best);
+    CHECK(rc < 0 ? rc : 0);
+    if (rc == DB_ROW) {
+      int64_t l = db_col_int(best, 1);
+      uint8_t a[WIRE_KEY_BYTES];
+      copy_blob(a, best, 2, WIRE_KEY_BYTES);
+      if (l > win_l || (l == win_l && memcmp(a, win_a, sizeof(a)) > 0)) {
+        const char *v = db_col_text(best, 0);
+        xfree(*voice);
+        *voice = v && v[0] ? xstrdup(v) : NULL;
+        win_l = l;
+        memcpy(win_a, a, sizeof(a));
+      }
+    }
+    db_reset(best);
+    /* Then the parent's assignments older than this fork. */
+    CHECK(db_bind_blob(parent, 1, cur, sizeof(cur)));
+    rc = db_step(parent);
+    CHECK(rc < 0 ? rc : 0);
+    if (rc != DB_ROW) {
+      db_reset(parent);
+      break;
+    }
+    copy_blob(cur, parent, 0, sizeof(cur));
+    {
+      uint8_t ca[WIRE_KEY_BYTES];
+      uint64_t cl = (uint64_t)db_col_int(parent, 1);
+      copy_blob(ca, parent, 2, WIRE_KEY_BYTES);
+      if (key_less(cl, ca, (uint64_t)lim_l, lim_a)) {
+        lim_l = (int64_t)cl;
+        memcpy(lim_a, ca, sizeof(ca));
+      }
+    }
+    db_reset(parent);
+  }
+fail:
+  if (err) {
+    xfree(*voice);
+    *voice = NULL;
+  }
+  db_finalize(&best);
+  db_finalize(&parent);
+  return err;
+}
+
+int
+state_result_get(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                 uint32_t sentence, uint8_t blob[WIRE_HASH_BYTES],
+                 int *found)
+{
+  static const char *const q =
+    "SELECT r.blob FROM st_tasks t JOIN st_results r ON r.book=t.book"
+    " AND r.sentence=t.sentence AND r.take=t.take"
+    " AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
+    " WHERE t.book=?1 AND t.sentence=?2"
+    " ORDER BY r.lamport, r.author LIMIT 1";
+  struct db_stmt *s = NULL;
+  int err, rc;
+
+  *found = 0;
+  CHECK(db_prepare(st->db, q, &s));
+  CHECK(db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES));
+  CHECK(db_bind_int(s, 2, sentence));
+  rc = db_step(s);
+  CHECK(rc < 0 ? rc : 0);
+  if (rc == DB_ROW) {
+    copy_blob(blob, s, 0, WIRE_HASH_BYTES);
+    *found = 1;
+  }
+fail:
+  db_finalize(&s);
+  return err;
+}

@@ -74,4 +74,28 @@ int state_hash_hex(struct state *st, char out[2 * STATE_HASH_BYTES + 1])
 
 int state_counts(struct state *st, struct state_counts *out) WARN_UNUSED;
 
+#define STATE_CAST_DEFAULT 0
+#define STATE_CAST_CHARACTER 1
+#define STATE_CAST_POST 2
+#define STATE_CAST_SNIPPET 3
+#define STATE_FORK_DEPTH_MAX 16 /* fork chains followed when resolving */
+
+/* The current voice for one casting target of book: kind is
+ * STATE_CAST_*, target the character (or NULL), pos the post index or a
+ * sentence index inside a snippet. Last writer wins by (lamport, author);
+ * a fork also sees its parent's assignments older than the fork. *voice
+ * is allocated (caller frees with xfree), NULL when none is set or the
+ * winning assignment cleared it. */
+int state_cast_get(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                   int kind, const char *target, uint32_t pos, char **voice)
+    WARN_UNUSED;
+
+/* The chosen result of a requested sentence: among results for the task's
+ * take newer than its request, the lowest (lamport, author). *found = 0
+ * when there is none; blob gets the audio blob hash. */
+int state_result_get(struct state *st,
+                     const uint8_t book[WIRE_BOOK_ID_BYTES],
+                     uint32_t sentence, uint8_t blob[WIRE_HASH_BYTES],
+                     int *found) WARN_UNUSED;
+
 #endif

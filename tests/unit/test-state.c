@@ -403,3 +403,350 @@ TEST_IMPL(state_order_independent)
   gen_free(&g);
   return 0;
 }
+
+/* ---- the merge rules one by one -------------------------------------- */
+
+struct small {
+  char *dir;
+  struct tauthor a, b, c, d;   /* A founder; B, C members; D invitee */
+  struct db *db;
+  struct feed *f;
+  uint8_t book[WIRE_BOOK_ID_BYTES];
+};
+
+/* Sign op e as t with lamport past seen, deliver it, expect verdict. */
+static void
+put(struct small *x, struct tauthor *t, struct wire_entry *e, uint64_t seen,
+    int verdict, uint8_t id[32])
+{
+  struct feed_result res;
+  uint8_t *buf, tmp[32];
+  size_t len;
+
+  buf = lt_next(t, e, seen, &len, id ? id : tmp);
+  if (lt_recv(x->f, buf, len, &res) != verdict)
+    ASSERT_FAIL_("verdict %d (%s), expected %d", res.verdict, res.text,
+                 verdict);
+  xfree(buf);
+  wire_entry_clear(e);
+}
+
+static void
+small_admit(struct small *x, struct tauthor *by, struct tauthor *who,
+            uint8_t tag, uint64_t seen)
+{
+  struct wire_entry e;
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_INVITE_CREATE;
+  memset(e.invite_id, tag, sizeof(e.invite_id));
+  memset(e.key, tag, sizeof(e.key));
+  e.max_uses = 1;
+  put(x, by, &e, seen, FEED_ACCEPTED, NULL);
+  e.op = WIRE_OP_ADMIT;
+  memset(e.invite_id, tag, sizeof(e.invite_id));
+  memcpy(e.key, who->key, 32);
+  put(x, by, &e, seen, FEED_ACCEPTED, NULL);
+}
+
+static void
+small_open(struct small *x)
+{
+  struct wire_entry e;
+  uint8_t id[32];
+
+  memset(x, 0, sizeof(*x));
+  x->dir = test_mkdtemp();
+  lt_author(&x->a, x->dir, 0);
+  lt_author(&x->b, x->dir, 1);
+  lt_author(&x->c, x->dir, 2);
+  lt_author(&x->d, x->dir, 3);
+  lt_store(x->dir, "s.db", x->a.key, x->d.id, &x->db, &x->f);
+  small_admit(x, &x->a, &x->b, 1, 0);
+  small_admit(x, &x->a, &x->c, 2, 0);
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_BOOK_CREATE;
+  set_str(&e.work_id, "w");
+  set_str(&e.name, "first");
+  put(x, &x->a, &e, 0, FEED_ACCEPTED, id);
+  memcpy(x->book, id, WIRE_BOOK_ID_BYTES);
+}
+
+static void
+small_close(struct small *x)
+{
+  feed_free(&x->f);
+  db_close(&x->db);
+  lt_author_free(&x->a);
+  lt_author_free(&x->b);
+  lt_author_free(&x->c);
+  lt_author_free(&x->d);
+  test_rmdir(x->dir);
+}
+
+static void
+cast(struct small *x, struct tauthor *t, const uint8_t *book,
+     const char *who, const char *voice, uint64_t seen, uint8_t *id)
+{
+  struct wire_entry e;
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_CAST_CHARACTER;
+  memcpy(e.book, book, WIRE_BOOK_ID_BYTES);
+  set_str(&e.text, who);
+  set_str(&e.voice, voice);
+  put(x, t, &e, seen, FEED_ACCEPTED, id);
+}
+
+static void
+expect_voice(struct small *x, const uint8_t *book, const char *who,
+             const char *want)
+{
+  char *v = NULL;
+  ASSERT_OK(state_cast_get(feed_state(x->f), book, STATE_CAST_CHARACTER,
+                           who, 0, &v));
+  if (want == NULL)
+    ASSERT_NULL(v);
+  else
+    ASSERT_STR_EQ(v, want);
+  xfree(v);
+}
+
+TEST_IMPL(state_lww_forks_and_deletes)
+{
+  struct small x;
+  struct wire_entry e;
+  struct tauthor *hi, *lo;
+  uint8_t fork[WIRE_BOOK_ID_BYTES], id[32];
+  char *name;
+
+  small_open(&x);
+  /* Concurrent casts at the same lamport: the higher author key wins,
+   * whichever arrives first. */
+  hi = memcmp(x.b.key, x.c.key, 32) > 0 ? &x.b : &x.c;
+  lo = hi == &x.b ? &x.c : &x.b;
+  cast(&x, hi, x.book, "Alice", "from-hi", 20, NULL);
+  cast(&x, lo, x.book, "Alice", "from-lo", 20, NULL);
+  expect_voice(&x, x.book, "Alice", "from-hi");
+  /* A later lamport wins over a higher key. */
+  cast(&x, lo, x.book, "Alice", "later", 30, NULL);
+  expect_voice(&x, x.book, "Alice", "later");
+  /* An empty voice clears. */
+  cast(&x, hi, x.book, "Alice", "", 40, NULL);
+  expect_voice(&x, x.book, "Alice", NULL);
+  cast(&x, hi, x.book, "Bob", "bob-1", 41, NULL);
+  /* A fork sees its parent's casting from before the fork only. */
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_BOOK_CREATE;
+  set_str(&e.work_id, "w");
+  e.has_fork_of = 1;
+  memcpy(e.fork_of, x.book, WIRE_BOOK_ID_BYTES);
+  put(&x, &x.a, &e, 50, FEED_ACCEPTED, id);
+  memcpy(fork, id, WIRE_BOOK_ID_BYTES);
+  cast(&x, &x.b, x.book, "Bob", "bob-parent-later", 60, NULL);
+  expect_voice(&x, fork, "Bob", "bob-1");
+  expect_voice(&x, x.book, "Bob", "bob-parent-later");
+  cast(&x, &x.c, fork, "Bob", "bob-fork", 70, NULL);
+  expect_voice(&x, fork, "Bob", "bob-fork");
+  expect_voice(&x, x.book, "Bob", "bob-parent-later");
+  /* Rename: last writer wins; delete wins over a later rename. */
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_BOOK_RENAME;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  set_str(&e.name, "second");
+  put(&x, &x.b, &e, 80, FEED_ACCEPTED, NULL);
+  e.op = WIRE_OP_BOOK_RENAME;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  set_str(&e.name, "stale");
+  put(&x, &x.c, &e, 10, FEED_ACCEPTED, NULL);
+  {
+    struct db_stmt *s;
+    ASSERT_OK(db_prepare(x.db, "SELECT name FROM st_books WHERE book=?1",
+                         &s));
+    ASSERT_OK(db_bind_blob(s, 1, x.book, WIRE_BOOK_ID_BYTES));
+    ASSERT_EQ(db_step(s), DB_ROW);
+    name = xstrdup(db_col_text(s, 0));
+    db_finalize(&s);
+    ASSERT_STR_EQ(name, "second");
+    xfree(name);
+  }
+  e.op = WIRE_OP_BOOK_DELETE;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  put(&x, &x.b, &e, 90, FEED_ACCEPTED, NULL);
+  e.op = WIRE_OP_BOOK_RENAME;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  set_str(&e.name, "revived?");
+  put(&x, &x.c, &e, 100, FEED_ACCEPTED, NULL);
+  ASSERT_EQ(lt_count(x.db, "SELECT deleted FROM st_books WHERE "
+                           "name='revived?'"), 1);
+  small_close(&x);
+  return 0;
+}
+
+static void
+complete(struct small *x, struct tauthor *t, uint32_t first, uint32_t n,
+         uint8_t fill, uint64_t seen)
+{
+  struct wire_entry e;
+  uint32_t i;
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_COMPLETE;
+  memcpy(e.book, x->book, WIRE_BOOK_ID_BYTES);
+  wire_sentences_range(&e.sent, first, n);
+  e.audio = xmalloc(n * 32);
+  memset(e.audio, fill, n * 32);
+  e.sizes = xcalloc(n, sizeof(uint32_t));
+  e.durations_ms = xcalloc(n, sizeof(uint32_t));
+  for (i = 0; i < n; i++)
+    e.sizes[i] = e.durations_ms[i] = 1000;
+  e.contexts = xcalloc(1, 32);
+  e.ncontexts = 1;
+  put(x, t, &e, seen, FEED_ACCEPTED, NULL);
+}
+
+TEST_IMPL(state_queue_claims_results)
+{
+  struct small x;
+  struct wire_entry e;
+  struct state_counts c;
+  uint8_t blob[32], claim_id[32];
+  int found;
+
+  small_open(&x);
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_START_RENDER;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  wire_sentences_range(&e.sent, 0, 10);
+  put(&x, &x.a, &e, 10, FEED_ACCEPTED, NULL);
+  ASSERT_OK(state_counts(feed_state(x.f), &c));
+  ASSERT_EQ(c.pending, 10);
+  ASSERT_EQ(c.claimed + c.done, 0);
+  /* B claims 0..4, completes 0..2. */
+  e.op = WIRE_OP_CLAIM;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  wire_sentences_range(&e.sent, 0, 5);
+  e.lease_ms = 30000;
+  put(&x, &x.b, &e, 11, FEED_ACCEPTED, claim_id);
+  ASSERT_OK(state_counts(feed_state(x.f), &c));
+  ASSERT_EQ(c.pending, 5);
+  ASSERT_EQ(c.claimed, 5);
+  complete(&x, &x.b, 0, 3, 0xbb, 12);
+  ASSERT_OK(state_counts(feed_state(x.f), &c));
+  ASSERT_EQ(c.done, 3);
+  ASSERT_EQ(c.claimed, 2);
+  /* C steals the stale claim and completes sentence 0 too, later: the
+   * earlier result stays the chosen one; both are kept. */
+  e.op = WIRE_OP_CLAIM;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  wire_sentences_range(&e.sent, 0, 5);
+  e.has_ref = 1;
+  memcpy(e.ref, claim_id, 32);
+  put(&x, &x.c, &e, 20, FEED_ACCEPTED, NULL);
+  complete(&x, &x.c, 0, 1, 0xcc, 21);
+  ASSERT_OK(state_result_get(feed_state(x.f), x.book, 0, blob, &found));
+  ASSERT_EQ(found, 1);
+  ASSERT_EQ(blob[0], 0xbb);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_results "
+                           "WHERE sentence=0"), 2);
+  /* A result made before the request does not satisfy it. */
+  ASSERT_OK(state_result_get(feed_state(x.f), x.book, 7, blob, &found));
+  ASSERT_EQ(found, 0);
+  /* Cancel: pending work goes; claimed work may still complete. */
+  e.op = WIRE_OP_CANCEL_PENDING;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  put(&x, &x.a, &e, 30, FEED_ACCEPTED, NULL);
+  ASSERT_OK(state_counts(feed_state(x.f), &c));
+  ASSERT_EQ(c.pending + c.claimed, 0);
+  ASSERT_EQ(c.done, 3);
+  complete(&x, &x.b, 3, 2, 0xdd, 31);
+  ASSERT_OK(state_counts(feed_state(x.f), &c));
+  ASSERT_EQ(c.done, 5);
+  /* A re-render asks for a new take: not done until that take exists. */
+  e.op = WIRE_OP_RERENDER;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  wire_sentences_range(&e.sent, 1, 1);
+  e.take = 1;
+  put(&x, &x.a, &e, 40, FEED_ACCEPTED, NULL);
+  ASSERT_OK(state_counts(feed_state(x.f), &c));
+  ASSERT_EQ(c.done, 4);
+  ASSERT_EQ(c.pending, 1);
+  ASSERT_EQ(lt_count(x.db, "SELECT priority FROM st_tasks "
+                           "WHERE sentence=1"), WIRE_PRIORITY_INTERACTIVE);
+  small_close(&x);
+  return 0;
+}
+
+TEST_IMPL(state_membership_rules)
+{
+  struct small x;
+  struct wire_entry e;
+  char before[65], after[65];
+
+  small_open(&x);
+  /* Mutual removal: B removes C at 20, C removes B at 25 (concurrent).
+   * B's removal comes first in total order, so C's is void. */
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_REMOVE;
+  memcpy(e.key, x.b.key, 32);
+  put(&x, &x.c, &e, 24, FEED_ACCEPTED, NULL);
+  e.op = WIRE_OP_REMOVE;
+  memcpy(e.key, x.c.key, 32);
+  put(&x, &x.b, &e, 19, FEED_ACCEPTED, NULL);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_members WHERE "
+                           "removed_lamport IS NOT NULL"), 1);
+  {
+    int yes;
+    ASSERT_OK(state_is_member(feed_state(x.f), x.b.key, 1000, &yes));
+    ASSERT_EQ(yes, 1);
+    ASSERT_OK(state_is_member(feed_state(x.f), x.c.key, 1000, &yes));
+    ASSERT_EQ(yes, 0);
+    ASSERT_OK(state_is_member(feed_state(x.f), x.c.key, 19, &yes));
+    ASSERT_EQ(yes, 1);
+  }
+  /* C's later entries are refused; earlier-keyed concurrent ones count. */
+  cast(&x, &x.b, x.book, "Alice", "b", 30, NULL);
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_CAST_CHARACTER;
+  memcpy(e.book, x.book, WIRE_BOOK_ID_BYTES);
+  set_str(&e.text, "Alice");
+  set_str(&e.voice, "c");
+  put(&x, &x.c, &e, 100, FEED_REJECTED, NULL);
+  /* Double use of a single-use invite: the first admit in total order
+   * wins; the second is void. Revocation beats use. */
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_INVITE_CREATE;
+  memset(e.invite_id, 9, sizeof(e.invite_id));
+  memset(e.key, 9, sizeof(e.key));
+  e.max_uses = 1;
+  put(&x, &x.a, &e, 40, FEED_ACCEPTED, NULL);
+  e.op = WIRE_OP_ADMIT;
+  memset(e.invite_id, 9, sizeof(e.invite_id));
+  memcpy(e.key, x.d.key, 32);
+  put(&x, &x.b, &e, 45, FEED_ACCEPTED, NULL);
+  e.op = WIRE_OP_ADMIT;
+  memset(e.invite_id, 9, sizeof(e.invite_id));
+  memset(e.key, 0x77, 32);
+  put(&x, &x.a, &e, 50, FEED_ACCEPTED, NULL);
+  ASSERT_EQ(lt_count(x.db, "SELECT uses FROM st_invites WHERE "
+                           "hex(invite_id) LIKE '0909%'"), 1);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_members WHERE "
+                           "hex(node) LIKE '7777%'"), 0);
+  /* D is in and works ... */
+  cast(&x, &x.d, x.book, "Dora", "d", 60, NULL);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_casting WHERE "
+                           "target='Dora'"), 1);
+  lt_hash(x.f, before);
+  /* ... until a revoke of that invite arrives: D was never admitted,
+   * and its entries stop counting. */
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_INVITE_REVOKE;
+  memset(e.invite_id, 9, sizeof(e.invite_id));
+  put(&x, &x.a, &e, 46, FEED_ACCEPTED, NULL);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_casting WHERE "
+                           "target='Dora'"), 0);
+  lt_hash(x.f, after);
+  ASSERT(strcmp(before, after) != 0);
+  ASSERT_OK(feed_rebuild(x.f));
+  lt_hash(x.f, before);
+  ASSERT_STR_EQ(before, after);
+  small_close(&x);
+  return 0;
+}
