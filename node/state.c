@@ -334,6 +334,7 @@ replay_members(struct state *st, struct roster *r)
   if (err == 0) {
     struct member *m = roster_add(r, founder);
     m->name = xstrdup("founder");
+    memcpy(m->admit_a, founder, WIRE_KEY_BYTES);
   } else if (err != ERR_NOT_FOUND) {
     return err;
   }

@@ -9,6 +9,7 @@
 #include "node/app.h"
 #include "node/control.h"
 #include "node/json.h"
+#include "node/state.h"
 #include "node/version.h"
 
 #define STATUS_PING_MS 2000 /* a live daemon answers in microseconds */
@@ -42,6 +43,7 @@ struct json *
 status_json(struct app *app, int in_daemon, int *err)
 {
   struct json *o, *queue;
+  struct state_counts counts;
   int version = 0;
 
   *err = db_schema_version(app->db, &version);
@@ -53,15 +55,29 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set_int(o, "schema_version", version);
   json_set_str(o, "version", GLOWTALK_VERSION);
   json_set_str(o, "data", app->dir);
-  /* No log yet, so no state to hash: null says so rather than pretend. */
-  json_set_null(o, "state_hash");
+  {
+    /* The reducer's hash and queue counts, straight from the store. */
+    struct state *st = NULL;
+    char hash[2 * STATE_HASH_BYTES + 1];
+    *err = state_open(app->db, &st);
+    if (!*err)
+      *err = state_hash_hex(st, hash);
+    if (!*err)
+      *err = state_counts(st, &counts);
+    state_free(&st);
+    if (*err) {
+      json_free(o);
+      return NULL;
+    }
+    json_set_str(o, "state_hash", hash);
+  }
   json_set(o, "daemon", daemon_json(app, in_daemon));
   json_set(o, "peers", json_new_array());
   queue = json_new_object();
-  json_set_int(queue, "pending", 0);
-  json_set_int(queue, "claimed", 0);
-  json_set_int(queue, "done", 0);
-  json_set_int(queue, "failed", 0);
+  json_set_int(queue, "pending", counts.pending);
+  json_set_int(queue, "claimed", counts.claimed);
+  json_set_int(queue, "done", counts.done);
+  json_set_int(queue, "failed", counts.failed);
   json_set(o, "queue", queue);
   return o;
 }

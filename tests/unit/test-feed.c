@@ -459,6 +459,11 @@ TEST_IMPL(feed_append_own_entries)
   ASSERT_OK(feed_append(f, &e, id));
   ASSERT_EQ(published, 1);
   wire_entry_clear(&e);
+  /* The founder pinned by hand and a rebuild agree. */
+  lt_hash(f, h1);
+  ASSERT_OK(feed_rebuild(f));
+  lt_hash(f, h2);
+  ASSERT_STR_EQ(h1, h2);
   e.op = WIRE_OP_BOOK_CREATE;
   set_str(&e.work_id, "w");
   set_str(&e.name, "n");
