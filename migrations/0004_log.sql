@@ -15,9 +15,9 @@ CREATE TABLE log_entries (
   sig      BLOB NOT NULL,      -- 64 B
   received_ms INTEGER NOT NULL,-- local wall clock, display only
   PRIMARY KEY (author, seq)
-);
-CREATE UNIQUE INDEX log_entries_id ON log_entries(id);
-CREATE INDEX log_entries_order ON log_entries(lamport, author, seq);
+) WITHOUT ROWID;
+-- Duplicates are found by (author, seq) then id, so no index on id: one
+-- b-tree per insert keeps verify + apply cheap (docs/PERFORMANCE.md).
 
 -- Fork proofs: a second valid entry at an (author, seq) already held.
 CREATE TABLE log_forks (
@@ -69,17 +69,17 @@ CREATE TABLE st_casting (
   target TEXT NOT NULL,       -- character, or ''
   first INTEGER NOT NULL, last INTEGER NOT NULL, -- post or sentences
   voice TEXT NOT NULL, lamport INTEGER NOT NULL,
-  PRIMARY KEY (author, seq)
-);
-CREATE INDEX st_casting_book ON st_casting(book, kind, target, first);
+  -- One b-tree, ordered for lookups by target; (author, seq) makes each
+  -- entry's row unique.
+  PRIMARY KEY (book, kind, target, first, author, seq)
+) WITHOUT ROWID;
 
 CREATE TABLE st_lexicon (
   author BLOB NOT NULL, seq INTEGER NOT NULL,
   book BLOB NOT NULL, word TEXT NOT NULL, pron TEXT NOT NULL,
   lamport INTEGER NOT NULL,
-  PRIMARY KEY (author, seq)
-);
-CREATE INDEX st_lexicon_book ON st_lexicon(book, word);
+  PRIMARY KEY (book, word, author, seq)
+) WITHOUT ROWID;
 
 -- One row per requested sentence; the latest request (by lamport,
 -- author) sets take and priority. Pending = no satisfying result and the
@@ -101,9 +101,8 @@ CREATE TABLE st_claims (
   renew_lamport INTEGER NOT NULL,                  -- max of renewals
   released INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (author, seq, first)
-);
+) WITHOUT ROWID;
 CREATE INDEX st_claims_book ON st_claims(book, first);
-CREATE INDEX st_claims_id ON st_claims(claim_id);
 
 -- Results: grow-only; the chosen one per (book, sentence, take) is the
 -- lowest (lamport, author) newer than the task's request.

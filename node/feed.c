@@ -23,9 +23,12 @@ enum {
 };
 
 static const char *const q_text[Q_COUNT_] = {
-  [Q_DUP] = "SELECT 1 FROM log_entries WHERE id=?1 UNION ALL "
-            "SELECT 1 FROM log_forks WHERE id=?1 LIMIT 1",
-  [Q_LAST] = "SELECT seq, id, lamport FROM log_entries WHERE author=?1 "
+  [Q_DUP] = "SELECT 1 FROM log_entries WHERE author=?1 AND seq=?2 "
+            "AND id=?3 UNION ALL SELECT 1 FROM log_forks WHERE author=?1 "
+            "AND seq=?2 AND id=?3 LIMIT 1",
+  /* The author's last entry and frozen seq in one lookup (hot path). */
+  [Q_LAST] = "SELECT seq, id, lamport, (SELECT frozen_seq FROM log_frozen "
+             "WHERE author=?1) FROM log_entries WHERE author=?1 "
              "ORDER BY seq DESC LIMIT 1",
   [Q_AT] = "SELECT id, lamport FROM log_entries WHERE author=?1 AND seq=?2",
   [Q_INSERT] = "INSERT INTO log_entries VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
@@ -51,6 +54,7 @@ struct feed {
   struct db_stmt *q[Q_COUNT_];
   uint64_t max_lamport;                 /* highest lamport held */
   int batch;                            /* inside feed_begin */
+  int batch_failed;                     /* a write failed in the batch */
   struct pending *queue;                /* own entries to publish */
   size_t nqueue;
   feed_publish_cb publish;
@@ -96,6 +100,11 @@ feed_open(struct db *db, const struct identity *me,
   f->db = db;
   f->me = me;
   memcpy(f->network_id, network_id, WIRE_NETWORK_ID_BYTES);
+  /* The log and the state are this connection's hot set: a larger page
+   * cache and memory-mapped reads keep verify + apply off read(2)
+   * (docs/PERFORMANCE.md). */
+  CHECK(db_exec(db, "PRAGMA cache_size=-" FEED_CACHE_KIB_STR));
+  CHECK(db_exec(db, "PRAGMA mmap_size=" FEED_MMAP_BYTES_STR));
   for (i = 0; i < Q_COUNT_; i++)
     CHECK(db_prepare(db, q_text[i], &f->q[i]));
   CHECK(state_open(db, &f->state));
@@ -183,6 +192,10 @@ feed_commit(struct feed *f)
   int err;
   if (!f->batch)
     return ERR_INVAL;
+  if (f->batch_failed) {
+    feed_rollback(f);
+    return ERR_DB;
+  }
   err = db_commit(f->db);
   if (err) {
     feed_rollback(f);
@@ -200,42 +213,46 @@ feed_rollback(struct feed *f)
     return;
   db_rollback(f->db);
   f->batch = 0;
+  f->batch_failed = 0;
+  state_invalidate(f->state);
   drop_queue(f);
 }
 
 /* One entry's unit of work: a savepoint inside a batch, else its own
  * transaction. */
+/* Inside a batch no savepoint is needed: every rejection is decided
+ * before anything is written, so only a local database error can leave a
+ * half-applied entry, and that fails the whole batch (feed_commit rolls
+ * it back). */
 static int
 tx_enter(struct feed *f)
 {
-  return f->batch ? db_exec(f->db, "SAVEPOINT feed_entry") : db_begin(f->db);
+  return f->batch ? 0 : db_begin(f->db);
 }
 
 static int
 tx_leave(struct feed *f, int keep)
 {
   int err = 0;
-  if (f->batch) {
-    if (!keep)
-      err = db_exec(f->db, "ROLLBACK TO feed_entry");
-    if (!err)
-      err = db_exec(f->db, "RELEASE feed_entry");
-    return err;
-  }
+  if (f->batch)
+    return 0;
   if (!keep) {
     db_rollback(f->db);
+    state_invalidate(f->state);
     return 0;
   }
   err = db_commit(f->db);
-  if (err)
+  if (err) {
     db_rollback(f->db);
+    state_invalidate(f->state);
+  }
   return err;
 }
 
 /* The author's last entry: *seq = 0 when there is none. */
 static int
 last_entry(struct feed *f, const uint8_t *author, uint64_t *seq,
-           uint8_t id[WIRE_HASH_BYTES], uint64_t *lamport)
+           uint8_t id[WIRE_HASH_BYTES], uint64_t *lamport, uint64_t *frozen)
 {
   struct db_stmt *s = f->q[Q_LAST];
   int err, rc;
@@ -244,6 +261,8 @@ last_entry(struct feed *f, const uint8_t *author, uint64_t *seq,
 
   *seq = 0;
   *lamport = 0;
+  if (frozen)
+    *frozen = 0;
   memset(id, 0, WIRE_HASH_BYTES);
   CHECK(db_bind_blob(s, 1, author, WIRE_KEY_BYTES));
   rc = db_step(s);
@@ -253,6 +272,8 @@ last_entry(struct feed *f, const uint8_t *author, uint64_t *seq,
     if (p && len == WIRE_HASH_BYTES)
       memcpy(id, p, WIRE_HASH_BYTES);
     *lamport = (uint64_t)db_col_int(s, 2);
+    if (frozen)
+      *frozen = (uint64_t)db_col_int(s, 3);
   }
   db_reset(s);
   err = rc < 0 ? rc : 0;
@@ -351,7 +372,7 @@ feed_append(struct feed *f, struct wire_entry *e,
   e->format = WIRE_ENTRY_FORMAT;
   memcpy(e->network_id, f->network_id, WIRE_NETWORK_ID_BYTES);
   memcpy(e->author, identity_public_key(f->me), WIRE_KEY_BYTES);
-  CHECK(last_entry(f, e->author, &last_seq, e->prev, &last_l));
+  CHECK(last_entry(f, e->author, &last_seq, e->prev, &last_l, NULL));
   e->seq = last_seq + 1;
   e->lamport = (f->max_lamport > last_l ? f->max_lamport : last_l) + 1;
   e->wall_ms = now_ms();
@@ -384,6 +405,9 @@ feed_append(struct feed *f, struct wire_entry *e,
 fail:
   if (in_tx)
     tx_leave(f, 0);
+  if (err && f->batch && err != ERR_FORBIDDEN && err != ERR_INVAL &&
+      err != ERR_TOO_BIG)
+    f->batch_failed = 1;
   xfree(bytes);
   xfree(signed_bytes);
   return err;
@@ -442,16 +466,22 @@ receive_checked(struct feed *f, const struct wire_entry *e,
   char detail[96];
   int err, member, found, rc;
 
-  CHECK(db_bind_blob(f->q[Q_DUP], 1, id, WIRE_HASH_BYTES));
-  rc = db_step(f->q[Q_DUP]);
-  db_reset(f->q[Q_DUP]);
-  CHECK(rc < 0 ? rc : 0);
-  if (rc == DB_ROW) {
-    res->verdict = FEED_DUPLICATE;
-    snprintf(res->text, sizeof(res->text), "duplicate");
-    return 0;
+  CHECK(last_entry(f, e->author, &last_seq, last_id, &last_l, &frozen));
+  if (e->seq <= last_seq) {
+    /* Held already (a duplicate), or a fork / regression below. */
+    struct db_stmt *d = f->q[Q_DUP];
+    CHECK(db_bind_blob(d, 1, e->author, WIRE_KEY_BYTES));
+    CHECK(db_bind_int(d, 2, (int64_t)e->seq));
+    CHECK(db_bind_blob(d, 3, id, WIRE_HASH_BYTES));
+    rc = db_step(d);
+    db_reset(d);
+    CHECK(rc < 0 ? rc : 0);
+    if (rc == DB_ROW) {
+      res->verdict = FEED_DUPLICATE;
+      snprintf(res->text, sizeof(res->text), "duplicate");
+      return 0;
+    }
   }
-  CHECK(frozen_seq(f, e->author, &frozen));
   if (frozen && e->seq >= frozen) {
     snprintf(detail, sizeof(detail), "from seq %llu",
              (unsigned long long)frozen);
@@ -462,7 +492,6 @@ receive_checked(struct feed *f, const struct wire_entry *e,
     return reject(res, FEED_REASON_NOT_MEMBER, NULL);
   if (identity_verify(e->author, FEED_SIGN_CONTEXT, entry, len, sig))
     return reject(res, FEED_REASON_SIGNATURE, NULL);
-  CHECK(last_entry(f, e->author, &last_seq, last_id, &last_l));
   if (e->seq > last_seq + 1) {
     snprintf(detail, sizeof(detail), "seq %llu after %llu",
              (unsigned long long)e->seq, (unsigned long long)last_seq);
@@ -547,6 +576,8 @@ feed_receive(struct feed *f, const uint8_t *signed_entry, size_t len,
   err = receive_checked(f, &e, res->id, entry, elen, sig, res);
   keep = !err && (res->verdict == FEED_ACCEPTED ||
                   res->verdict == FEED_FORK);
+  if (err && f->batch)
+    f->batch_failed = 1;
   if (tx_leave(f, keep) && !err)
     err = ERR_DB;
 out:

@@ -23,6 +23,8 @@
 #define FEED_SIGN_CONTEXT "glowtalk-entry-v1"
 #define FEED_ID_KEY "glowtalk-entry-id-v1"
 #define FEED_PUBLISH_QUEUE_MAX 4096 /* own entries held until commit */
+#define FEED_CACHE_KIB_STR "32768"     /* SQLite page cache, KiB */
+#define FEED_MMAP_BYTES_STR "268435456" /* SQLite mmap window, bytes */
 
 /* What feed_receive did with an entry. */
 enum feed_verdict {
@@ -81,9 +83,10 @@ void feed_on_publish(struct feed *f, feed_publish_cb cb, void *arg);
 /* The reducer, owned by the feed. */
 struct state *feed_state(struct feed *f);
 
-/* Group appends and receives into one transaction (one fsync). While a
- * batch is open each entry runs in its own savepoint, so a rejected entry
- * leaves the others; own entries are published at feed_commit. */
+/* Group appends and receives into one transaction (one fsync). A
+ * rejected entry writes nothing, so it leaves the others; a local database
+ * error fails the whole batch (feed_commit then rolls back and returns
+ * ERR_DB). Own entries are published at feed_commit. */
 int feed_begin(struct feed *f) WARN_UNUSED;
 int feed_commit(struct feed *f) WARN_UNUSED;
 void feed_rollback(struct feed *f);

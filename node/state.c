@@ -25,7 +25,7 @@
 enum {
   S_WORK, S_BOOK_CREATE, S_BOOK_NAME, S_BOOK_DELETE, S_BOOK_CANCEL,
   S_CAST, S_LEXICON, S_TASK, S_CLAIM, S_RENEW, S_RELEASE, S_RESULT,
-  S_FAILURE, S_ADDR, S_MEMBER_OP, S_IS_MEMBER, S_FROZEN, S_COUNT_
+  S_FAILURE, S_ADDR, S_MEMBER_OP, S_FROZEN, S_COUNT_
 };
 
 static const char *const sql_text[S_COUNT_] = {
@@ -92,19 +92,32 @@ static const char *const sql_text[S_COUNT_] = {
   [S_MEMBER_OP] =
     "INSERT OR IGNORE INTO st_member_ops VALUES (?1,?2,?3,?4,?5,?6,?7,?8,"
     "?9,?10)",
-  [S_IS_MEMBER] =
-    "SELECT 1 FROM st_members WHERE node=?1"
-    " AND (admit_lamport, admit_author) < (?2, ?1)"
-    " AND (removed_lamport IS NULL OR"
-    "      (?2, ?1) < (removed_lamport, removed_author))",
-  [S_FROZEN] =
-    "SELECT frozen_seq FROM log_frozen WHERE author=?1",
+  [S_FROZEN] = "SELECT author, frozen_seq FROM log_frozen",
+};
+
+struct member;
+struct invite;
+
+/* The effective membership, as in st_members. */
+struct roster {
+  struct member *m;
+  size_t n, cap;
+  struct invite *inv;
+  size_t ninv, capinv;
 };
 
 struct state {
   struct db *db;                    /* borrowed */
   struct db_stmt *st[S_COUNT_];
   int rebuilding;                   /* no nested rebuilds */
+  struct roster cache;              /* st_members in memory (hot path) */
+  int cache_ok;                     /* cache matches st_members */
+  struct {
+    uint8_t author[WIRE_KEY_BYTES];
+    uint64_t seq;
+  } *frozen;                        /* log_frozen in memory */
+  size_t nfrozen, capfrozen;
+  int frozen_ok;                    /* frozen matches log_frozen */
 };
 
 /* ---- founder ---------------------------------------------------------- */
@@ -182,6 +195,8 @@ fail:
   return err;
 }
 
+static void roster_free(struct roster *r);
+
 void
 state_free(struct state **pst)
 {
@@ -190,6 +205,8 @@ state_free(struct state **pst)
 
   if (st == NULL)
     return;
+  roster_free(&st->cache);
+  xfree(st->frozen);
   for (i = 0; i < S_COUNT_; i++)
     db_finalize(&st->st[i]);
   xfree(st);
@@ -227,13 +244,6 @@ struct invite {
   int64_t expires_ms;
   uint32_t max_uses, uses;
   int revoked;
-};
-
-struct roster {
-  struct member *m;
-  size_t n, cap;
-  struct invite *inv;
-  size_t ninv, capinv;
 };
 
 /* (la, aa) < (lb, ab) in the total order of entry keys. */
@@ -579,26 +589,35 @@ refresh_members(struct state *st, int *rebuild)
   if (!err && !st->rebuilding)
     err = roster_needs_rebuild(st, &old, &new, rebuild);
   roster_free(&old);
-  roster_free(&new);
+  roster_free(&st->cache);
+  st->cache = new;
+  st->cache_ok = !err;
   return err;
+}
+
+void
+state_invalidate(struct state *st)
+{
+  st->cache_ok = 0;
+  st->frozen_ok = 0;
 }
 
 int
 state_is_member(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
                 uint64_t lamport, int *yes)
 {
-  struct db_stmt *s = st->st[S_IS_MEMBER];
-  int err, rc;
+  int err;
 
   *yes = 0;
-  CHECK(db_bind_blob(s, 1, node, WIRE_KEY_BYTES));
-  CHECK(db_bind_int(s, 2, (int64_t)lamport));
-  rc = db_step(s);
-  db_reset(s);
-  CHECK(rc < 0 ? rc : 0);
-  *yes = rc == DB_ROW;
-fail:
-  return err;
+  if (!st->cache_ok) {
+    roster_free(&st->cache);
+    err = load_roster(st, &st->cache);
+    if (err)
+      return err;
+    st->cache_ok = 1;
+  }
+  *yes = roster_is_member(&st->cache, node, lamport);
+  return 0;
 }
 
 /* ---- applying operations ---------------------------------------------- */
@@ -930,19 +949,35 @@ apply_op(struct state *st, const struct wire_entry *e, const uint8_t *id)
   }
 }
 
+/* Frozen authors are few (a fork is an incident), so they are cached with
+ * the membership and looked up in memory. */
 static int
 is_frozen(struct state *st, const struct wire_entry *e, int *yes)
 {
   struct db_stmt *s = st->st[S_FROZEN];
-  int err, rc;
+  size_t i;
+  int err = 0, rc;
 
   *yes = 0;
-  CHECK(db_bind_blob(s, 1, e->author, WIRE_KEY_BYTES));
-  rc = db_step(s);
-  if (rc == DB_ROW)
-    *yes = (uint64_t)db_col_int(s, 0) <= e->seq;
-  db_reset(s);
-  err = rc < 0 ? rc : 0;
+  if (!st->frozen_ok) {
+    st->nfrozen = 0;
+    while ((rc = db_step(s)) == DB_ROW) {
+      if (st->nfrozen == st->capfrozen) {
+        st->capfrozen = st->capfrozen ? 2 * st->capfrozen : 4;
+        st->frozen = xrealloc(st->frozen,
+                              st->capfrozen * sizeof(*st->frozen));
+      }
+      copy_blob(st->frozen[st->nfrozen].author, s, 0, WIRE_KEY_BYTES);
+      st->frozen[st->nfrozen++].seq = (uint64_t)db_col_int(s, 1);
+    }
+    db_reset(s);
+    CHECK(rc < 0 ? rc : 0);
+    st->frozen_ok = 1;
+  }
+  for (i = 0; i < st->nfrozen; i++)
+    if (memcmp(st->frozen[i].author, e->author, WIRE_KEY_BYTES) == 0 &&
+        st->frozen[i].seq <= e->seq)
+      *yes = 1;
 fail:
   return err;
 }
@@ -1032,6 +1067,7 @@ state_rebuild(struct state *st)
   int err, rebuild;
 
   st->rebuilding = 1;
+  state_invalidate(st);
   for (i = 0; i < sizeof(st_tables) / sizeof(st_tables[0]); i++) {
     char *sql = xasprintf("DELETE FROM %s", st_tables[i]);
     err = db_exec(st->db, sql);

@@ -63,6 +63,10 @@ int state_rebuild(struct state *st) WARN_UNUSED;
 int state_is_member(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
                     uint64_t lamport, int *yes) WARN_UNUSED;
 
+/* Forget cached membership (after a rollback that may have undone a
+ * membership change); it is reloaded from st_members when next needed. */
+void state_invalidate(struct state *st);
+
 /* BLAKE2b-256 over a canonical dump of every st_* table (rows in primary
  * key order, each value typed and length-prefixed). Equal entry sets give
  * equal hashes on every node. O(rows). */
