@@ -103,6 +103,7 @@ CREATE TABLE st_claims (
   PRIMARY KEY (author, seq, first)
 ) WITHOUT ROWID;
 CREATE INDEX st_claims_book ON st_claims(book, first);
+CREATE INDEX st_claims_id ON st_claims(claim_id);   -- supersede chains
 
 -- Results: grow-only; the chosen one per (book, sentence, take) is the
 -- lowest (lamport, author) newer than the task's request.

@@ -595,6 +595,12 @@ refresh_members(struct state *st, int *rebuild)
   return err;
 }
 
+struct db *
+state_db(struct state *st)
+{
+  return st->db;
+}
+
 void
 state_invalidate(struct state *st)
 {

@@ -63,6 +63,9 @@ int state_rebuild(struct state *st) WARN_UNUSED;
 int state_is_member(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
                     uint64_t lamport, int *yes) WARN_UNUSED;
 
+/* The store the reducer works on (for read-only queries over st_*). */
+struct db *state_db(struct state *st);
+
 /* Forget cached membership (after a rollback that may have undone a
  * membership change); it is reloaded from st_members when next needed. */
 void state_invalidate(struct state *st);
