@@ -129,13 +129,44 @@ $(BUILD)/run-unit-tests: $(TEST_OBJS) $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Test tools (never installed): the secret-handshake interop peer, and the
+# npm packages of the reference implementation it is tested against
+# (tests/interop/; npm ci runs only when package*.json changed).
+.PHONY: test-deps fuzz-targets
+$(BUILD)/shs-peer: $(BUILD)/tests/interop/shs-peer.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+
+test-deps: tests/interop/node_modules/.installed
+tests/interop/node_modules/.installed: tests/interop/package.json \
+    tests/interop/package-lock.json
+	@echo "  NPM     tests/interop"
+	$(Q)npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+	$(Q)touch $@
+
+test-only: test-deps $(BUILD)/shs-peer
+
+# libFuzzer harnesses (STYLE.md G9): make fuzz builds build-fuzz/fuzz-NAME
+# for every tests/fuzz/fuzz-NAME.c with clang; run one with
+# build-fuzz/fuzz-NAME -max_total_time=60.
+FUZZ_SAN = -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
+	  SAN_FLAGS='$(FUZZ_SAN)' fuzz-targets
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(wildcard tests/fuzz/fuzz-*.c))
+fuzz-targets: $(FUZZ_TARGETS)
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 # ---- running -------------------------------------------------------------
 
 deps:
 	@bash tools/deps.sh
 
 run: deps all
-	@test -e "$(DATA)/identity.key" || ./glowtalk init --data "$(DATA)"
+	@test -e "$(DATA)/identity.key" || { ./glowtalk init --data "$(DATA)" && \
+	  ./glowtalk import --data "$(DATA)" contrib/demo/keeper-of-small-lights.html; }
 	./glowtalk run --data "$(DATA)" --ui $(UI)
 
 PROVE_ARGS ?=
@@ -144,10 +175,12 @@ test: deps
 
 # npm packages the tests need (playwright-core for browser tests), from the
 # lock file; quick when already installed.
-test-deps:
-	@test tests/browser/node_modules/.package-lock.json -nt \
-	  tests/browser/package-lock.json 2>/dev/null || \
-	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+test-deps: tests/browser/node_modules/.installed
+tests/browser/node_modules/.installed: tests/browser/package.json \
+    tests/browser/package-lock.json
+	@echo "  NPM     tests/browser"
+	$(Q)npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	$(Q)touch $@
 
 test-only: all $(BUILD)/run-unit-tests test-deps
 	@GLOWTALK_BIN=$(abspath $(BUILD)/glowtalk) \
@@ -183,6 +216,17 @@ install: all
 	  contrib/glowtalk.service $(DESTDIR)$(PREFIX)/share/doc/glowtalk/
 
 clean:
-	rm -rf build build-asan glowtalk
+	rm -rf build build-asan build-fuzz glowtalk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Glowfic import: ICU is wrapped by node/segment.c (sentence breaking).
+CFLAGS_node/segment = $(call pc_cflags,icu-uc icu-i18n)
+CFLAGS_node/fetch = $(call pc_cflags,libcurl)
+
+# Import benchmark (tests/bench/run.sh): parse + segment + store of a big page.
+bench: $(BUILD)/bench-import
+$(BUILD)/bench-import: $(BUILD)/tests/bench/import-bench.o \
+                       $(BUILD)/tests/unit/task.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)

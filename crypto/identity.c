@@ -15,6 +15,8 @@
 
 #define IDENTITY_TAG "glowtalk-identity-v1"
 
+_Static_assert(IDENTITY_SEED_BYTES == crypto_sign_SEEDBYTES, "seed size");
+
 struct identity {
   uint8_t *secret; /* sodium_malloc'd, read-only: crypto_sign_SECRETKEYBYTES */
   uint8_t pub[IDENTITY_PUBLIC_BYTES];
@@ -78,6 +80,16 @@ identity_load(const char *path, struct identity **out, char *errbuf,
     err = from_seed(seed, out);
   sodium_free(seed);
   return err;
+}
+
+int
+identity_from_seed(const uint8_t seed[IDENTITY_SEED_BYTES],
+                   struct identity **out)
+{
+  *out = NULL;
+  if (sodium_init() < 0)
+    return ERR_CRYPTO;
+  return from_seed(seed, out);
 }
 
 void

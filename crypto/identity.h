@@ -17,6 +17,7 @@
 #define IDENTITY_SIGNATURE_BYTES 64
 #define IDENTITY_ID_HEX (2 * IDENTITY_PUBLIC_BYTES + 1) /* with NUL */
 #define IDENTITY_CONTEXT_MAX 64 /* bytes of a signing context */
+#define IDENTITY_SEED_BYTES 32  /* Ed25519 seed */
 
 struct identity;
 
@@ -29,6 +30,12 @@ int identity_create(const char *path, int replace, struct identity **out,
  * not a key file. */
 int identity_load(const char *path, struct identity **out, char *errbuf,
                   size_t errlen) WARN_UNUSED;
+/* An identity from a 32-byte Ed25519 seed, not stored anywhere: for
+ * conformance tests and deterministic test keys (a node's identity comes
+ * from identity_create/identity_load). The caller wipes its seed. ERR_CRYPTO
+ * if guarded memory cannot be had. On success *out owes identity_free(). */
+int identity_from_seed(const uint8_t seed[IDENTITY_SEED_BYTES],
+                       struct identity **out) WARN_UNUSED;
 /* Wipe and free; clears *id. */
 void identity_free(struct identity **id);
 

@@ -28,4 +28,12 @@ int keyfile__read(const char *path, const char *tag,
  * the handshake. Read-only memory. */
 const uint8_t *identity__secret_key(const struct identity *id);
 
+/* The secret-handshake session secret (crypto/shs.c), for deriving the
+ * transport keys in crypto/frames.c. ERR_INVAL before the handshake is
+ * done. The caller wipes its copy. */
+#define SHS__SESSION_BYTES 32
+struct shs;
+int shs__session_secret(const struct shs *s,
+                        uint8_t out[SHS__SESSION_BYTES]);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "node/alloc.h"
+#include "node/api_internal.h"
 #include "node/app.h"
 #include "node/events.h"
 #include "node/http.h"
@@ -17,12 +18,6 @@
 
 #define API_EVENTS_KEEPALIVE_MS 15000 /* comment line so proxies keep it */
 
-struct api {
-  struct app *app;
-  struct events *events;
-  pthread_mutex_t lock; /* guards app->db: one connection, many threads */
-};
-
 struct api *
 api_new(struct app *app, struct events *events)
 {
@@ -30,6 +25,7 @@ api_new(struct app *app, struct events *events)
   api->app = app;
   api->events = events;
   pthread_mutex_init(&api->lock, NULL);
+  api->imports = api_works__imports_new();
   return api;
 }
 
@@ -38,9 +34,51 @@ api_free(struct api **api)
 {
   if (api == NULL || *api == NULL)
     return;
+  api_works__imports_free(&(*api)->imports);
   pthread_mutex_destroy(&(*api)->lock);
   xfree(*api);
   *api = NULL;
+}
+
+struct db *
+api__db_lock(struct api *api)
+{
+  pthread_mutex_lock(&api->lock);
+  return api->app->db;
+}
+
+void
+api__db_unlock(struct api *api)
+{
+  pthread_mutex_unlock(&api->lock);
+}
+
+struct json *
+api__body_json(struct http_req *req)
+{
+  const struct buf *body;
+  struct json *j;
+  char errbuf[128];
+  int err;
+
+  body = http_req_body(req, &err);
+  if (err == ERR_TOO_BIG) {
+    http_reply_error(req, 413, "request body too large");
+    return NULL;
+  }
+  if (err) {
+    http_reply_error(req, 400, "cannot read the request body");
+    return NULL;
+  }
+  j = json_parse(body->data ? body->data : "", body->len, errbuf,
+                 sizeof(errbuf));
+  if (j == NULL || !json_is_object(j)) {
+    http_reply_error(req, 400, "the body must be a JSON object (%s)",
+                     j ? "got another JSON value" : errbuf);
+    json_free(j);
+    return NULL;
+  }
+  return j;
 }
 
 static void
@@ -54,9 +92,9 @@ get_status(struct http_req *req, void *arg)
     http_reply_error(req, 404, "no such page: %s", http_req_path(req));
     return;
   }
-  pthread_mutex_lock(&api->lock);
+  api__db_lock(api);
   o = status_json(api->app, 1, &err);
-  pthread_mutex_unlock(&api->lock);
+  api__db_unlock(api);
   if (o == NULL) {
     log_error("%s: %s", __func__, err_str(err));
     http_reply_error(req, 500, "cannot read the store");
@@ -111,6 +149,7 @@ api_register(struct api *api, struct http_server *srv)
 {
   http_route(srv, "GET", "/api/status", 0, get_status, api);
   http_route(srv, "GET", "/api/events", 0, get_events, api);
+  api_works__register(api, srv);
   /* Anything else under /api is a JSON 404, never the UI page. */
   http_route(srv, "GET", "/api/", 0, not_found, api);
   http_route(srv, "POST", "/api/", 0, not_found, api);

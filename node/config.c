@@ -98,6 +98,18 @@ config_new(void)
   return cfg;
 }
 
+struct config *
+config_dup(const struct config *cfg)
+{
+  struct config *copy = xcalloc(1, sizeof(*copy));
+  size_t i;
+  for (i = 0; i < N_OPTIONS; i++) {
+    copy->values[i] = cfg->values[i] ? xstrdup(cfg->values[i]) : NULL;
+    copy->sources[i] = cfg->sources[i];
+  }
+  return copy;
+}
+
 void
 config_free(struct config **cfg)
 {

@@ -50,6 +50,9 @@ const struct config_option *config_option_find(const char *name);
 /* A config holding the defaults. Owes one config_free(). */
 struct config *config_new(void);
 void config_free(struct config **cfg);
+/* An independent copy (values and sources), for work that outlives the
+ * caller's config, such as a background import. Owes config_free(). */
+struct config *config_dup(const struct config *cfg);
 
 /* Set name to value from src. A value from a lower-precedence source than
  * the current one is ignored (returns 0). ERR_NOT_FOUND for an unknown

@@ -28,7 +28,8 @@
   X(UNSUPPORTED, "not supported")                                        \
   X(ENGINE, "speech engine error")                                       \
   X(AUDIO, "audio encoding error")                                       \
-  X(CANCELLED, "cancelled")
+  X(CANCELLED, "cancelled")                                              \
+  X(TRUNCATED, "input ended before its authenticated end")
 
 enum err_code {
   ERR_BASE_ = -1000,

@@ -176,6 +176,18 @@ http_req_query(const struct http_req *r, const char *name, char *out,
   return 0;
 }
 
+int
+http_req_header_decoded(const struct http_req *r, const char *name,
+                        char *out, size_t outlen)
+{
+  const char *v = mg_get_header(r->conn, name);
+  if (v == NULL)
+    return ERR_NOT_FOUND;
+  if (mg_url_decode(v, (int)strlen(v), out, (int)outlen, 0) < 0)
+    return ERR_TOO_BIG;
+  return 0;
+}
+
 const struct buf *
 http_req_body(struct http_req *r, int *err)
 {

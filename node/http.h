@@ -66,6 +66,11 @@ const char *http_req_header(const struct http_req *req, const char *name);
  * ERR_TOO_BIG when it does not fit. */
 int http_req_query(const struct http_req *req, const char *name, char *out,
                    size_t outlen) WARN_UNUSED;
+/* A header's value percent-decoded into out (for X-Filename, which
+ * browsers must send as ASCII). ERR_NOT_FOUND when absent, ERR_TOO_BIG when
+ * it does not fit. */
+int http_req_header_decoded(const struct http_req *req, const char *name,
+                            char *out, size_t outlen) WARN_UNUSED;
 /* The whole body (read once). ERR_TOO_BIG past the route's cap. */
 const struct buf *http_req_body(struct http_req *req, int *err);
 

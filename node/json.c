@@ -246,6 +246,13 @@ json_set(struct json *obj, const char *key, struct json *child)
 }
 
 void
+json_del(struct json *obj, const char *key)
+{
+  if (json_is_object(obj))
+    cJSON_DeleteItemFromObjectCaseSensitive(C(obj), key);
+}
+
+void
 json_push(struct json *arr, struct json *child)
 {
   if (!cJSON_AddItemToArray(C(arr), C(child)))

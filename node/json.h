@@ -59,6 +59,8 @@ struct json *json_new_null(void);
 /* Add child under key (or append to array); the container takes child. */
 void json_set(struct json *obj, const char *key, struct json *child);
 void json_push(struct json *arr, struct json *child);
+/* Remove and free obj[key], if present. */
+void json_del(struct json *obj, const char *key);
 /* Shorthands for json_set(obj, key, json_new_*(v)). A NULL string is
  * stored as null. */
 void json_set_str(struct json *obj, const char *key, const char *s);

@@ -12,6 +12,18 @@
 #include "node/state.h"
 #include "node/version.h"
 
+/* The capabilities this build has, so the UI offers only what works. */
+static struct json *
+features_json(void)
+{
+  static const char *const features[] = {"import"};
+  struct json *a = json_new_array();
+  size_t i;
+  for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+    json_push(a, json_new_string(features[i]));
+  return a;
+}
+
 #define STATUS_PING_MS 2000 /* a live daemon answers in microseconds */
 
 /* Is a daemon running on this data dir? Ask it over the control socket. */
@@ -72,6 +84,7 @@ status_json(struct app *app, int in_daemon, int *err)
     json_set_str(o, "state_hash", hash);
   }
   json_set(o, "daemon", daemon_json(app, in_daemon));
+  json_set(o, "features", features_json());
   json_set(o, "peers", json_new_array());
   queue = json_new_object();
   json_set_int(queue, "pending", counts.pending);

@@ -13,7 +13,7 @@ PACKAGES=(
   libespeak-ng-dev espeak-ng libopus-dev libopusenc-dev libcivetweb-dev
   sqlite3 curl valgrind                         # tests and debugging
   opus-tools ffmpeg                             # decoders that check our audio
-  nodejs chromium                               # browser tests (playwright-core)
+  nodejs chromium                               # browser tests, SHS interop, stand-in Glowfic
 )
 
 missing=()
@@ -23,7 +23,6 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-
 # npm: Debian packages it apart from nodejs; NodeSource's nodejs has it
 # built in (and conflicts with Debian's npm package), so ask for the command.
 command -v npm >/dev/null || missing+=(npm)

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* URL imports (part of the importer module, see importer.h): which
+ * requests a thread, reply, continuity or section takes, in the order
+ * GLOWFIC.md 7 recommends. */
+#include "node/importer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/alloc.h"
+#include "node/fetch.h"
+#include "node/glowfic_api.h"
+#include "node/glowfic_html.h"
+#include "node/glowfic_url.h"
+#include "node/json.h"
+
+#define LOG_MODULE "import"
+#include "node/log.h"
+
+struct ctx {
+  struct fetch *f;
+  const char *base;
+  const struct importer_opts *o;
+  char *errbuf;
+  size_t errlen;
+};
+
+/* GET path from the base; a non-2xx status is an error with Glowfic's
+ * message when the body has one. */
+static int
+get(struct ctx *c, const char *path, struct fetch_response *res)
+{
+  char *url = xasprintf("%s%s", c->base, path);
+  struct json *j;
+  const char *msg = NULL;
+  char jerr[64];
+  int err;
+
+  err = fetch_get(c->f, url, res, c->errbuf, c->errlen);
+  if (err)
+    goto out;
+  if (res->status >= 200 && res->status < 300) {
+    /* The site answers a missing or private post with a redirect to the
+     * list of continuities. */
+    if (strstr(path, "/posts/") && strstr(res->location, "/boards") &&
+        !strstr(path, "/boards")) {
+      snprintf(c->errbuf, c->errlen, "%s: Glowfic says the post does not "
+               "exist or is private", url);
+      err = ERR_NOT_FOUND;
+      fetch_response_free(res);
+    }
+    goto out;
+  }
+  j = json_parse(res->body, res->len, jerr, sizeof(jerr));
+  msg = glowfic_api_error(j);
+  snprintf(c->errbuf, c->errlen, "%s: HTTP %ld%s%s", url, res->status,
+           msg ? ": " : "", msg ? msg : "");
+  json_free(j);
+  err = res->status == 404 ? ERR_NOT_FOUND
+        : res->status == 403 || res->status == 401 ? ERR_FORBIDDEN
+                                                   : ERR_HTTP;
+  fetch_response_free(res);
+out:
+  xfree(url);
+  return err;
+}
+
+static int
+get_json(struct ctx *c, const char *path, struct json **out)
+{
+  struct fetch_response res;
+  char jerr[128];
+  int err = get(c, path, &res);
+  if (err)
+    return err;
+  *out = json_parse(res.body, res.len, jerr, sizeof(jerr));
+  if (*out == NULL) {
+    snprintf(c->errbuf, c->errlen, "%s%s: invalid JSON: %s", c->base, path,
+             jerr);
+    err = ERR_PARSE;
+  }
+  fetch_response_free(&res);
+  return err;
+}
+
+/* The OP's author from the thread's HTML page (the API cannot say which
+ * of the authors wrote it). Failing is not fatal: narration falls back to
+ * the book's default voice. */
+static void
+op_author_from_html(struct ctx *c, struct work_post *op, int64_t id)
+{
+  struct fetch_response res;
+  struct work *scratch;
+  char *path = xasprintf("/posts/%lld", (long long)id);
+  char eb[256];
+
+  if (get(c, path, &res) != 0) {
+    log_warn("cannot read the opening post's author: %s", c->errbuf);
+    c->errbuf[0] = '\0';
+    xfree(path);
+    return;
+  }
+  scratch = work_new(path);
+  if (glowfic_html_parse(scratch, res.body, res.len, c->o->text_flags, eb,
+                         sizeof(eb)) == 0 &&
+      scratch->n_threads > 0 && scratch->threads[0].n_posts > 0 &&
+      scratch->threads[0].posts[0].kind == WORK_POST_OP &&
+      scratch->threads[0].posts[0].author) {
+    op->author = xstrdup(scratch->threads[0].posts[0].author);
+    op->user_id = scratch->threads[0].posts[0].user_id;
+  } else {
+    log_warn("the page of post %lld names no opening post author",
+             (long long)id);
+  }
+  work_free(scratch);
+  fetch_response_free(&res);
+  xfree(path);
+}
+
+static int
+thread(struct ctx *c, struct work *w, int64_t id, const char *board)
+{
+  struct json *j = NULL;
+  struct work_thread *t;
+  char *path = NULL;
+  size_t added, page;
+  int64_t total = -1;
+  int err;
+
+  path = xasprintf("/api/v1/posts/%lld", (long long)id);
+  err = get_json(c, path, &j);
+  if (!err)
+    err = glowfic_api_post(w, j, c->o->text_flags, c->errbuf, c->errlen);
+  json_free(j);
+  xfree(path);
+  if (err)
+    return err;
+  t = &w->threads[w->n_threads - 1];
+  if (board && t->board == NULL)
+    t->board = xstrdup(board);
+  for (page = 1; page <= IMPORTER_MAX_PAGES; page++) {
+    struct fetch_response res;
+    char jerr[128];
+    path = xasprintf("/api/v1/posts/%lld/replies?per_page=%d&page=%zu",
+                     (long long)id, IMPORTER_PER_PAGE, page);
+    err = get(c, path, &res);
+    xfree(path);
+    if (err)
+      return err;
+    total = res.total;
+    j = json_parse(res.body, res.len, jerr, sizeof(jerr));
+    fetch_response_free(&res);
+    if (j == NULL) {
+      snprintf(c->errbuf, c->errlen, "replies of post %lld, page %zu: "
+               "invalid JSON: %s", (long long)id, page, jerr);
+      return ERR_PARSE;
+    }
+    err = glowfic_api_replies(w, t, j, c->o->text_flags, &added, c->errbuf,
+                              c->errlen);
+    json_free(j);
+    if (err)
+      return err;
+    if (added == 0 ||
+        (total >= 0 && (int64_t)page * IMPORTER_PER_PAGE >= total))
+      break;
+  }
+  if (t->posts[0].author == NULL)
+    op_author_from_html(c, &t->posts[0], id);
+  return 0;
+}
+
+/* The thread holding reply id: its HTML page names the post. */
+static int
+reply_thread(struct ctx *c, int64_t id, int64_t *post_id)
+{
+  struct fetch_response res;
+  struct work *scratch;
+  char *path = xasprintf("/replies/%lld", (long long)id);
+  int err = get(c, path, &res);
+
+  *post_id = 0;
+  if (!err) {
+    scratch = work_new(path);
+    err = glowfic_html_parse(scratch, res.body, res.len, c->o->text_flags,
+                             c->errbuf, c->errlen);
+    if (!err && scratch->n_threads > 0)
+      *post_id = scratch->threads[0].id;
+    if (!err && *post_id == 0) {
+      snprintf(c->errbuf, c->errlen, "the page of reply %lld does not "
+               "name its thread", (long long)id);
+      err = ERR_PARSE;
+    }
+    work_free(scratch);
+    fetch_response_free(&res);
+  }
+  xfree(path);
+  return err;
+}
+
+struct listed {
+  int64_t id;
+  int64_t section_order;   /* order of its section; INT64_MAX sectionless */
+  int64_t order;           /* section_order of the post */
+};
+
+static int
+cmp_listed(const void *a, const void *b)
+{
+  const struct listed *x = a, *y = b;
+  if (x->section_order != y->section_order)
+    return x->section_order < y->section_order ? -1 : 1;
+  if (x->order != y->order)
+    return x->order < y->order ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Every thread of a board (section_id 0) or of one of its sections, in
+ * reading order: sections by order, posts by section_order, sectionless
+ * last (GLOWFIC.md 7.1). */
+static int
+board(struct ctx *c, struct work *w, int64_t board_id, int64_t section_id)
+{
+  struct json *j = NULL;
+  struct listed *list = NULL;
+  size_t n = 0, page, i;
+  char *path, *name = NULL;
+  int err;
+
+  path = xasprintf("/api/v1/boards/%lld", (long long)board_id);
+  err = get_json(c, path, &j);
+  xfree(path);
+  if (err)
+    return err;
+  if (json_get_str(j, "name"))
+    name = xstrdup(json_get_str(j, "name"));
+  json_free(j);
+  for (page = 1; !err && page <= IMPORTER_MAX_PAGES; page++) {
+    const struct json *r, *results;
+    size_t got = 0;
+    path = xasprintf("/api/v1/boards/%lld/posts?page=%zu",
+                     (long long)board_id, page);
+    err = get_json(c, path, &j);
+    xfree(path);
+    if (err)
+      break;
+    results = json_get(j, "results");
+    for (r = json_first(results); r; r = json_next(r)) {
+      const struct json *sec = json_get(r, "section");
+      int64_t id = 0, sid = 0, sorder = INT64_MAX, order = 0;
+      if (json_int(json_get(r, "id"), &id) != 0 || id <= 0)
+        continue;
+      got++;
+      if (json_is_object(sec)) {
+        if (json_int(json_get(sec, "id"), &sid) != 0 ||
+            json_int(json_get(sec, "order"), &sorder) != 0)
+          sid = 0, sorder = INT64_MAX;
+      }
+      if (json_int(json_get(r, "section_order"), &order) != 0)
+        order = 0;
+      if (section_id && sid != section_id)
+        continue;
+      if (n >= WORK_MAX_THREADS) {
+        snprintf(c->errbuf, c->errlen, "more than %u threads",
+                 WORK_MAX_THREADS);
+        err = ERR_TOO_BIG;
+        break;
+      }
+      list = xrealloc(list, (n + 1) * sizeof(*list));
+      list[n].id = id;
+      list[n].section_order = sorder;
+      list[n].order = order;
+      n++;
+    }
+    json_free(j);
+    if (got == 0)
+      break;
+  }
+  if (!err && n == 0) {
+    snprintf(c->errbuf, c->errlen, "the continuity has no visible threads");
+    err = ERR_NOT_FOUND;
+  }
+  if (!err) {
+    qsort(list, n, sizeof(*list), cmp_listed);
+    for (i = 0; i < n && !err; i++)
+      err = thread(c, w, list[i].id, name);
+  }
+  if (!err && w->title == NULL && name && section_id == 0)
+    w->title = xstrdup(name);
+  xfree(list);
+  xfree(name);
+  return err;
+}
+
+static int
+section(struct ctx *c, struct work *w, int64_t id)
+{
+  struct json *j = NULL;
+  char *path = xasprintf("/api/v1/subcontinuities/%lld", (long long)id);
+  int64_t board_id = 0;
+  int err = get_json(c, path, &j);
+
+  xfree(path);
+  if (err)
+    return err;
+  if (json_int(json_get(j, "board_id"), &board_id) != 0 || board_id <= 0) {
+    snprintf(c->errbuf, c->errlen, "section %lld names no continuity",
+             (long long)id);
+    json_free(j);
+    return ERR_PARSE;
+  }
+  if (json_get_str(j, "name"))
+    w->title = xstrdup(json_get_str(j, "name"));
+  json_free(j);
+  return board(c, w, board_id, id);
+}
+
+int
+importer_from_url(const char *url, const struct config *cfg,
+                  const struct importer_opts *o, struct work **out,
+                  char *errbuf, size_t errlen)
+{
+  struct glowfic_url u;
+  struct fetch_opts fo;
+  struct ctx c;
+  struct work *w = NULL;
+  char *base = NULL;
+  int64_t post_id;
+  int err;
+
+  *out = NULL;
+  base = xstrdup(config_get(cfg, "glowfic-base"));
+  if (base[0] && base[strlen(base) - 1] == '/')
+    base[strlen(base) - 1] = '\0';
+  if (glowfic_url_check_base(base) != 0) {
+    snprintf(errbuf, errlen, "glowfic-base %s is not http(s)://host[:port]",
+             base);
+    xfree(base);
+    return ERR_INVAL;
+  }
+  err = glowfic_url_parse(url, base, &u, errbuf, errlen);
+  if (err) {
+    xfree(base);
+    return err;
+  }
+  fo.base = base;
+  fo.delay_ms = (long)config_get_int(cfg, "glowfic-delay");
+  fo.timeout_s = (long)config_get_int(cfg, "fetch-timeout");
+  fo.max_bytes = o->max_bytes;
+  c.f = fetch_new(&fo);
+  c.base = base;
+  c.o = o;
+  c.errbuf = errbuf;
+  c.errlen = errlen;
+  w = work_new(url);
+  switch (u.kind) {
+  case GLOWFIC_URL_POST:
+    err = thread(&c, w, u.id, NULL);
+    break;
+  case GLOWFIC_URL_REPLY:
+    err = reply_thread(&c, u.id, &post_id);
+    if (!err)
+      err = thread(&c, w, post_id, NULL);
+    break;
+  case GLOWFIC_URL_BOARD:
+    w->key = xasprintf("glowfic:board:%lld", (long long)u.id);
+    err = board(&c, w, u.id, 0);
+    break;
+  case GLOWFIC_URL_SECTION:
+    w->key = xasprintf("glowfic:section:%lld", (long long)u.id);
+    err = section(&c, w, u.id);
+    break;
+  }
+  if (!err) {
+    err = work_finish(w, o->max_chars);
+    if (err)
+      snprintf(errbuf, errlen, "%s has no story text", url);
+  }
+  log_info("%s: %u requests", url, fetch_count(c.f));
+  fetch_free(c.f);
+  xfree(base);
+  if (err) {
+    work_free(w);
+    return err;
+  }
+  *out = w;
+  return 0;
+}

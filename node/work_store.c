@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* Works into SQLite; see work_store.h. Each post carries a hash of its
+ * sentences (ids, paragraphs, pauses): an unchanged hash skips the post's
+ * sentences entirely, so re-importing a long thread touches only what
+ * changed. Changed posts mark their rows stale, upsert the new sentences
+ * (same id = same row) and delete what stayed stale. */
+#include "node/work_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/secure.h"
+#include "node/alloc.h"
+#include "node/hex.h"
+
+#define LOG_MODULE "store"
+#include "node/log.h"
+
+#define TEXT_HASH_BYTES 16 /* of the sentences of one post */
+#define STORE_CACHE_KIB 65536  /* page cache during an import, KiB */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+enum stmt_id {
+  S_WORK, S_THREAD, S_POST_GET, S_POST, S_STALE, S_SENT, S_PURGE,
+  S_CHARS_DEL, S_CHARS, N_STMTS
+};
+
+static const char *const sqls[N_STMTS] = {
+  [S_WORK] =
+    "INSERT INTO works(work_id, key, source, title, doc_hash, imported_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(work_id) DO UPDATE SET "
+    "source = ?3, title = coalesce(?4, title), doc_hash = ?5, "
+    "imported_at = ?6, imports = imports + 1",
+  [S_THREAD] =
+    "INSERT INTO work_threads(work_id, position, glowfic_id, subject, "
+    "description, board) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT(work_id, position) DO UPDATE SET "
+    "glowfic_id = CASE WHEN ?3 > 0 THEN ?3 ELSE glowfic_id END, "
+    "subject = coalesce(?4, subject), description = coalesce(?5, "
+    "description), board = coalesce(?6, board)",
+  [S_POST_GET] =
+    "SELECT text_hash FROM work_posts WHERE work_id = ?1 AND post_key = ?2",
+  [S_POST] =
+    "INSERT INTO work_posts(work_id, post_key, thread_pos, position, "
+    "glowfic_id, kind, user_id, author, char_key, character_id, character, "
+    "alias, screenname, icon_id, icon_url, icon_keyword, created_at, "
+    "updated_at, content, text_hash, words) VALUES (?1, ?2, ?3, ?4, ?5, "
+    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+    "?21) ON CONFLICT(work_id, post_key) DO UPDATE SET thread_pos = ?3, "
+    "position = ?4, glowfic_id = ?5, kind = ?6, "
+    "user_id = CASE WHEN ?7 > 0 THEN ?7 ELSE user_id END, "
+    "author = coalesce(?8, author), char_key = ?9, "
+    "character_id = ?10, character = ?11, alias = ?12, screenname = ?13, "
+    "icon_id = ?14, icon_url = ?15, icon_keyword = ?16, "
+    "created_at = coalesce(?17, created_at), updated_at = ?18, "
+    "content = ?19, text_hash = ?20, words = ?21",
+  [S_STALE] =
+    "UPDATE work_sentences SET position = -1 - position "
+    "WHERE work_id = ?1 AND post_key = ?2",
+  [S_SENT] =
+    "INSERT INTO work_sentences(work_id, sentence_id, post_key, position, "
+    "para, pause, emph, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT(work_id, sentence_id) DO UPDATE SET position = ?4, "
+    "para = ?5, pause = ?6, emph = ?7",
+  [S_PURGE] =
+    "DELETE FROM work_sentences WHERE work_id = ?1 AND post_key = ?2 "
+    "AND position < 0",
+  [S_CHARS_DEL] = "DELETE FROM work_characters WHERE work_id = ?1",
+  /* One row per character from all its stored posts. The bare columns
+   * come from the row of min() (SQLite's documented rule): the first
+   * post. */
+  [S_CHARS] =
+    "INSERT INTO work_characters(work_id, char_key, character_id, name, "
+    "screenname, author, user_id, icon_url, icon_keyword, posts, words, "
+    "samples) SELECT work_id, char_key, character_id, character, "
+    "screenname, author, user_id, "
+    "(SELECT icon_url FROM work_posts q WHERE q.work_id = p.work_id AND "
+    " q.char_key = p.char_key AND q.icon_url IS NOT NULL "
+    " ORDER BY thread_pos, position LIMIT 1), "
+    "(SELECT icon_keyword FROM work_posts q WHERE q.work_id = p.work_id "
+    " AND q.char_key = p.char_key AND q.icon_url IS NOT NULL "
+    " ORDER BY thread_pos, position LIMIT 1), "
+    "n, w, (SELECT json_group_array(post_key) FROM (SELECT post_key FROM "
+    " work_posts q WHERE q.work_id = p.work_id AND q.char_key = p.char_key "
+    " AND q.words > 0 ORDER BY thread_pos, position LIMIT "
+    STR(WORK_SAMPLES) ")) "
+    "FROM (SELECT *, min(thread_pos * 4294967296 + position), "
+    " count(*) AS n, sum(words) AS w FROM work_posts "
+    " WHERE work_id = ?1 AND char_key IS NOT NULL GROUP BY char_key) p",
+};
+
+struct saver {
+  struct db *db;
+  struct db_stmt *st[N_STMTS];
+  const char *work_id;
+  struct work_store_counts *out;
+};
+
+static void
+hash_sink(const char *data, size_t len, void *arg)
+{
+  secure_hash_update(arg, data, len);
+}
+
+void
+work_store_doc_hash(const struct work *w, char out[65])
+{
+  struct secure_hash_state *st = secure_hash_new();
+  uint8_t h[SECURE_HASH_BYTES];
+
+  work_json_stream(w, hash_sink, st);
+  secure_hash_final(&st, h);
+  hex_encode(out, h, SECURE_HASH_BYTES);
+}
+
+static void
+text_hash(const struct work_post *p, char out[2 * TEXT_HASH_BYTES + 1])
+{
+  struct secure_hash_state *st = secure_hash_new();
+  uint8_t h[SECURE_HASH_BYTES];
+  size_t i;
+  uint32_t v[2];
+
+  for (i = 0; i < p->n_sents; i++) {
+    const struct work_sentence *s = &p->sents[i];
+    v[0] = s->para;
+    v[1] = p->paras[s->para].pause * (s->offset == 0) +
+           ((uint32_t)work_sentence_emphasised(p, s) << 31);
+    secure_hash_update(st, s->id, WORK_SENTENCE_ID_HEX);
+    secure_hash_update(st, v, sizeof(v));
+  }
+  secure_hash_final(&st, h);
+  hex_encode(out, h, TEXT_HASH_BYTES);
+}
+
+/* Run a prepared statement to completion and reset it. */
+static int
+run(struct db_stmt *st)
+{
+  int rc = db_step(st);
+  db_reset(st);
+  return rc < 0 ? rc : 0;
+}
+
+static int
+bind_opt_text(struct db_stmt *st, int i, const char *s)
+{
+  return s ? db_bind_text(st, i, s, -1) : db_bind_null(st, i);
+}
+
+static int
+save_sentences(struct saver *sv, const struct work_post *p,
+               const char *key, int existed)
+{
+  struct db_stmt *st = sv->st[S_SENT];
+  size_t i;
+  int err = 0;
+
+  if (existed) {
+    err = db_bind_text(sv->st[S_STALE], 1, sv->work_id, -1);
+    if (!err)
+      err = db_bind_text(sv->st[S_STALE], 2, key, -1);
+    if (!err)
+      err = run(sv->st[S_STALE]);
+    if (err)
+      return err;
+  }
+  err = db_bind_text(st, 1, sv->work_id, -1);
+  if (!err)
+    err = db_bind_text(st, 3, key, -1);
+  for (i = 0; !err && i < p->n_sents; i++) {
+    const struct work_sentence *s = &p->sents[i];
+    uint32_t pause = s->offset == 0 ? p->paras[s->para].pause : 0;
+    err = db_bind_text(st, 2, s->id, -1);
+    if (!err)
+      err = db_bind_int(st, 4, (int64_t)i);
+    if (!err)
+      err = db_bind_int(st, 5, s->para);
+    if (!err)
+      err = db_bind_int(st, 6, pause);
+    if (!err)
+      err = db_bind_int(st, 7, work_sentence_emphasised(p, s));
+    if (!err)
+      err = db_bind_text(st, 8, s->text, -1);
+    if (!err)
+      err = run(st);
+  }
+  if (err || !existed)
+    return err;
+  err = db_bind_text(sv->st[S_PURGE], 1, sv->work_id, -1);
+  if (!err)
+    err = db_bind_text(sv->st[S_PURGE], 2, key, -1);
+  if (!err)
+    err = run(sv->st[S_PURGE]);
+  if (!err)
+    sv->out->removed_sentences += db_changes(sv->db);
+  return err;
+}
+
+static int
+save_post(struct saver *sv, const struct work_thread *t, size_t tpos,
+          const struct work_post *p, size_t pos)
+{
+  struct db_stmt *st = sv->st[S_POST], *get = sv->st[S_POST_GET];
+  char hash[2 * TEXT_HASH_BYTES + 1];
+  char *key = work_post_key(t, p, pos);
+  int existed = 0, same = 0, rc, err;
+
+  text_hash(p, hash);
+  err = db_bind_text(get, 1, sv->work_id, -1);
+  if (!err)
+    err = db_bind_text(get, 2, key, -1);
+  if (err)
+    goto out;
+  rc = db_step(get);
+  if (rc == DB_ROW) {
+    existed = 1;
+    same = strcmp(db_col_text(get, 0), hash) == 0;
+  }
+  db_reset(get);
+  if (rc < 0) {
+    err = rc;
+    goto out;
+  }
+  err = db_bind_text(st, 1, sv->work_id, -1);
+  if (!err) err = db_bind_text(st, 2, key, -1);
+  if (!err) err = db_bind_int(st, 3, (int64_t)tpos);
+  if (!err) err = db_bind_int(st, 4, (int64_t)pos);
+  if (!err) err = db_bind_int(st, 5, p->id);
+  if (!err) err = db_bind_text(st, 6, p->kind == WORK_POST_OP ? "op"
+                                                           : "reply", -1);
+  if (!err) err = db_bind_int(st, 7, p->user_id);
+  if (!err) err = bind_opt_text(st, 8, p->author);
+  if (!err) err = bind_opt_text(st, 9, p->char_key);
+  if (!err) err = db_bind_int(st, 10, p->character_id);
+  if (!err) err = bind_opt_text(st, 11, p->character);
+  if (!err) err = bind_opt_text(st, 12, p->alias);
+  if (!err) err = bind_opt_text(st, 13, p->screenname);
+  if (!err) err = db_bind_int(st, 14, p->icon_id);
+  if (!err) err = bind_opt_text(st, 15, p->icon_url);
+  if (!err) err = bind_opt_text(st, 16, p->icon_keyword);
+  if (!err) err = bind_opt_text(st, 17, p->created_at);
+  if (!err) err = bind_opt_text(st, 18, p->updated_at);
+  if (!err) err = bind_opt_text(st, 19, p->content);
+  if (!err) err = db_bind_text(st, 20, hash, -1);
+  if (!err) err = db_bind_int(st, 21, p->words);
+  if (!err) err = run(st);
+  if (err)
+    goto out;
+  if (!existed)
+    sv->out->new_posts++;
+  else if (!same)
+    sv->out->changed_posts++;
+  if (!same)
+    err = save_sentences(sv, p, key, existed);
+out:
+  xfree(key);
+  return err;
+}
+
+static int
+save_all(struct saver *sv, const struct work *w, int64_t now)
+{
+  struct db_stmt *st = sv->st[S_WORK];
+  char doc_hash[65];
+  size_t i, j;
+  int err;
+
+  work_store_doc_hash(w, doc_hash);
+  err = db_bind_text(st, 1, sv->work_id, -1);
+  if (!err) err = db_bind_text(st, 2, w->key, -1);
+  if (!err) err = db_bind_text(st, 3, w->source, -1);
+  if (!err) err = bind_opt_text(st, 4, w->title);
+  if (!err) err = db_bind_text(st, 5, doc_hash, -1);
+  if (!err) err = db_bind_int(st, 6, now);
+  if (!err) err = run(st);
+  for (i = 0; !err && i < w->n_threads; i++) {
+    const struct work_thread *t = &w->threads[i];
+    st = sv->st[S_THREAD];
+    err = db_bind_text(st, 1, sv->work_id, -1);
+    if (!err) err = db_bind_int(st, 2, (int64_t)i);
+    if (!err) err = db_bind_int(st, 3, t->id);
+    if (!err) err = bind_opt_text(st, 4, t->subject);
+    if (!err) err = bind_opt_text(st, 5, t->description);
+    if (!err) err = bind_opt_text(st, 6, t->board);
+    if (!err) err = run(st);
+    for (j = 0; !err && j < t->n_posts; j++)
+      err = save_post(sv, t, i, &t->posts[j], j);
+  }
+  if (!err) err = db_bind_text(sv->st[S_CHARS_DEL], 1, sv->work_id, -1);
+  if (!err) err = run(sv->st[S_CHARS_DEL]);
+  if (!err) err = db_bind_text(sv->st[S_CHARS], 1, sv->work_id, -1);
+  if (!err) err = run(sv->st[S_CHARS]);
+  return err;
+}
+
+static void
+restore_cache(struct db *db, int64_t cache)
+{
+  char sql[64];
+  if (cache == 0)
+    return;
+  snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)cache);
+  if (db_exec(db, sql) != 0)
+    log_warn("cannot restore the page cache size");
+}
+
+int
+work_store_save(struct db *db, const struct work *w, int64_t now,
+                struct work_store_counts *out, char *errbuf, size_t errlen)
+{
+  struct saver sv;
+  struct work_store_counts before;
+  char id[WORK_ID_HEX];
+  int64_t cache = 0;
+  size_t i;
+  int err, began = 0;
+
+  memset(&sv, 0, sizeof(sv));
+  memset(out, 0, sizeof(*out));
+  work_id(w, id);
+  sv.db = db;
+  sv.work_id = id;
+  sv.out = out;
+  for (i = 0; i < N_STMTS; i++) {
+    err = db_prepare(db, sqls[i], &sv.st[i]);
+    if (err)
+      goto fail;
+  }
+  /* A big import rewrites many pages: a cache that holds them avoids
+   * spilling to the WAL and reading back mid-transaction. */
+  if (db_query_int(db, "PRAGMA cache_size", &cache) != 0)
+    cache = 0;
+  if (db_exec(db, "PRAGMA cache_size = -" STR(STORE_CACHE_KIB)) != 0)
+    cache = 0;
+  err = db_begin(db);
+  if (err)
+    goto fail;
+  began = 1;
+  err = work_store_count(db, id, &before);
+  if (err == ERR_NOT_FOUND)
+    err = 0;
+  if (err)
+    goto fail;
+  err = save_all(&sv, w, now);
+  if (err)
+    goto fail;
+  err = db_commit(db);
+  if (err)
+    goto fail;
+  began = 0;
+  for (i = 0; i < N_STMTS; i++)
+    db_finalize(&sv.st[i]);
+  restore_cache(db, cache);
+  {
+    struct work_store_counts c;
+    err = work_store_count(db, id, &c);
+    if (err) {
+      snprintf(errbuf, errlen, "cannot count the stored work: %s",
+               db_errmsg(db));
+      return err;
+    }
+    c.new_posts = out->new_posts;
+    c.changed_posts = out->changed_posts;
+    c.removed_sentences = out->removed_sentences;
+    c.new_sentences = c.sentences - before.sentences + c.removed_sentences;
+    *out = c;
+  }
+  return 0;
+fail:
+  snprintf(errbuf, errlen, "cannot store the work: %s", db_errmsg(db));
+  if (began)
+    db_rollback(db);
+  for (i = 0; i < N_STMTS; i++)
+    db_finalize(&sv.st[i]);
+  restore_cache(db, cache);
+  return err;
+}
+
+int
+work_store_count(struct db *db, const char *work_id,
+                 struct work_store_counts *out)
+{
+  static const char *const q[] = {
+    "SELECT count(*) FROM work_threads WHERE work_id = ?1",
+    "SELECT count(*) FROM work_posts WHERE work_id = ?1",
+    "SELECT count(*) FROM work_characters WHERE work_id = ?1",
+    "SELECT count(*) FROM work_sentences WHERE work_id = ?1",
+    "SELECT coalesce(sum(words), 0) FROM work_posts WHERE work_id = ?1",
+    "SELECT count(*) FROM works WHERE work_id = ?1"};
+  int64_t v[6];
+  struct db_stmt *st = NULL;
+  size_t i;
+  int err = 0, rc;
+
+  memset(out, 0, sizeof(*out));
+  for (i = 0; i < 6 && !err; i++) {
+    err = db_prepare(db, q[i], &st);
+    if (!err)
+      err = db_bind_text(st, 1, work_id, -1);
+    if (!err) {
+      rc = db_step(st);
+      if (rc < 0)
+        err = rc;
+      v[i] = rc == DB_ROW ? db_col_int(st, 0) : 0;
+    }
+    db_finalize(&st);
+  }
+  if (err)
+    return err;
+  if (v[5] == 0)
+    return ERR_NOT_FOUND;
+  snprintf(out->work_id, sizeof(out->work_id), "%s", work_id);
+  out->threads = v[0];
+  out->posts = v[1];
+  out->characters = v[2];
+  out->sentences = v[3];
+  out->words = v[4];
+  return 0;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the Glowtalk developers
+// Builds a big Glowfic flat page for the import benchmark from the real
+// fixture slices: their reply blocks repeated (ids made unique) under one
+// opening post until the page holds at least WORDS words of post text.
+// Usage: make-thread.js FIXTURE_DIR OUT.html [WORDS]
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const [dir, out, wordsArg] = process.argv.slice(2);
+const target = Number(wordsArg || 1000000);
+const files = ['alts.html', 'dialogue-2author.html', 'icon-aspect.html', 'icon-heavy.html', 'multi-author-3plus.html'];
+const start = /<div class=["']post-container post-(post|reply) ?["']>/g;
+
+function words(block) {
+  const m = block.match(/<div class=["']post-content["']>([\s\S]*?)<\/div>\s*<\/div>\s*<div class=["']post-footer/);
+  if (!m) return 0;
+  return m[1].replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').split(/\s+/).filter(Boolean).length;
+}
+
+const blocks = [];
+let op = null;
+for (const f of files) {
+  let html = fs.readFileSync(path.join(dir, f), 'utf8');
+  html = html.replace(/<\/div>\s*$/, ''); // the slice's .post-list wrapper
+  const starts = [];
+  let m;
+  while ((m = start.exec(html))) starts.push([m.index, m[1]]);
+  for (let i = 0; i < starts.length; i++) {
+    const b = html.slice(starts[i][0], i + 1 < starts.length ? starts[i + 1][0] : html.length);
+    if (starts[i][1] === 'post') { if (!op) op = b; continue; }
+    blocks.push({ html: b, words: words(b) });
+  }
+}
+let total = words(op);
+const parts = [];
+for (let copy = 0; total < target; copy++) {
+  for (const b of blocks) {
+    if (total >= target) break;
+    parts.push(b.html.replace(/(reply-|\/replies\/|at_id=)(\d+)/g, (_, p, id) => p + (Number(id) + copy * 10000000)));
+    total += b.words;
+  }
+}
+const html = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Benchmark | Glowfic Constellation</title></head>\n' +
+  '<body><div id="content"><div class="content-header"><span id="post-title">Benchmark thread</span></div>\n' +
+  op + '<div class="flat-post-replies">\n' + parts.join('') + '</div></div></body></html>\n';
+fs.writeFileSync(out, html);
+process.stdout.write(`${out}: ${parts.length + 1} posts, ${total} words, ${html.length} bytes\n`);

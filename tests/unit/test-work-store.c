@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* Storing works: counts, re-import merges that keep unchanged sentence
+ * rows, and all-or-nothing transactions. */
+#include "task.h"
+
+#include "node/alloc.h"
+#include "node/db.h"
+#include "node/importer.h"
+#include "node/work_store.h"
+
+static struct work *
+load(const char *html)
+{
+  struct importer_opts o = {0, 300, 1u << 20};
+  struct work *w = NULL;
+  char errbuf[256];
+  int err = importer_from_bytes("test", html, strlen(html), &o, &w, errbuf,
+                                sizeof(errbuf));
+  if (err)
+    fprintf(stderr, "# %s\n", errbuf);
+  ASSERT_OK(err);
+  return w;
+}
+
+#define REPLY(id, chr, text)                                                \
+  "<div class=\"post-container post-reply\"><a class=\"noheight\" "         \
+  "id=\"reply-" #id "\"> </a><div class=\"padding-10\"><div "               \
+  "class=\"post-info-box\"><div class=\"post-info-text\"><div "             \
+  "class=\"post-character\">" chr "</div><div class=\"post-author\">bo"     \
+  "</div></div></div><div class=\"post-edit-box\"><a rel=\"alternate\" "    \
+  "href=\"/replies/" #id "\"></a><a href=\"/posts/42?at_id=" #id "\"></a>"  \
+  "</div><div class=\"post-content\">" text "</div></div></div>"
+
+static int64_t
+count_rows(struct db *db, const char *sql)
+{
+  int64_t v = -1;
+  ASSERT_OK(db_query_int(db, sql, &v));
+  return v;
+}
+
+TEST_IMPL(work_store_reimport_keeps_sentences)
+{
+  char *dir = test_mkdtemp();
+  char *path = NULL;
+  struct db *db = NULL;
+  struct work *w;
+  struct work_store_counts c;
+  char errbuf[256];
+  int64_t rowid_kept;
+
+  path = malloc(strlen(dir) + 16);
+  snprintf(path, strlen(dir) + 16, "%s/t.db", dir);
+  ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
+  w = load(REPLY(1, "Ann", "<p>One. Two.</p>")
+           REPLY(2, "Bo", "<p>Three.</p>"));
+  ASSERT_OK(work_store_save(db, w, 100, &c, errbuf, sizeof(errbuf)));
+  ASSERT_EQ(c.posts, 2);
+  ASSERT_EQ(c.sentences, 3);
+  ASSERT_EQ(c.characters, 2);
+  ASSERT_EQ(c.words, 3);
+  ASSERT_EQ(c.new_sentences, 3);
+  work_free(w);
+  rowid_kept = count_rows(db, "SELECT count(*) FROM work_sentences WHERE "
+                              "text = 'Two.' AND position = 1");
+  ASSERT_EQ(rowid_kept, 1);
+  /* Edit reply 1 (a sentence inserted first), add reply 3. */
+  w = load(REPLY(1, "Ann", "<p>Zero. One. Two.</p>")
+           REPLY(2, "Bo", "<p>Three.</p>")
+           REPLY(3, "Ann", "<p>Four.</p>"));
+  ASSERT_OK(work_store_save(db, w, 200, &c, errbuf, sizeof(errbuf)));
+  ASSERT_EQ(c.posts, 3);
+  ASSERT_EQ(c.sentences, 5);
+  ASSERT_EQ(c.new_posts, 1);
+  ASSERT_EQ(c.changed_posts, 1);
+  ASSERT_EQ(c.new_sentences, 2);
+  ASSERT_EQ(c.removed_sentences, 0);
+  /* "Two." moved to position 2 but kept its row and id. */
+  ASSERT_EQ(count_rows(db, "SELECT count(*) FROM work_sentences WHERE "
+                           "text = 'Two.' AND position = 2"), 1);
+  ASSERT_EQ(count_rows(db, "SELECT posts FROM work_characters WHERE "
+                           "name = 'Ann'"), 2);
+  ASSERT_EQ(count_rows(db, "SELECT imports FROM works"), 2);
+  work_free(w);
+  /* A sentence removed by an edit goes away. */
+  w = load(REPLY(1, "Ann", "<p>Zero. Two.</p>"));
+  ASSERT_OK(work_store_save(db, w, 300, &c, errbuf, sizeof(errbuf)));
+  ASSERT_EQ(c.removed_sentences, 1);
+  ASSERT_EQ(c.posts, 3); /* a partial page deletes no post */
+  ASSERT_EQ(count_rows(db, "SELECT count(*) FROM work_sentences WHERE "
+                           "text = 'One.'"), 0);
+  work_free(w);
+  db_close(&db);
+  free(path);
+  test_rmdir(dir);
+  return 0;
+}
+
+TEST_IMPL(work_store_failure_writes_nothing)
+{
+  char *dir = test_mkdtemp();
+  char path[512];
+  struct db *db = NULL;
+  struct work *w;
+  struct work_store_counts c;
+  char errbuf[256];
+
+  snprintf(path, sizeof(path), "%s/t.db", dir);
+  ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
+  w = load(REPLY(1, "Ann", "<p>One. Two.</p>"));
+  /* Make the last step (characters) fail: the whole import rolls back. */
+  ASSERT_OK(db_exec(db, "CREATE TRIGGER no_chars BEFORE INSERT ON "
+                        "work_characters BEGIN SELECT RAISE(ABORT, "
+                        "'refused'); END"));
+  ASSERT(work_store_save(db, w, 1, &c, errbuf, sizeof(errbuf)) < 0);
+  ASSERT_CONTAINS(errbuf, "refused");
+  ASSERT_EQ(count_rows(db, "SELECT count(*) FROM works"), 0);
+  ASSERT_EQ(count_rows(db, "SELECT count(*) FROM work_posts"), 0);
+  ASSERT_EQ(count_rows(db, "SELECT count(*) FROM work_sentences"), 0);
+  work_free(w);
+  db_close(&db);
+  test_rmdir(dir);
+  return 0;
+}
