@@ -24,6 +24,29 @@ features_json(void)
   return a;
 }
 
+/* Authors frozen by a fork (node/LOG.md): the UI must show these. */
+static struct json *
+forks_json(struct app *app, int *err)
+{
+  struct json *a = json_new_array();
+  struct db_stmt *s = NULL;
+  int rc;
+
+  *err = db_prepare(app->db, "SELECT lower(hex(author)), frozen_seq FROM "
+                    "log_frozen ORDER BY author", &s);
+  if (*err)
+    return a;
+  while ((rc = db_step(s)) == DB_ROW) {
+    struct json *f = json_new_object();
+    json_set_str(f, "node_id", db_col_text(s, 0) ? db_col_text(s, 0) : "");
+    json_set_int(f, "frozen_at_seq", db_col_int(s, 1));
+    json_push(a, f);
+  }
+  *err = rc < 0 ? rc : 0;
+  db_finalize(&s);
+  return a;
+}
+
 #define STATUS_PING_MS 2000 /* a live daemon answers in microseconds */
 
 /* Is a daemon running on this data dir? Ask it over the control socket. */
@@ -82,6 +105,11 @@ status_json(struct app *app, int in_daemon, int *err)
       return NULL;
     }
     json_set_str(o, "state_hash", hash);
+  }
+  json_set(o, "forks", forks_json(app, err));
+  if (*err) {
+    json_free(o);
+    return NULL;
   }
   json_set(o, "daemon", daemon_json(app, in_daemon));
   json_set(o, "features", features_json());
