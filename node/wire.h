@@ -24,7 +24,10 @@
 #define WIRE_INVITE_ID_BYTES 16
 #define WIRE_STR_MAX 2048            /* bytes of any string field */
 #define WIRE_RUNS_MAX 4096           /* values in one Sentences.runs */
-#define WIRE_SENTENCE_MAX 16000000u  /* exclusive bound on a sentence index */
+/* Exclusive bound on a sentence index. It also bounds the rows one
+ * StartRender can ask the reducer to write (a hostile member's single
+ * entry): 4M covers works of ~50M words. */
+#define WIRE_SENTENCE_MAX 4000000u
 #define WIRE_BATCH_MAX 400           /* sentences in one Complete */
 #define WIRE_FAIL_MAX 4096           /* sentences in one Fail */
 #define WIRE_CONTEXTS_MAX 64         /* distinct contexts in one Complete */
