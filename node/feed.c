@@ -633,3 +633,23 @@ feed_rebuild(struct feed *f)
 fail:
   return err;
 }
+
+int
+feed_heads(struct feed *f, feed_head_cb cb, void *arg)
+{
+  struct db_stmt *s = NULL;
+  int err, rc;
+
+  err = db_prepare(f->db, "SELECT author, max(seq) FROM log_entries "
+                   "GROUP BY author ORDER BY author", &s);
+  if (err)
+    return err;
+  while ((rc = db_step(s)) == DB_ROW) {
+    size_t len;
+    const void *p = db_col_blob(s, 0, &len);
+    if (p && len == WIRE_KEY_BYTES)
+      cb(p, (uint64_t)db_col_int(s, 1), arg);
+  }
+  db_finalize(&s);
+  return rc < 0 ? rc : 0;
+}

@@ -114,6 +114,13 @@ int feed_receive(struct feed *f, const uint8_t *signed_entry, size_t len,
 int feed_get(struct feed *f, const uint8_t author[WIRE_KEY_BYTES],
              uint64_t seq, uint8_t **out, size_t *len) WARN_UNUSED;
 
+/* The head of every feed held (the replication clock, p2p.md 2.4): calls
+ * cb once per author, in author order, with its highest seq. Returns 0 or
+ * a database error (cb is then not called again). */
+typedef void (*feed_head_cb)(const uint8_t author[WIRE_KEY_BYTES],
+                             uint64_t seq, void *arg);
+int feed_heads(struct feed *f, feed_head_cb cb, void *arg) WARN_UNUSED;
+
 /* Drop and recompute the derived state from the log, in one transaction
  * (or inside an open batch). */
 int feed_rebuild(struct feed *f) WARN_UNUSED;

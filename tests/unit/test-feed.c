@@ -437,6 +437,15 @@ on_publish(const uint8_t *bytes, size_t len, void *arg)
   published++;
 }
 
+static int heads_seen;
+static void
+on_head(const uint8_t *author, uint64_t seq, void *arg)
+{
+  ASSERT_EQ(memcmp(author, arg, WIRE_KEY_BYTES), 0);
+  ASSERT_EQ(seq, 3);
+  heads_seen++;
+}
+
 TEST_IMPL(feed_append_own_entries)
 {
   char *dir = test_mkdtemp(), h1[65], h2[65];
@@ -488,6 +497,9 @@ TEST_IMPL(feed_append_own_entries)
   lt_hash(f, h1);
   lt_hash(f2, h2);
   ASSERT_STR_EQ(h1, h2);
+  heads_seen = 0;
+  ASSERT_OK(feed_heads(f2, on_head, me.key));
+  ASSERT_EQ(heads_seen, 1);
   /* The other node is not a member: it may not append. */
   set_str(&e.work_id, "w");
   ASSERT_EQ(feed_append(f2, &e, id), ERR_FORBIDDEN);
