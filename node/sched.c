@@ -322,3 +322,38 @@ fail:
   db_finalize(&s);
   return err;
 }
+
+int
+sched_plan_renew(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
+                 struct wire_entry *out)
+{
+  static const char *const q =
+    "SELECT DISTINCT c.seq FROM st_claims c WHERE c.author=?1"
+    " AND c.released=0 AND EXISTS (SELECT 1 FROM st_tasks t"
+    "  WHERE t.book=c.book AND t.sentence BETWEEN c.first AND c.last"
+    "  AND NOT EXISTS (SELECT 1 FROM st_results r WHERE r.book=t.book"
+    "   AND r.sentence=t.sentence AND r.take=t.take"
+    "   AND (r.lamport, r.author) > (t.req_lamport, t.req_author)))"
+    " ORDER BY c.seq LIMIT ?2";
+  struct db_stmt *s = NULL;
+  int err, rc;
+
+  memset(out, 0, sizeof(*out));
+  CHECK(db_prepare(state_db(st), q, &s));
+  CHECK(db_bind_blob(s, 1, node, WIRE_KEY_BYTES));
+  CHECK(db_bind_int(s, 2, WIRE_CLAIM_REFS_MAX));
+  out->claims = xcalloc(WIRE_CLAIM_REFS_MAX, sizeof(*out->claims));
+  while ((rc = db_step(s)) == DB_ROW)
+    out->claims[out->nclaims++] = (uint64_t)db_col_int(s, 0);
+  CHECK(rc < 0 ? rc : 0);
+  if (out->nclaims == 0) {
+    err = ERR_NOT_FOUND;
+    goto fail;
+  }
+  out->op = WIRE_OP_RENEW;
+fail:
+  db_finalize(&s);
+  if (err)
+    wire_entry_clear(out);
+  return err;
+}

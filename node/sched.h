@@ -91,4 +91,10 @@ int sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
                      int grace, sched_stale_cb stale, void *arg,
                      struct wire_entry *out) WARN_UNUSED;
 
+/* A Renew op in *out (zeroed first) naming node's open claims, to be
+ * appended every lease/3 while it works on them. ERR_NOT_FOUND when node
+ * holds none. At most WIRE_CLAIM_REFS_MAX claims (the oldest first). */
+int sched_plan_renew(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
+                     struct wire_entry *out) WARN_UNUSED;
+
 #endif

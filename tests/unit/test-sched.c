@@ -232,6 +232,15 @@ TEST_IMPL(sched_plan_batches_caps_and_takes_over)
   ASSERT_EQ(sched_plan_claim(feed_state(x.f), x.b.key,
                              (const uint8_t(*)[32])x.live, 3, 0, NULL, NULL,
                              &e), ERR_FORBIDDEN);
+  /* B renews its open claims in one entry; C holds none. */
+  ASSERT_OK(sched_plan_renew(feed_state(x.f), x.b.key, &e));
+  ASSERT_EQ(e.op, WIRE_OP_RENEW);
+  ASSERT_EQ(e.nclaims, SCHED_CLAIMS_PER_NODE);
+  put(&x, &x.b, &e, 10, NULL);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(DISTINCT seq) FROM st_claims "
+                           "WHERE renew_lamport > lamport"),
+            SCHED_CLAIMS_PER_NODE);
+  ASSERT_EQ(sched_plan_renew(feed_state(x.f), x.c.key, &e), ERR_NOT_FOUND);
   /* C, after the grace period, judges B's claims stale and takes the
    * first one over: the new claim names it and outranks it. */
   ASSERT_OK(sched_plan_claim(feed_state(x.f), x.c.key,
