@@ -15,6 +15,7 @@
 #include "node/commands.h"
 #include "node/datadir.h"
 #include "node/db.h"
+#include "node/feed.h"
 #include "node/json.h"
 
 /* With --force the old database belongs to an identity that is going away;
@@ -38,6 +39,32 @@ set_aside_database(const char *dir)
     xfree(from);
     xfree(to);
   }
+  return err;
+}
+
+/* This node founds the swarm: pin it as the founder and make the first
+ * log entry, Found (node/LOG.md). */
+static int
+found_swarm(struct db *db, const struct identity *id,
+            const struct netkey *net)
+{
+  struct feed *f = NULL;
+  struct wire_entry e;
+  uint8_t netid[NETKEY_ID_BYTES];
+  int err;
+
+  memset(&e, 0, sizeof(e));
+  netkey_id(net, netid);
+  err = state_set_founder(db, identity_public_key(id));
+  if (!err)
+    err = feed_open(db, id, netid, &f);
+  if (!err) {
+    e.op = WIRE_OP_FOUND;
+    err = feed_append(f, &e, NULL);
+  }
+  feed_free(&f);
+  if (err)
+    cli_fail("cannot start the swarm's log: %s", err_str(err));
   return err;
 }
 
@@ -79,6 +106,8 @@ cmd_init(struct cli *cli)
     cli_fail("%s", errbuf);
     goto undo;
   }
+  if (found_swarm(db, id, net))
+    goto undo;
   identity_id_hex(id, node_id);
   netkey_id_hex(net, network_id);
   if (cli_flag(cli, "json")) {

@@ -10,6 +10,7 @@
 #include "node/app.h"
 #include "node/control.h"
 #include "node/json.h"
+#include "node/state.h"
 #include "node/version.h"
 
 /* The capabilities this build has, so the UI offers only what works. */
@@ -22,6 +23,29 @@ features_json(void)
   size_t i;
   for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
     json_push(a, json_new_string(features[i]));
+  return a;
+}
+
+/* Authors frozen by a fork (node/LOG.md): the UI must show these. */
+static struct json *
+forks_json(struct app *app, int *err)
+{
+  struct json *a = json_new_array();
+  struct db_stmt *s = NULL;
+  int rc;
+
+  *err = db_prepare(app->db, "SELECT lower(hex(author)), frozen_seq FROM "
+                    "log_frozen ORDER BY author", &s);
+  if (*err)
+    return a;
+  while ((rc = db_step(s)) == DB_ROW) {
+    struct json *f = json_new_object();
+    json_set_str(f, "node_id", db_col_text(s, 0) ? db_col_text(s, 0) : "");
+    json_set_int(f, "frozen_at_seq", db_col_int(s, 1));
+    json_push(a, f);
+  }
+  *err = rc < 0 ? rc : 0;
+  db_finalize(&s);
   return a;
 }
 
@@ -93,6 +117,7 @@ struct json *
 status_json(struct app *app, int in_daemon, int *err)
 {
   struct json *o, *queue, *daemon;
+  struct state_counts counts;
   int version = 0;
 
   *err = db_schema_version(app->db, &version);
@@ -104,18 +129,37 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set_int(o, "schema_version", version);
   json_set_str(o, "version", GLOWTALK_VERSION);
   json_set_str(o, "data", app->dir);
-  /* No log yet, so no state to hash: null says so rather than pretend. */
-  json_set_null(o, "state_hash");
+  {
+    /* The reducer's hash and queue counts, straight from the store. */
+    struct state *st = NULL;
+    char hash[2 * STATE_HASH_BYTES + 1];
+    *err = state_open(app->db, &st);
+    if (!*err)
+      *err = state_hash_hex(st, hash);
+    if (!*err)
+      *err = state_counts(st, &counts);
+    state_free(&st);
+    if (*err) {
+      json_free(o);
+      return NULL;
+    }
+    json_set_str(o, "state_hash", hash);
+  }
+  json_set(o, "forks", forks_json(app, err));
+  if (*err) {
+    json_free(o);
+    return NULL;
+  }
   daemon = daemon_json(app, in_daemon);
   json_set(o, "daemon", daemon); /* o owns it; still readable below */
   json_set(o, "features", features_json());
   json_set(o, "peers", peers_json(app, in_daemon,
                                   json_is_true(json_get(daemon, "running"))));
   queue = json_new_object();
-  json_set_int(queue, "pending", 0);
-  json_set_int(queue, "claimed", 0);
-  json_set_int(queue, "done", 0);
-  json_set_int(queue, "failed", 0);
+  json_set_int(queue, "pending", counts.pending);
+  json_set_int(queue, "claimed", counts.claimed);
+  json_set_int(queue, "done", counts.done);
+  json_set_int(queue, "failed", counts.failed);
   json_set(o, "queue", queue);
   return o;
 }

@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* The signed append-only log; see feed.h and node/LOG.md. */
+#include "node/feed.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/secure.h"
+#include "node/alloc.h"
+
+#define CHECK(x)                                                          \
+  do {                                                                    \
+    err = (x);                                                            \
+    if (err)                                                              \
+      goto fail;                                                          \
+  } while (0)
+
+enum {
+  Q_DUP, Q_LAST, Q_AT, Q_INSERT, Q_FORK, Q_FREEZE, Q_FROZEN, Q_GET,
+  Q_MAXL, Q_COUNT_
+};
+
+static const char *const q_text[Q_COUNT_] = {
+  [Q_DUP] = "SELECT 1 FROM log_entries WHERE author=?1 AND seq=?2 "
+            "AND id=?3 UNION ALL SELECT 1 FROM log_forks WHERE author=?1 "
+            "AND seq=?2 AND id=?3 LIMIT 1",
+  /* The author's last entry and frozen seq in one lookup (hot path). */
+  [Q_LAST] = "SELECT seq, id, lamport, (SELECT frozen_seq FROM log_frozen "
+             "WHERE author=?1) FROM log_entries WHERE author=?1 "
+             "ORDER BY seq DESC LIMIT 1",
+  [Q_AT] = "SELECT id, lamport FROM log_entries WHERE author=?1 AND seq=?2",
+  [Q_INSERT] = "INSERT INTO log_entries VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+  [Q_FORK] = "INSERT OR IGNORE INTO log_forks VALUES (?1,?2,?3,?4,?5,?6)",
+  [Q_FREEZE] = "INSERT INTO log_frozen VALUES (?1,?2) ON CONFLICT(author) "
+               "DO UPDATE SET frozen_seq=min(frozen_seq, "
+               "excluded.frozen_seq)",
+  [Q_FROZEN] = "SELECT frozen_seq FROM log_frozen WHERE author=?1",
+  [Q_GET] = "SELECT entry, sig FROM log_entries WHERE author=?1 AND seq=?2",
+  [Q_MAXL] = "SELECT coalesce(max(lamport), 0) FROM log_entries",
+};
+
+struct pending {
+  uint8_t *bytes; /* SignedEntry */
+  size_t len;
+};
+
+struct feed {
+  struct db *db;                        /* borrowed */
+  const struct identity *me;            /* borrowed */
+  uint8_t network_id[WIRE_NETWORK_ID_BYTES];
+  struct state *state;                  /* owned */
+  struct db_stmt *q[Q_COUNT_];
+  uint64_t max_lamport;                 /* highest lamport held */
+  int batch;                            /* inside feed_begin */
+  int batch_failed;                     /* a write failed in the batch */
+  struct pending *queue;                /* own entries to publish */
+  size_t nqueue;
+  feed_publish_cb publish;
+  void *publish_arg;
+};
+
+static const char *const reason_text[] = {
+#define FEED_REASON_TEXT_(name, text) text,
+  FEED_REASON_MAP(FEED_REASON_TEXT_)
+#undef FEED_REASON_TEXT_
+};
+
+const char *
+feed_reason_str(int reason)
+{
+  if (reason < 0 || reason >= FEED_REASON_END_)
+    return "unknown reason";
+  return reason_text[reason];
+}
+
+void
+feed_entry_id(const uint8_t *entry, size_t len, uint8_t id[WIRE_HASH_BYTES])
+{
+  secure_hash(id, entry, len, FEED_ID_KEY, strlen(FEED_ID_KEY));
+}
+
+static int
+step_reset(struct db_stmt *s)
+{
+  int rc = db_step(s);
+  db_reset(s);
+  return rc < 0 ? rc : 0;
+}
+
+int
+feed_open(struct db *db, const struct identity *me,
+          const uint8_t network_id[WIRE_NETWORK_ID_BYTES],
+          struct feed **out)
+{
+  struct feed *f = xcalloc(1, sizeof(*f));
+  int err = 0, i, rc;
+
+  f->db = db;
+  f->me = me;
+  memcpy(f->network_id, network_id, WIRE_NETWORK_ID_BYTES);
+  /* The log and the state are this connection's hot set: a larger page
+   * cache and memory-mapped reads keep verify + apply off read(2)
+   * (docs/PERFORMANCE.md). */
+  CHECK(db_exec(db, "PRAGMA cache_size=-" FEED_CACHE_KIB_STR));
+  CHECK(db_exec(db, "PRAGMA mmap_size=" FEED_MMAP_BYTES_STR));
+  for (i = 0; i < Q_COUNT_; i++)
+    CHECK(db_prepare(db, q_text[i], &f->q[i]));
+  CHECK(state_open(db, &f->state));
+  rc = db_step(f->q[Q_MAXL]);
+  if (rc == DB_ROW)
+    f->max_lamport = (uint64_t)db_col_int(f->q[Q_MAXL], 0);
+  db_reset(f->q[Q_MAXL]);
+  CHECK(rc < 0 ? rc : 0);
+  *out = f;
+  return 0;
+
+fail:
+  feed_free(&f);
+  *out = NULL;
+  return err;
+}
+
+static void
+drop_queue(struct feed *f)
+{
+  size_t i;
+  for (i = 0; i < f->nqueue; i++)
+    xfree(f->queue[i].bytes);
+  xfree(f->queue);
+  f->queue = NULL;
+  f->nqueue = 0;
+}
+
+void
+feed_free(struct feed **pf)
+{
+  struct feed *f = pf ? *pf : NULL;
+  int i;
+
+  if (f == NULL)
+    return;
+  if (f->batch)
+    feed_rollback(f);
+  drop_queue(f);
+  for (i = 0; i < Q_COUNT_; i++)
+    db_finalize(&f->q[i]);
+  state_free(&f->state);
+  xfree(f);
+  *pf = NULL;
+}
+
+void
+feed_on_publish(struct feed *f, feed_publish_cb cb, void *arg)
+{
+  f->publish = cb;
+  f->publish_arg = arg;
+}
+
+struct state *
+feed_state(struct feed *f)
+{
+  return f->state;
+}
+
+static void
+flush_queue(struct feed *f)
+{
+  size_t i;
+  for (i = 0; i < f->nqueue; i++)
+    if (f->publish)
+      f->publish(f->queue[i].bytes, f->queue[i].len, f->publish_arg);
+  drop_queue(f);
+}
+
+int
+feed_begin(struct feed *f)
+{
+  int err;
+  if (f->batch)
+    return ERR_INVAL;
+  err = db_begin(f->db);
+  if (!err)
+    f->batch = 1;
+  return err;
+}
+
+int
+feed_commit(struct feed *f)
+{
+  int err;
+  if (!f->batch)
+    return ERR_INVAL;
+  if (f->batch_failed) {
+    feed_rollback(f);
+    return ERR_DB;
+  }
+  err = db_commit(f->db);
+  if (err) {
+    feed_rollback(f);
+    return err;
+  }
+  f->batch = 0;
+  flush_queue(f);
+  return 0;
+}
+
+void
+feed_rollback(struct feed *f)
+{
+  if (!f->batch)
+    return;
+  db_rollback(f->db);
+  f->batch = 0;
+  f->batch_failed = 0;
+  state_invalidate(f->state);
+  drop_queue(f);
+}
+
+/* One entry's unit of work: a savepoint inside a batch, else its own
+ * transaction. */
+/* Inside a batch no savepoint is needed: every rejection is decided
+ * before anything is written, so only a local database error can leave a
+ * half-applied entry, and that fails the whole batch (feed_commit rolls
+ * it back). */
+static int
+tx_enter(struct feed *f)
+{
+  return f->batch ? 0 : db_begin(f->db);
+}
+
+static int
+tx_leave(struct feed *f, int keep)
+{
+  int err = 0;
+  if (f->batch)
+    return 0;
+  if (!keep) {
+    db_rollback(f->db);
+    state_invalidate(f->state);
+    return 0;
+  }
+  err = db_commit(f->db);
+  if (err) {
+    db_rollback(f->db);
+    state_invalidate(f->state);
+  }
+  return err;
+}
+
+/* The author's last entry: *seq = 0 when there is none. */
+static int
+last_entry(struct feed *f, const uint8_t *author, uint64_t *seq,
+           uint8_t id[WIRE_HASH_BYTES], uint64_t *lamport, uint64_t *frozen)
+{
+  struct db_stmt *s = f->q[Q_LAST];
+  int err, rc;
+  size_t len;
+  const void *p;
+
+  *seq = 0;
+  *lamport = 0;
+  if (frozen)
+    *frozen = 0;
+  memset(id, 0, WIRE_HASH_BYTES);
+  CHECK(db_bind_blob(s, 1, author, WIRE_KEY_BYTES));
+  rc = db_step(s);
+  if (rc == DB_ROW) {
+    *seq = (uint64_t)db_col_int(s, 0);
+    p = db_col_blob(s, 1, &len);
+    if (p && len == WIRE_HASH_BYTES)
+      memcpy(id, p, WIRE_HASH_BYTES);
+    *lamport = (uint64_t)db_col_int(s, 2);
+    if (frozen)
+      *frozen = (uint64_t)db_col_int(s, 3);
+  }
+  db_reset(s);
+  err = rc < 0 ? rc : 0;
+fail:
+  return err;
+}
+
+static int
+entry_at(struct feed *f, const uint8_t *author, uint64_t seq,
+         uint8_t id[WIRE_HASH_BYTES], uint64_t *lamport, int *found)
+{
+  struct db_stmt *s = f->q[Q_AT];
+  int err, rc;
+  size_t len;
+  const void *p;
+
+  *found = 0;
+  CHECK(db_bind_blob(s, 1, author, WIRE_KEY_BYTES));
+  CHECK(db_bind_int(s, 2, (int64_t)seq));
+  rc = db_step(s);
+  if (rc == DB_ROW) {
+    p = db_col_blob(s, 0, &len);
+    if (p && len == WIRE_HASH_BYTES)
+      memcpy(id, p, WIRE_HASH_BYTES);
+    *lamport = (uint64_t)db_col_int(s, 1);
+    *found = 1;
+  }
+  db_reset(s);
+  err = rc < 0 ? rc : 0;
+fail:
+  return err;
+}
+
+static int64_t
+now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+frozen_seq(struct feed *f, const uint8_t *author, uint64_t *seq)
+{
+  struct db_stmt *s = f->q[Q_FROZEN];
+  int err, rc;
+
+  *seq = 0;
+  CHECK(db_bind_blob(s, 1, author, WIRE_KEY_BYTES));
+  rc = db_step(s);
+  if (rc == DB_ROW)
+    *seq = (uint64_t)db_col_int(s, 0);
+  db_reset(s);
+  err = rc < 0 ? rc : 0;
+fail:
+  return err;
+}
+
+/* Insert an entry into the log and apply it. */
+static int
+store(struct feed *f, const struct wire_entry *e, const uint8_t *id,
+      const uint8_t *entry, size_t len, const uint8_t *sig)
+{
+  struct db_stmt *s = f->q[Q_INSERT];
+  int err;
+
+  CHECK(db_bind_blob(s, 1, e->author, WIRE_KEY_BYTES));
+  CHECK(db_bind_int(s, 2, (int64_t)e->seq));
+  CHECK(db_bind_blob(s, 3, id, WIRE_HASH_BYTES));
+  CHECK(db_bind_int(s, 4, (int64_t)e->lamport));
+  CHECK(db_bind_int(s, 5, e->op));
+  CHECK(db_bind_blob(s, 6, entry, len));
+  CHECK(db_bind_blob(s, 7, sig, WIRE_SIG_BYTES));
+  CHECK(db_bind_int(s, 8, now_ms()));
+  CHECK(step_reset(s));
+  CHECK(state_apply(f->state, e, id));
+  if (e->lamport > f->max_lamport)
+    f->max_lamport = e->lamport;
+fail:
+  return err;
+}
+
+int
+feed_append(struct feed *f, struct wire_entry *e,
+            uint8_t id_out[WIRE_HASH_BYTES])
+{
+  uint8_t id[WIRE_HASH_BYTES], sig[WIRE_SIG_BYTES];
+  uint8_t *bytes = NULL, *signed_bytes = NULL;
+  size_t len = 0, slen = 0;
+  uint64_t last_seq, last_l, frozen;
+  char errbuf[160];
+  int err, member = 0, in_tx = 0;
+
+  CHECK(tx_enter(f));
+  in_tx = 1;
+  e->format = WIRE_ENTRY_FORMAT;
+  memcpy(e->network_id, f->network_id, WIRE_NETWORK_ID_BYTES);
+  memcpy(e->author, identity_public_key(f->me), WIRE_KEY_BYTES);
+  CHECK(last_entry(f, e->author, &last_seq, e->prev, &last_l, NULL));
+  e->seq = last_seq + 1;
+  e->lamport = (f->max_lamport > last_l ? f->max_lamport : last_l) + 1;
+  e->wall_ms = now_ms();
+  CHECK(frozen_seq(f, e->author, &frozen));
+  CHECK(state_is_member(f->state, e->author, e->lamport, &member));
+  if (!member || frozen) {
+    err = ERR_FORBIDDEN;
+    goto fail;
+  }
+  CHECK(wire_entry_encode(e, &bytes, &len, errbuf, sizeof(errbuf)));
+  identity_sign(f->me, FEED_SIGN_CONTEXT, bytes, len, sig);
+  feed_entry_id(bytes, len, id);
+  CHECK(store(f, e, id, bytes, len, sig));
+  CHECK(wire_signed_encode(bytes, len, sig, &signed_bytes, &slen));
+  in_tx = 0;
+  CHECK(tx_leave(f, 1));
+  if (id_out)
+    memcpy(id_out, id, WIRE_HASH_BYTES);
+  if (f->batch && f->nqueue < FEED_PUBLISH_QUEUE_MAX) {
+    f->queue = xrealloc(f->queue, (f->nqueue + 1) * sizeof(*f->queue));
+    f->queue[f->nqueue].bytes = signed_bytes;
+    f->queue[f->nqueue].len = slen;
+    f->nqueue++;
+    signed_bytes = NULL;
+  } else if (!f->batch && f->publish) {
+    f->publish(signed_bytes, slen, f->publish_arg);
+  }
+  /* A batch past the queue cap publishes nothing for the overflow: the
+   * swarm's anti-entropy sends those entries on the next clock exchange. */
+fail:
+  if (in_tx)
+    tx_leave(f, 0);
+  if (err && f->batch && err != ERR_FORBIDDEN && err != ERR_INVAL &&
+      err != ERR_TOO_BIG)
+    f->batch_failed = 1;
+  xfree(bytes);
+  xfree(signed_bytes);
+  return err;
+}
+
+static int
+reject(struct feed_result *res, int reason, const char *detail)
+{
+  res->verdict = FEED_REJECTED;
+  res->reason = reason;
+  if (detail && detail[0])
+    snprintf(res->text, sizeof(res->text), "%s: %s",
+             feed_reason_str(reason), detail);
+  else
+    snprintf(res->text, sizeof(res->text), "%s", feed_reason_str(reason));
+  return 0;
+}
+
+/* Keep a second valid entry at a held (author, seq) as proof, freeze the
+ * author from seq on and rebuild the state without its entries there. */
+static int
+record_fork(struct feed *f, const struct wire_entry *e, const uint8_t *id,
+            const uint8_t *entry, size_t len, const uint8_t *sig)
+{
+  struct db_stmt *s = f->q[Q_FORK];
+  uint8_t *signed_bytes = NULL;
+  size_t slen;
+  int err;
+
+  CHECK(wire_signed_encode(entry, len, sig, &signed_bytes, &slen));
+  CHECK(db_bind_blob(s, 1, e->author, WIRE_KEY_BYTES));
+  CHECK(db_bind_int(s, 2, (int64_t)e->seq));
+  CHECK(db_bind_blob(s, 3, id, WIRE_HASH_BYTES));
+  CHECK(db_bind_blob(s, 4, entry, len));
+  CHECK(db_bind_blob(s, 5, sig, WIRE_SIG_BYTES));
+  CHECK(db_bind_int(s, 6, now_ms()));
+  CHECK(step_reset(s));
+  s = f->q[Q_FREEZE];
+  CHECK(db_bind_blob(s, 1, e->author, WIRE_KEY_BYTES));
+  CHECK(db_bind_int(s, 2, (int64_t)e->seq));
+  CHECK(step_reset(s));
+  CHECK(state_rebuild(f->state));
+fail:
+  xfree(signed_bytes);
+  return err;
+}
+
+/* The checks that need the store, in a unit of work. */
+static int
+receive_checked(struct feed *f, const struct wire_entry *e,
+                const uint8_t *id, const uint8_t *entry, size_t len,
+                const uint8_t *sig, struct feed_result *res)
+{
+  uint8_t last_id[WIRE_HASH_BYTES], prev_id[WIRE_HASH_BYTES];
+  uint64_t last_seq, last_l, prev_l = 0, frozen;
+  char detail[96];
+  int err, member, found, rc;
+
+  CHECK(last_entry(f, e->author, &last_seq, last_id, &last_l, &frozen));
+  if (e->seq <= last_seq) {
+    /* Held already (a duplicate), or a fork / regression below. */
+    struct db_stmt *d = f->q[Q_DUP];
+    CHECK(db_bind_blob(d, 1, e->author, WIRE_KEY_BYTES));
+    CHECK(db_bind_int(d, 2, (int64_t)e->seq));
+    CHECK(db_bind_blob(d, 3, id, WIRE_HASH_BYTES));
+    rc = db_step(d);
+    db_reset(d);
+    CHECK(rc < 0 ? rc : 0);
+    if (rc == DB_ROW) {
+      res->verdict = FEED_DUPLICATE;
+      snprintf(res->text, sizeof(res->text), "duplicate");
+      return 0;
+    }
+  }
+  if (frozen && e->seq >= frozen) {
+    snprintf(detail, sizeof(detail), "from seq %llu",
+             (unsigned long long)frozen);
+    return reject(res, FEED_REASON_FROZEN, detail);
+  }
+  CHECK(state_is_member(f->state, e->author, e->lamport, &member));
+  if (!member)
+    return reject(res, FEED_REASON_NOT_MEMBER, NULL);
+  if (identity_verify(e->author, FEED_SIGN_CONTEXT, entry, len, sig))
+    return reject(res, FEED_REASON_SIGNATURE, NULL);
+  if (e->seq > last_seq + 1) {
+    snprintf(detail, sizeof(detail), "seq %llu after %llu",
+             (unsigned long long)e->seq, (unsigned long long)last_seq);
+    return reject(res, FEED_REASON_SEQ_GAP, detail);
+  }
+  if (e->seq == last_seq + 1) {
+    if (e->seq > 1 && memcmp(e->prev, last_id, WIRE_HASH_BYTES) != 0)
+      return reject(res, FEED_REASON_PREV, NULL);
+    if (e->seq > 1 && e->lamport <= last_l) {
+      snprintf(detail, sizeof(detail), "%llu after %llu",
+               (unsigned long long)e->lamport, (unsigned long long)last_l);
+      return reject(res, FEED_REASON_LAMPORT, detail);
+    }
+    CHECK(store(f, e, id, entry, len, sig));
+    res->verdict = FEED_ACCEPTED;
+    snprintf(res->text, sizeof(res->text), "accepted");
+    return 0;
+  }
+  /* seq <= last: a fork when it links correctly into the feed, else a
+   * regression. */
+  found = e->seq == 1;
+  if (e->seq > 1)
+    CHECK(entry_at(f, e->author, e->seq - 1, prev_id, &prev_l, &found));
+  if (!found || (e->seq > 1 && (memcmp(e->prev, prev_id, WIRE_HASH_BYTES) ||
+                                e->lamport <= prev_l))) {
+    snprintf(detail, sizeof(detail), "seq %llu, feed at %llu",
+             (unsigned long long)e->seq, (unsigned long long)last_seq);
+    return reject(res, FEED_REASON_SEQ_REGRESSION, detail);
+  }
+  CHECK(record_fork(f, e, id, entry, len, sig));
+  res->verdict = FEED_FORK;
+  snprintf(res->text, sizeof(res->text), "fork at seq %llu: author frozen",
+           (unsigned long long)e->seq);
+fail:
+  return err;
+}
+
+int
+feed_receive(struct feed *f, const uint8_t *signed_entry, size_t len,
+             const uint8_t *expected_author, struct feed_result *res)
+{
+  struct wire_entry e;
+  uint8_t *entry = NULL, sig[WIRE_SIG_BYTES];
+  size_t elen = 0;
+  char errbuf[160];
+  int err = 0, keep;
+
+  memset(res, 0, sizeof(*res));
+  memset(&e, 0, sizeof(e));
+  if (len > WIRE_SIGNED_MAX)
+    return reject(res, FEED_REASON_TOO_BIG, NULL);
+  err = wire_signed_decode(signed_entry, len, &entry, &elen, sig);
+  if (err) {
+    reject(res, err == ERR_TOO_BIG ? FEED_REASON_TOO_BIG
+                                   : FEED_REASON_MALFORMED, NULL);
+    return 0;
+  }
+  feed_entry_id(entry, elen, res->id);
+  err = wire_entry_decode(entry, elen, &e, errbuf, sizeof(errbuf));
+  if (err) {
+    reject(res, err == ERR_TOO_BIG ? FEED_REASON_TOO_BIG
+                                   : FEED_REASON_MALFORMED, errbuf);
+    err = 0;
+    goto out;
+  }
+  if (e.format != WIRE_ENTRY_FORMAT) {
+    reject(res, FEED_REASON_FORMAT, NULL);
+    goto out;
+  }
+  if (memcmp(e.network_id, f->network_id, WIRE_NETWORK_ID_BYTES) != 0) {
+    reject(res, FEED_REASON_NETWORK, NULL);
+    goto out;
+  }
+  if (expected_author &&
+      memcmp(e.author, expected_author, WIRE_KEY_BYTES) != 0) {
+    reject(res, FEED_REASON_AUTHOR, NULL);
+    goto out;
+  }
+  err = tx_enter(f);
+  if (err)
+    goto out;
+  err = receive_checked(f, &e, res->id, entry, elen, sig, res);
+  keep = !err && (res->verdict == FEED_ACCEPTED ||
+                  res->verdict == FEED_FORK);
+  if (err && f->batch)
+    f->batch_failed = 1;
+  if (tx_leave(f, keep) && !err)
+    err = ERR_DB;
+out:
+  wire_entry_clear(&e);
+  xfree(entry);
+  return err;
+}
+
+int
+feed_get(struct feed *f, const uint8_t author[WIRE_KEY_BYTES], uint64_t seq,
+         uint8_t **out, size_t *len)
+{
+  struct db_stmt *s = f->q[Q_GET];
+  const void *entry, *sig;
+  size_t elen, siglen;
+  int err, rc;
+
+  *out = NULL;
+  *len = 0;
+  CHECK(db_bind_blob(s, 1, author, WIRE_KEY_BYTES));
+  CHECK(db_bind_int(s, 2, (int64_t)seq));
+  rc = db_step(s);
+  if (rc == DB_ROW) {
+    entry = db_col_blob(s, 0, &elen);
+    sig = db_col_blob(s, 1, &siglen);
+    err = siglen == WIRE_SIG_BYTES
+              ? wire_signed_encode(entry, elen, sig, out, len)
+              : ERR_DB_CORRUPT;
+  } else {
+    err = rc < 0 ? rc : ERR_NOT_FOUND;
+  }
+  db_reset(s);
+fail:
+  return err;
+}
+
+int
+feed_rebuild(struct feed *f)
+{
+  int err;
+
+  if (f->batch)
+    return state_rebuild(f->state);
+  CHECK(db_begin(f->db));
+  err = state_rebuild(f->state);
+  if (err) {
+    db_rollback(f->db);
+    return err;
+  }
+  err = db_commit(f->db);
+  if (err)
+    db_rollback(f->db);
+fail:
+  return err;
+}
+
+int
+feed_heads(struct feed *f, feed_head_cb cb, void *arg)
+{
+  struct db_stmt *s = NULL;
+  int err, rc;
+
+  err = db_prepare(f->db, "SELECT author, max(seq) FROM log_entries "
+                   "GROUP BY author ORDER BY author", &s);
+  if (err)
+    return err;
+  while ((rc = db_step(s)) == DB_ROW) {
+    size_t len;
+    const void *p = db_col_blob(s, 0, &len);
+    if (p && len == WIRE_KEY_BYTES)
+      cb(p, (uint64_t)db_col_int(s, 1), arg);
+  }
+  db_finalize(&s);
+  return rc < 0 ? rc : 0;
+}
