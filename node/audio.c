@@ -4,6 +4,7 @@
  * Ogg Opus encoder with tags and chapter comments. See audio.h. */
 #include "node/audio.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@
  * the content-addressed store relies on. */
 #define AUDIO_SERIAL 0x476c6f77
 #define SILENCE_CHUNK 4096 /* samples of zeros written at a time */
+#define RS_CHUNK 4096      /* input samples resampled at a time */
+#define RS_RATE 24000      /* Hz we resample odd rates (22050) up to */
 
 struct audio_enc {
   OggOpusEnc *enc;
@@ -25,6 +28,11 @@ struct audio_enc {
   int rate;           /* input Hz */
   int err;            /* first error of the stream */
   uint64_t samples;   /* written so far */
+  /* Resampling rate -> RS_RATE (when rate is not an Opus rate): */
+  int resample;       /* 1 if on */
+  double pos;         /* next output position, in input samples of win */
+  int16_t win[RS_CHUNK + 3];   /* 3 samples of history, then input */
+  int16_t out[RS_CHUNK * 2 + 8];
 };
 
 static int
@@ -120,7 +128,16 @@ audio_enc_new(int rate, int bitrate, int complexity,
   e->cb = cb;
   e->arg = arg;
   e->rate = rate;
-  e->enc = ope_encoder_create_callbacks(&cbs, e, c, rate, 1, 0, &oerr);
+  /* libopusenc resamples every input to 48 kHz; from 22050 Hz (espeak-ng)
+   * its resampler costs about as much as the encoder at complexity 0. A
+   * cubic upsampling to 24 kHz first makes its work a cheap 1:2 (see
+   * docs/PERFORMANCE.md). */
+  e->resample = rate < RS_RATE && rate != 8000 && rate != 12000 &&
+                rate != 16000;
+  e->pos = 1.0;
+  e->enc = ope_encoder_create_callbacks(&cbs, e, c,
+                                        e->resample ? RS_RATE : rate, 1, 0,
+                                        &oerr);
   if (e->enc == NULL) {
     err = ERR_AUDIO;
     goto fail;
@@ -145,9 +162,54 @@ fail:
   return err;
 }
 
+static int16_t
+clamp16(double v)
+{
+  return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : lrint(v));
+}
+
+/* Catmull-Rom interpolation of k new samples (win[3..3+k)) to RS_RATE.
+ * Output lags input by about one sample; three samples are kept. */
+static int
+resample_chunk(struct audio_enc *e, const int16_t *pcm, size_t k)
+{
+  double step = (double)e->rate / RS_RATE;
+  size_t len = k + 3, m = 0;
+
+  memcpy(e->win + 3, pcm, k * sizeof(*pcm));
+  while (e->pos + 2 < (double)len) {
+    size_t i = (size_t)e->pos;
+    double f = e->pos - (double)i, p0 = e->win[i - 1], p1 = e->win[i],
+           p2 = e->win[i + 1], p3 = e->win[i + 2];
+
+    e->out[m++] = clamp16(
+        p1 + 0.5 * f * (p2 - p0 + f * (2 * p0 - 5 * p1 + 4 * p2 - p3 +
+                                       f * (3 * (p1 - p2) + p3 - p0))));
+    e->pos += step;
+  }
+  memmove(e->win, e->win + k, 3 * sizeof(*e->win));
+  e->pos -= (double)k;
+  if (m > 0 && ope_encoder_write(e->enc, e->out, (int)m) != OPE_OK)
+    return ERR_AUDIO;
+  return 0;
+}
+
 int
 audio_enc_write(struct audio_enc *e, const int16_t *pcm, size_t n)
 {
+  if (e->resample) {
+    while (n > 0 && e->err == 0) {
+      size_t k = n > RS_CHUNK ? RS_CHUNK : n;
+      int err = resample_chunk(e, pcm, k);
+
+      if (err != 0 && e->err == 0)
+        e->err = err;
+      e->samples += k;
+      pcm += k;
+      n -= k;
+    }
+    return e->err;
+  }
   while (n > 0 && e->err == 0) {
     int k = n > (1u << 20) ? (1 << 20) : (int)n;
 

@@ -16,7 +16,7 @@
 #define AUDIO_BITRATE_DEFAULT 24000  /* bit/s: speech (config "bitrate") */
 #define AUDIO_BITRATE_MIN 6000
 #define AUDIO_BITRATE_MAX 256000
-#define AUDIO_COMPLEXITY_DEFAULT 3   /* 0-10; see docs/PERFORMANCE.md */
+#define AUDIO_COMPLEXITY_DEFAULT 0   /* 0-10; see docs/PERFORMANCE.md */
 #define AUDIO_TAG_MAX 1024           /* bytes of one tag value */
 #define AUDIO_CHAPTERS_MAX 100000    /* chapter marks in one stream */
 #define AUDIO_OUT_MAX (1u << 30)     /* bytes of one encoded stream */

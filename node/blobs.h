@@ -2,8 +2,10 @@
 /* Copyright (c) 2026 the Glowtalk developers */
 /* The content-addressed audio store: each blob is a file named by the
  * BLAKE2b-256 hash of its bytes, DIR/ab/<64 hex>.opus (ab = the first two
- * hex digits), written to a temp file, synced and renamed, so a blob is
- * either whole or absent. It does not know what references a blob; the
+ * hex digits), written to a temp file and renamed, so a blob is whole or
+ * absent while the system runs. Blobs are not fsynced one by one (that
+ * costs more than rendering them); after a crash a torn blob is caught by
+ * blobs_size() against the size recorded with it, or by blobs_get(). It does not know what references a blob; the
  * caller's callback says so during garbage collection, which must not run
  * while something is stored but not yet referenced (the daemon runs it
  * under the data-dir lock, between renders). */
@@ -33,6 +35,8 @@ void blobs_close(struct blobs **b);
  * negated errno (no partial file is left). */
 int blobs_put(struct blobs *b, const void *data, size_t len,
               uint8_t hash[SECURE_HASH_BYTES]) WARN_UNUSED;
+/* Bytes of the stored blob, or -1 if it is absent. */
+int64_t blobs_size(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES]);
 /* 1 if the blob is stored. */
 int blobs_has(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES]);
 /* Read a blob into out (its cap applies), checking its hash: ERR_NOT_FOUND
