@@ -146,7 +146,10 @@ audio_enc_new(int rate, int bitrate, int complexity,
       ope_encoder_ctl(e->enc, OPUS_SET_BITRATE(bitrate)) != OPE_OK ||
       ope_encoder_ctl(e->enc, OPUS_SET_COMPLEXITY(complexity)) != OPE_OK ||
       ope_encoder_ctl(e->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) !=
-          OPE_OK) {
+          OPE_OK ||
+      (bitrate <= AUDIO_WIDEBAND_MAX_BITRATE &&
+       ope_encoder_ctl(e->enc, OPUS_SET_MAX_BANDWIDTH(
+                                   OPUS_BANDWIDTH_WIDEBAND)) != OPE_OK)) {
     err = ERR_AUDIO;
     goto fail;
   }
