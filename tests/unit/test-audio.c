@@ -185,3 +185,78 @@ TEST_IMPL(audio_errors)
   xfree(big);
   return 0;
 }
+
+/* ---- assembly ---------------------------------------------------------- */
+
+struct pieces {
+  struct buf b[3];
+  size_t n[3]; /* samples at RATE */
+};
+
+static int
+fetch_piece(void *arg, size_t i, struct buf *out)
+{
+  struct pieces *p = arg;
+
+  return buf_append(out, p->b[i].data, p->b[i].len);
+}
+
+TEST_IMPL(audio_join_chapters_and_duration)
+{
+  char *dir = test_mkdtemp(), *path = xasprintf("%s/j.opus", dir), *cmd;
+  struct audio_piece pc[3] = {{0, "Post one"}, {250, NULL},
+                              {1200, "Post two"}};
+  struct audio_tags tags = {"Thread", NULL, "Book"};
+  struct pieces p;
+  char err[256], *out, want[64];
+  FILE *f = fopen(path, "wb");
+  double total, start2;
+  long frames;
+  int i;
+
+  for (i = 0; i < 3; i++) {
+    int16_t *pcm;
+
+    p.n[i] = (size_t)(RATE * (1.0 + 0.37 * i));
+    pcm = tone(p.n[i]);
+    buf_init(&p.b[i], AUDIO_OUT_MAX);
+    ASSERT_OK(audio_encode(pcm, p.n[i], RATE, AUDIO_BITRATE_DEFAULT,
+                           AUDIO_COMPLEXITY_DEFAULT, NULL, &p.b[i]));
+    xfree(pcm);
+  }
+  ASSERT_OK(audio_join(pc, 3, fetch_piece, &p, AUDIO_BITRATE_DEFAULT,
+                       AUDIO_COMPLEXITY_DEFAULT, &tags, file_cb, f, err,
+                       sizeof(err)));
+  ASSERT_EQ(fclose(f), 0);
+  cmd = xasprintf("opusinfo '%s' 2>&1", path);
+  out = run(cmd);
+  ASSERT(strstr(out, "WARNING") == NULL && strstr(out, "ERROR") == NULL);
+  free(out);
+  xfree(cmd);
+  /* chapter 2 starts after pieces 0 and 1 and the gaps before 1 and 2 */
+  start2 = (double)(p.n[0] + p.n[1]) / RATE + 0.25 + 1.2;
+  cmd = xasprintf("ffprobe -v error -show_chapters -of compact '%s'", path);
+  out = run(cmd);
+  ASSERT_CONTAINS(out, "start_time=0.000000");
+  ASSERT_CONTAINS(out, "tag:title=Post two");
+  snprintf(want, sizeof(want), "start_time=%.2f", start2);
+  ASSERT_CONTAINS(out, want);
+  free(out);
+  xfree(cmd);
+  total = start2 + (double)p.n[2] / RATE;
+  frames = decoded_frames(dir, path);
+  ASSERT_GE(frames, (long)(total * RATE * 0.99));
+  ASSERT_LE(frames, (long)(total * RATE * 1.01));
+  /* a piece that is not Ogg Opus is refused, naming it */
+  buf_reset(&p.b[1]);
+  ASSERT_OK(buf_append(&p.b[1], "not ogg", 7));
+  ASSERT_EQ(audio_join(pc, 3, fetch_piece, &p, AUDIO_BITRATE_DEFAULT,
+                       AUDIO_COMPLEXITY_DEFAULT, &tags, file_cb, NULL, err,
+                       sizeof(err)), ERR_PARSE);
+  ASSERT_CONTAINS(err, "piece 1");
+  for (i = 0; i < 3; i++)
+    buf_free(&p.b[i]);
+  xfree(path);
+  test_rmdir(dir);
+  return 0;
+}
