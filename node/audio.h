@@ -25,7 +25,8 @@
 #define AUDIO_CHAPTERS_MAX 999       /* chapter marks (CHAPTER001-999) */
 #define AUDIO_OUT_MAX (1u << 30)     /* bytes of one encoded stream */
 
-/* Silence between pieces, in ms (natural defaults for narrated speech). */
+/* Silence between pieces, in ms (natural defaults for narrated speech;
+ * the config options pause-sentence, pause-paragraph, pause-post). */
 #define AUDIO_GAP_SENTENCE_MS 250
 #define AUDIO_GAP_PARAGRAPH_MS 600
 #define AUDIO_GAP_POST_MS 1200
