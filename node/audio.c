@@ -4,6 +4,7 @@
  * Ogg Opus encoder with tags and chapter comments. See audio.h. */
 #include "node/audio.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,12 +12,15 @@
 #include <opusenc.h>
 
 #include "node/alloc.h"
+#include "node/ogg.h"
 
 /* A fixed Ogg serial number ("Glow"): our streams are never multiplexed
  * or chained, and a fixed serial makes equal input give equal bytes, which
  * the content-addressed store relies on. */
 #define AUDIO_SERIAL 0x476c6f77
 #define SILENCE_CHUNK 4096 /* samples of zeros written at a time */
+#define RS_CHUNK 4096      /* input samples resampled at a time */
+#define RS_RATE 24000      /* Hz we resample odd rates (22050) up to */
 
 struct audio_enc {
   OggOpusEnc *enc;
@@ -25,6 +29,11 @@ struct audio_enc {
   int rate;           /* input Hz */
   int err;            /* first error of the stream */
   uint64_t samples;   /* written so far */
+  /* Resampling rate -> RS_RATE (when rate is not an Opus rate): */
+  int resample;       /* 1 if on */
+  double pos;         /* next output position, in input samples of win */
+  int16_t win[RS_CHUNK + 3];   /* 3 samples of history, then input */
+  int16_t out[RS_CHUNK * 2 + 8];
 };
 
 static int
@@ -120,7 +129,16 @@ audio_enc_new(int rate, int bitrate, int complexity,
   e->cb = cb;
   e->arg = arg;
   e->rate = rate;
-  e->enc = ope_encoder_create_callbacks(&cbs, e, c, rate, 1, 0, &oerr);
+  /* libopusenc resamples every input to 48 kHz; from 22050 Hz (espeak-ng)
+   * its resampler costs about as much as the encoder at complexity 0. A
+   * cubic upsampling to 24 kHz first makes its work a cheap 1:2 (see
+   * docs/PERFORMANCE.md). */
+  e->resample = rate < RS_RATE && rate != 8000 && rate != 12000 &&
+                rate != 16000;
+  e->pos = 1.0;
+  e->enc = ope_encoder_create_callbacks(&cbs, e, c,
+                                        e->resample ? RS_RATE : rate, 1, 0,
+                                        &oerr);
   if (e->enc == NULL) {
     err = ERR_AUDIO;
     goto fail;
@@ -129,7 +147,10 @@ audio_enc_new(int rate, int bitrate, int complexity,
       ope_encoder_ctl(e->enc, OPUS_SET_BITRATE(bitrate)) != OPE_OK ||
       ope_encoder_ctl(e->enc, OPUS_SET_COMPLEXITY(complexity)) != OPE_OK ||
       ope_encoder_ctl(e->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) !=
-          OPE_OK) {
+          OPE_OK ||
+      (bitrate <= AUDIO_WIDEBAND_MAX_BITRATE &&
+       ope_encoder_ctl(e->enc, OPUS_SET_MAX_BANDWIDTH(
+                                   OPUS_BANDWIDTH_WIDEBAND)) != OPE_OK)) {
     err = ERR_AUDIO;
     goto fail;
   }
@@ -145,9 +166,54 @@ fail:
   return err;
 }
 
+static int16_t
+clamp16(double v)
+{
+  return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : lrint(v));
+}
+
+/* Catmull-Rom interpolation of k new samples (win[3..3+k)) to RS_RATE.
+ * Output lags input by about one sample; three samples are kept. */
+static int
+resample_chunk(struct audio_enc *e, const int16_t *pcm, size_t k)
+{
+  double step = (double)e->rate / RS_RATE;
+  size_t len = k + 3, m = 0;
+
+  memcpy(e->win + 3, pcm, k * sizeof(*pcm));
+  while (e->pos + 2 < (double)len) {
+    size_t i = (size_t)e->pos;
+    double f = e->pos - (double)i, p0 = e->win[i - 1], p1 = e->win[i],
+           p2 = e->win[i + 1], p3 = e->win[i + 2];
+
+    e->out[m++] = clamp16(
+        p1 + 0.5 * f * (p2 - p0 + f * (2 * p0 - 5 * p1 + 4 * p2 - p3 +
+                                       f * (3 * (p1 - p2) + p3 - p0))));
+    e->pos += step;
+  }
+  memmove(e->win, e->win + k, 3 * sizeof(*e->win));
+  e->pos -= (double)k;
+  if (m > 0 && ope_encoder_write(e->enc, e->out, (int)m) != OPE_OK)
+    return ERR_AUDIO;
+  return 0;
+}
+
 int
 audio_enc_write(struct audio_enc *e, const int16_t *pcm, size_t n)
 {
+  if (e->resample) {
+    while (n > 0 && e->err == 0) {
+      size_t k = n > RS_CHUNK ? RS_CHUNK : n;
+      int err = resample_chunk(e, pcm, k);
+
+      if (err != 0 && e->err == 0)
+        e->err = err;
+      e->samples += k;
+      pcm += k;
+      n -= k;
+    }
+    return e->err;
+  }
   while (n > 0 && e->err == 0) {
     int k = n > (1u << 20) ? (1 << 20) : (int)n;
 
@@ -237,6 +303,159 @@ audio_encode(const int16_t *pcm, size_t n, int rate, int bitrate,
     if (out->data != NULL)
       out->data[start] = '\0';
   }
+  return err;
+}
+
+/* ---- assembly ---------------------------------------------------------- */
+
+#define OPUS_HEAD_MIN 19      /* bytes of an OpusHead packet */
+#define DECODE_FRAME_MAX 2880 /* samples: 120 ms at AUDIO_JOIN_RATE */
+
+/* Pre-skip and length (48 kHz samples after the pre-skip) of a stream. */
+static int
+measure(const struct buf *b, int *preskip, int64_t *samples)
+{
+  struct ogg_reader r;
+  const uint8_t *p;
+  size_t len;
+  int64_t g = 0, last = 0;
+  int err, first = 1;
+
+  ogg_reader_init(&r, b->data, b->len);
+  while ((err = ogg_next_packet(&r, &p, &len, &g)) == 1) {
+    if (first) {
+      if (len < OPUS_HEAD_MIN || memcmp(p, "OpusHead", 8) != 0 ||
+          p[9] != 1) {
+        err = ERR_PARSE;
+        break;
+      }
+      *preskip = p[10] | p[11] << 8;
+      first = 0;
+    }
+    last = g;
+  }
+  ogg_reader_free(&r);
+  if (err == 0 && (first || last < *preskip))
+    err = ERR_PARSE;
+  *samples = last - *preskip;
+  return err;
+}
+
+/* Decode one piece and feed it to the encoder, trimmed to its length. */
+static int
+decode_into(struct audio_enc *e, const struct buf *b, int preskip,
+            int64_t samples)
+{
+  int16_t pcm[DECODE_FRAME_MAX];
+  int64_t skip = preskip / 2, left = samples / 2;
+  struct ogg_reader r;
+  OpusDecoder *dec;
+  const uint8_t *p;
+  size_t len;
+  int64_t g;
+  int err = 0, npkt = 0, oerr = 0;
+
+  dec = opus_decoder_create(AUDIO_JOIN_RATE, 1, &oerr);
+  if (dec == NULL)
+    return ERR_AUDIO;
+  ogg_reader_init(&r, b->data, b->len);
+  while (left > 0 && (err = ogg_next_packet(&r, &p, &len, &g)) == 1) {
+    int got;
+
+    if (npkt++ < 2)
+      continue; /* OpusHead, OpusTags */
+    got = opus_decode(dec, p, (opus_int32)len, pcm, DECODE_FRAME_MAX, 0);
+    if (got < 0) {
+      err = ERR_AUDIO;
+      break;
+    }
+    if (skip >= got) {
+      skip -= got;
+      continue;
+    }
+    got -= (int)skip;
+    if (got > left)
+      got = (int)left;
+    err = audio_enc_write(e, pcm + skip, (size_t)got);
+    if (err != 0)
+      break;
+    skip = 0;
+    left -= got;
+  }
+  if (err == 1)
+    err = 0;
+  ogg_reader_free(&r);
+  opus_decoder_destroy(dec);
+  return err;
+}
+
+int
+audio_join(const struct audio_piece *pieces, size_t n,
+           audio_fetch_cb fetch, void *fetch_arg, int bitrate,
+           int complexity, const struct audio_tags *tags,
+           audio_write_cb cb, void *cb_arg, char *errbuf, size_t errlen)
+{
+  struct audio_chapter *ch = NULL;
+  struct audio_enc *e = NULL;
+  int *preskip = NULL;
+  int64_t *samples = NULL, pos = 0; /* pos: 48 kHz samples */
+  size_t i, nch = 0;
+  struct buf b;
+  int err = 0;
+
+  if (errlen > 0)
+    errbuf[0] = '\0';
+  buf_init(&b, AUDIO_PIECE_MAX);
+  preskip = xcalloc(n ? n : 1, sizeof(*preskip));
+  samples = xcalloc(n ? n : 1, sizeof(*samples));
+  ch = xcalloc(n ? n : 1, sizeof(*ch));
+  for (i = 0; i < n && err == 0; i++) {
+    buf_reset(&b);
+    err = fetch(fetch_arg, i, &b);
+    if (err == 0)
+      err = measure(&b, &preskip[i], &samples[i]);
+    if (err != 0) {
+      snprintf(errbuf, errlen, "piece %zu: %s", i, err_str(err));
+      goto out;
+    }
+    pos += (int64_t)pieces[i].gap_ms * 48;
+    if (pieces[i].chapter != NULL) {
+      if (nch >= AUDIO_CHAPTERS_MAX) {
+        snprintf(errbuf, errlen, "more than %d chapters",
+                 AUDIO_CHAPTERS_MAX);
+        err = ERR_INVAL;
+        goto out;
+      }
+      ch[nch].start_ms = (uint64_t)(pos / 48);
+      ch[nch++].name = pieces[i].chapter;
+    }
+    pos += samples[i];
+  }
+  err = audio_enc_new(AUDIO_JOIN_RATE, bitrate, complexity, tags, ch, nch,
+                      cb, cb_arg, &e);
+  for (i = 0; i < n && err == 0; i++) {
+    err = audio_enc_silence(e, pieces[i].gap_ms);
+    buf_reset(&b);
+    if (err == 0)
+      err = fetch(fetch_arg, i, &b);
+    if (err == 0)
+      err = decode_into(e, &b, preskip[i], samples[i]);
+    if (err != 0)
+      snprintf(errbuf, errlen, "piece %zu: %s", i, err_str(err));
+  }
+  if (e != NULL) {
+    if (err == 0)
+      err = audio_enc_finish(&e);
+    else
+      audio_enc_free(&e);
+  }
+  if (err != 0 && errbuf[0] == '\0')
+    snprintf(errbuf, errlen, "%s", err_str(err));
+out:
+  buf_free(&b);
+  xfree(preskip);
+  xfree(samples);
+  xfree(ch);
   return err;
 }
 

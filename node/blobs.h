@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Glowtalk developers */
 /* The content-addressed audio store: each blob is a file named by the
- * BLAKE2b-256 hash of its bytes, DIR/ab/<64 hex>.opus (ab = the first two
- * hex digits), written to a temp file, synced and renamed, so a blob is
- * either whole or absent. It does not know what references a blob; the
- * caller's callback says so during garbage collection, which must not run
- * while something is stored but not yet referenced (the daemon runs it
- * under the data-dir lock, between renders). */
+ * BLAKE2b-256 of its bytes, DIR/ab/<64 hex>.opus, written to a temp file
+ * and renamed. It does not know what references a blob: the caller's
+ * callback says so during garbage collection. */
 #ifndef GLOWTALK_BLOBS_H
 #define GLOWTALK_BLOBS_H
 
@@ -28,11 +25,15 @@ struct blobs;
 int blobs_open(const char *dir, struct blobs **out) WARN_UNUSED;
 void blobs_close(struct blobs **b);
 
-/* Store len bytes; hash gets their BLAKE2b-256. Storing bytes that are
+/* Store len bytes; hash gets their BLAKE2b-256. Not fsynced one by one
+ * (that costs more than rendering them): after a crash a torn blob is
+ * caught by blobs_size() against its recorded size, or by blobs_get(). Storing bytes that are
  * already there changes nothing. ERR_TOO_BIG over BLOBS_MAX_BYTES, or a
  * negated errno (no partial file is left). */
 int blobs_put(struct blobs *b, const void *data, size_t len,
               uint8_t hash[SECURE_HASH_BYTES]) WARN_UNUSED;
+/* Bytes of the stored blob, or -1 if it is absent. */
+int64_t blobs_size(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES]);
 /* 1 if the blob is stored. */
 int blobs_has(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES]);
 /* Read a blob into out (its cap applies), checking its hash: ERR_NOT_FOUND
@@ -46,7 +47,9 @@ char *blobs_path(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES]);
 typedef int (*blobs_ref_cb)(void *arg,
                             const uint8_t hash[SECURE_HASH_BYTES]);
 /* Delete every blob the callback says is unreferenced, and temp files
- * older than an hour (left by a crash). *removed gets the count. The
+ * older than an hour (left by a crash). Must not run while a blob is
+ * stored but not yet referenced (the daemon runs it between renders).
+ * *removed gets the count. The
  * callback is called once per blob.
  * Complexity: one directory walk, O(blobs). */
 int blobs_gc(struct blobs *b, blobs_ref_cb ref, void *arg, size_t *removed)

@@ -55,6 +55,12 @@ static const struct config_option options[] = {
    "most audio to keep from peers, in MiB; 0 means no limit"},
   {"test-engines", CONFIG_BOOL, "no", 0, 0, NULL,
    "offer the sleep:MS test engine in the UI (for benchmarks)"},
+  {"pause-sentence", CONFIG_INT, "250", 0, 10000, NULL,
+   "silence between sentences of a post, in ms"},
+  {"pause-paragraph", CONFIG_INT, "600", 0, 10000, NULL,
+   "silence between paragraphs, in ms"},
+  {"pause-post", CONFIG_INT, "1200", 0, 30000, NULL,
+   "silence between posts, in ms"},
   {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)

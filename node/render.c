@@ -56,8 +56,9 @@ try_cache(struct render *r, struct buf *audio, struct render_result *res)
   struct rcache_entry e;
 
   if (r->db == NULL || r->blobs == NULL ||
-      rcache_get(r->db, res->key, &e) != 0 || !blobs_has(r->blobs, e.blob))
-    return 0;
+      rcache_get(r->db, res->key, &e) != 0 ||
+      blobs_size(r->blobs, e.blob) != e.size)
+    return 0; /* not cached, or the blob was lost or torn: render */
   if (audio != NULL && blobs_get(r->blobs, e.blob, audio) != 0)
     return 0; /* damaged: render again */
   memcpy(res->blob, e.blob, SECURE_HASH_BYTES);

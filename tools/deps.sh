@@ -13,6 +13,7 @@ PACKAGES=(
   libespeak-ng-dev espeak-ng libopus-dev libopusenc-dev libcivetweb-dev
   sqlite3 curl valgrind                         # tests and debugging
   opus-tools ffmpeg                             # decoders that check our audio
+  python3                                       # make bench arithmetic
   nodejs chromium                               # browser tests, SHS interop, stand-in Glowfic
 )
 

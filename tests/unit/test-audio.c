@@ -37,11 +37,11 @@ tone(size_t n)
   return pcm;
 }
 
-/* Frames of a WAV decoded by opusdec (at the original rate). */
+/* Frames of a WAV decoded by opusdec, at RATE. */
 static long
 decoded_frames(const char *dir, const char *opus)
 {
-  char *cmd = xasprintf("opusdec --quiet '%s' '%s/out.wav' && "
+  char *cmd = xasprintf("opusdec --quiet --rate 22050 '%s' '%s/out.wav' && "
                         "stat -c %%s '%s/out.wav'", opus, dir, dir);
   char *out = run(cmd);
   long bytes = strtol(out, NULL, 10);
@@ -72,6 +72,7 @@ TEST_IMPL(audio_encode_decoders_agree)
   xfree(cmd);
   ASSERT(strstr(info, "WARNING") == NULL && strstr(info, "ERROR") == NULL);
   ASSERT_CONTAINS(info, "Pre-skip: 312");
+  ASSERT_CONTAINS(info, "Channels: 1");
   ASSERT_CONTAINS(info, "TITLE=A line");
   ASSERT_CONTAINS(info, "ARTIST=Alice");
   ASSERT_CONTAINS(info, "ALBUM=The Book");
@@ -182,5 +183,80 @@ TEST_IMPL(audio_errors)
   audio_enc_free(&e);
   xfree(pcm);
   xfree(big);
+  return 0;
+}
+
+/* ---- assembly ---------------------------------------------------------- */
+
+struct pieces {
+  struct buf b[3];
+  size_t n[3]; /* samples at RATE */
+};
+
+static int
+fetch_piece(void *arg, size_t i, struct buf *out)
+{
+  struct pieces *p = arg;
+
+  return buf_append(out, p->b[i].data, p->b[i].len);
+}
+
+TEST_IMPL(audio_join_chapters_and_duration)
+{
+  char *dir = test_mkdtemp(), *path = xasprintf("%s/j.opus", dir), *cmd;
+  struct audio_piece pc[3] = {{0, "Post one"}, {250, NULL},
+                              {1200, "Post two"}};
+  struct audio_tags tags = {"Thread", NULL, "Book"};
+  struct pieces p;
+  char err[256], *out, want[64];
+  FILE *f = fopen(path, "wb");
+  double total, start2;
+  long frames;
+  int i;
+
+  for (i = 0; i < 3; i++) {
+    int16_t *pcm;
+
+    p.n[i] = (size_t)(RATE * (1.0 + 0.37 * i));
+    pcm = tone(p.n[i]);
+    buf_init(&p.b[i], AUDIO_OUT_MAX);
+    ASSERT_OK(audio_encode(pcm, p.n[i], RATE, AUDIO_BITRATE_DEFAULT,
+                           AUDIO_COMPLEXITY_DEFAULT, NULL, &p.b[i]));
+    xfree(pcm);
+  }
+  ASSERT_OK(audio_join(pc, 3, fetch_piece, &p, AUDIO_BITRATE_DEFAULT,
+                       AUDIO_COMPLEXITY_DEFAULT, &tags, file_cb, f, err,
+                       sizeof(err)));
+  ASSERT_EQ(fclose(f), 0);
+  cmd = xasprintf("opusinfo '%s' 2>&1", path);
+  out = run(cmd);
+  ASSERT(strstr(out, "WARNING") == NULL && strstr(out, "ERROR") == NULL);
+  free(out);
+  xfree(cmd);
+  /* chapter 2 starts after pieces 0 and 1 and the gaps before 1 and 2 */
+  start2 = (double)(p.n[0] + p.n[1]) / RATE + 0.25 + 1.2;
+  cmd = xasprintf("ffprobe -v error -show_chapters -of compact '%s'", path);
+  out = run(cmd);
+  ASSERT_CONTAINS(out, "start_time=0.000000");
+  ASSERT_CONTAINS(out, "tag:title=Post two");
+  snprintf(want, sizeof(want), "start_time=%.2f", start2);
+  ASSERT_CONTAINS(out, want);
+  free(out);
+  xfree(cmd);
+  total = start2 + (double)p.n[2] / RATE;
+  frames = decoded_frames(dir, path);
+  ASSERT_GE(frames, (long)(total * RATE * 0.99));
+  ASSERT_LE(frames, (long)(total * RATE * 1.01));
+  /* a piece that is not Ogg Opus is refused, naming it */
+  buf_reset(&p.b[1]);
+  ASSERT_OK(buf_append(&p.b[1], "not ogg", 7));
+  ASSERT_EQ(audio_join(pc, 3, fetch_piece, &p, AUDIO_BITRATE_DEFAULT,
+                       AUDIO_COMPLEXITY_DEFAULT, &tags, file_cb, NULL, err,
+                       sizeof(err)), ERR_PARSE);
+  ASSERT_CONTAINS(err, "piece 1");
+  for (i = 0; i < 3; i++)
+    buf_free(&p.b[i]);
+  xfree(path);
+  test_rmdir(dir);
   return 0;
 }
