@@ -6,6 +6,8 @@
 
 #include <pthread.h>
 
+#include "node/api_works.h"
+
 #include "node/alloc.h"
 #include "node/app.h"
 #include "node/http.h"
@@ -16,6 +18,7 @@
 struct api {
   struct app *app;
   pthread_mutex_t lock; /* guards app->db: one connection, many threads */
+  struct api_works *works; /* /api/imports, /api/works */
 };
 
 struct api *
@@ -24,6 +27,7 @@ api_new(struct app *app)
   struct api *api = xcalloc(1, sizeof(*api));
   api->app = app;
   pthread_mutex_init(&api->lock, NULL);
+  api->works = api_works_new(app, &api->lock);
   return api;
 }
 
@@ -32,6 +36,7 @@ api_free(struct api **api)
 {
   if (api == NULL || *api == NULL)
     return;
+  api_works_free(&(*api)->works);
   pthread_mutex_destroy(&(*api)->lock);
   xfree(*api);
   *api = NULL;
@@ -72,6 +77,7 @@ void
 api_register(struct api *api, struct http_server *srv)
 {
   http_route(srv, "GET", "/api/status", 0, get_status, api);
+  api_works_register(api->works, srv);
   /* Anything else under /api is a JSON 404, never the UI page. */
   http_route(srv, "GET", "/api/", 0, not_found, api);
   http_route(srv, "POST", "/api/", 0, not_found, api);
