@@ -187,3 +187,12 @@ $(BUILD)/bench-import: $(BUILD)/tests/bench/import-bench.o \
                        $(BUILD)/tests/unit/task.o $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# libFuzzer harness of the import path (clang): make fuzz-import.
+fuzz-import:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
+	  SAN_FLAGS='-fsanitize=fuzzer-no-link,address,undefined' \
+	  build-fuzz/libglowtalk.a
+	clang -fsanitize=fuzzer,address,undefined -g -O1 -std=c11 -I. \
+	  -o build-fuzz/fuzz-import tests/fuzz/fuzz-import.c \
+	  build-fuzz/libglowtalk.a $(LIBS)
