@@ -12,7 +12,7 @@ SERVER=
 cleanup() { [[ -n $SERVER ]] && kill "$SERVER" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-echo "1..16"
+echo "1..17"
 n=0
 ok() { n=$((n + 1)); if [[ $1 == 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
@@ -45,10 +45,16 @@ gap=$(awk '{ if (NR > 1) { d = $1 - prev; if (min == "" || d < min) min = d } pr
 ok $? "requests are spaced by glowfic-delay (smallest gap ${gap} ms)"
 export GLOWTALK_GLOWFIC_DELAY=20
 
-# 5: OP author from the HTML page, User-Agent sent
-[[ $(count "SELECT author FROM work_posts WHERE post_key='p500'") == stonewright ]] && \
-  grep -q 'glowtalk/' "$TMP/requests.log"
-ok $? "the opening post's author comes from the HTML page; User-Agent names glowtalk"
+# 5: OP author from the API (who owns the OP's character), not HTML
+[[ $(count "SELECT author FROM work_posts WHERE post_key='p500'") == quillpen ]] && \
+  grep -q 'characters?post_id=500&user_id=1' "$TMP/requests.log" && \
+  ! grep -q ' /posts/500 ' "$TMP/requests.log" && grep -q 'glowtalk/' "$TMP/requests.log"
+ok $? "the OP's author comes from the characters API; no HTML page; User-Agent names glowtalk"
+
+# 6: a narration OP with two authors: its HTML page names the author
+"$BIN" import --data "$D" "$BASE/posts/505" --json >/dev/null 2>"$TMP/err"
+[[ $(count "SELECT author FROM work_posts WHERE post_key='p505'") == stonewright ]]
+ok $? "a narration OP's author comes from the HTML page ($(head -c 200 "$TMP/err"))"
 
 # 5: re-import changes nothing and keeps every sentence id
 before=$(count "SELECT group_concat(sentence_id) FROM (SELECT sentence_id FROM work_sentences ORDER BY 1)")
@@ -67,10 +73,11 @@ curl -s "$BASE/posts/500?view=flat" -o "$TMP/flat.html"
 D2=$TMP/data2
 "$BIN" init --data "$D2" >/dev/null 2>&1
 "$BIN" import --data "$D2" "$TMP/flat.html" --json >/dev/null 2>"$TMP/err"
-q="SELECT post_key, sentence_id, text, para, pause FROM work_sentences ORDER BY post_key, position"
+W="work_id = (SELECT work_id FROM works WHERE key = 'glowfic:post:500')"
+q="SELECT post_key, sentence_id, text, para, pause FROM work_sentences WHERE $W ORDER BY post_key, position"
 [[ -n $(sqlite3 "$D2/glowtalk.db" "$q") && "$(sqlite3 "$D/glowtalk.db" "$q")" == "$(sqlite3 "$D2/glowtalk.db" "$q")" ]]
 ok $? "API and flat HTML imports give the same sentences and ids ($(head -c 200 "$TMP/err"))"
-q="SELECT post_key, author, coalesce(alias, character), screenname, icon_url, icon_keyword, words FROM work_posts ORDER BY post_key"
+q="SELECT post_key, author, coalesce(alias, character), screenname, icon_url, icon_keyword, words FROM work_posts WHERE $W ORDER BY post_key"
 [[ "$(sqlite3 "$D/glowtalk.db" "$q")" == "$(sqlite3 "$D2/glowtalk.db" "$q")" ]]
 ok $? "API and flat HTML imports agree on speakers, authors and icons"
 
