@@ -159,8 +159,6 @@ xml_parse_html_stream(const char *data, size_t len, const char *name,
     htmlParseChunk(ctxt, data + off, (int)n, off + n == len);
     off += n;
   } while (off < len && !s.err);
-  if (len == 0)
-    htmlParseChunk(ctxt, NULL, 0, 1);
   doc = ctxt->myDoc;
   ctxt->myDoc = NULL;
   htmlFreeParserCtxt(ctxt);

@@ -233,6 +233,21 @@ TEST_IMPL(glowfic_html_truncated_page)
   ASSERT_CONTAINS(errbuf, "cut short");
   work_free(w);
   free(data);
+  /* A fragment (no <html>) cut inside its last post. */
+  data = test_read_file(test_fixture("glowfic/multi-author-3plus.html"),
+                        &len);
+  {
+    char *last = NULL, *p = data;
+    while ((p = strstr(p, "<div class=\"post-footer\"")) != NULL)
+      last = p++;
+    ASSERT_NOT_NULL(last);
+    w = work_new("cut fragment");
+    ASSERT_EQ(glowfic_html_parse(w, data, (size_t)(last - data), 0, errbuf,
+                                 sizeof(errbuf)), ERR_PARSE);
+    ASSERT_CONTAINS(errbuf, "no footer");
+    work_free(w);
+  }
+  free(data);
   return 0;
 }
 
@@ -242,7 +257,8 @@ TEST_IMPL(glowfic_html_truncated_page)
   "class=\"post-info-text\"><div class=\"post-character\">" chr "</div>"    \
   "<div class=\"post-author\">au</div></div></div><div "                    \
   "class=\"post-edit-box\"><a rel=\"alternate\" href=\"" perma "\"></a>"    \
-  "</div><div class=\"post-content\">" text "</div></div></div>"
+  "</div><div class=\"post-content\">" text "</div></div><div "            \
+  "class=\"post-footer\">Posted x</div></div>"
 #define OP(text) BLOCK("post-post", "", "/posts/77", "Op", text)
 #define REPLY(id, text)                                                     \
   BLOCK("post-reply ", "<a class=\"noheight\" id=\"reply-" #id "\"> </a>",  \

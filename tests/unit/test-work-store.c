@@ -30,7 +30,8 @@ load(const char *html)
   "class=\"post-character\">" chr "</div><div class=\"post-author\">bo"     \
   "</div></div></div><div class=\"post-edit-box\"><a rel=\"alternate\" "    \
   "href=\"/replies/" #id "\"></a><a href=\"/posts/42?at_id=" #id "\"></a>"  \
-  "</div><div class=\"post-content\">" text "</div></div></div>"
+  "</div><div class=\"post-content\">" text "</div></div><div "            \
+  "class=\"post-footer\">Posted x</div></div>"
 
 static int64_t
 count_rows(struct db *db, const char *sql)
