@@ -109,3 +109,32 @@ TEST_IMPL(work_json_round_trip)
   free(data);
   return 0;
 }
+
+TEST_IMPL(work_json_stream_matches_cjson)
+{
+  struct work *w = work_new("odd \"source\"\\");
+  struct work_thread *t = work_add_thread(w);
+  struct work_post *p = work_thread_add_post(w, t);
+  struct json *j;
+  struct buf b;
+  char *s;
+
+  t->id = 12345678901LL; /* beyond an int: cJSON prints %1.15g */
+  p->id = 4294967296LL;
+  p->kind = WORK_POST_OP;
+  p->character = xstrdup("Quote \" back\\slash \t tab \x01 ctl \x7f del");
+  p->content = xstrdup("<p>line\nbreak\r\f\b \xe2\x80\x94 caf\xc3\xa9</p>");
+  ASSERT_OK(work_post_add_para(p, "A \"b\" c.", 9, 2, WORK_PARA_QUOTE));
+  ASSERT_OK(work_post_add_emph(p, 2, 3));
+  ASSERT_OK(work_finish(w, 300));
+  j = work_to_json(w);
+  s = json_print(j, 0);
+  buf_init(&b, 1u << 20);
+  work_json_stream(w, sink, &b);
+  ASSERT_STR_EQ(b.data, s);
+  xfree(s);
+  json_free(j);
+  buf_free(&b);
+  work_free(w);
+  return 0;
+}
