@@ -84,7 +84,8 @@ static const char *const sqls[N_STMTS] = {
     " ORDER BY thread_pos, position LIMIT 1), "
     "n, w, (SELECT json_group_array(post_key) FROM (SELECT post_key FROM "
     " work_posts q WHERE q.work_id = p.work_id AND q.char_key = p.char_key "
-    " AND q.words > 0 ORDER BY thread_pos, position LIMIT " STR(WORK_SAMPLES) ")) "
+    " AND q.words > 0 ORDER BY thread_pos, position "
+    " LIMIT " STR(WORK_SAMPLES) ")) "
     "FROM (SELECT *, min(thread_pos * 4294967296 + position), "
     " count(*) AS n, sum(words) AS w FROM work_posts "
     " WHERE work_id = ?1 AND char_key IS NOT NULL GROUP BY char_key) p",

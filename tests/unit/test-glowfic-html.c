@@ -64,7 +64,7 @@ find_post(const struct work *w, int64_t id)
   return NULL;
 }
 
-#define CHECK_COUNTS(file, N_, OP_, ICON_, CHR_, ALT_, TM_)                       \
+#define CHECK_COUNTS(file, N_, OP_, ICON_, CHR_, ALT_, TM_)                 \
   do {                                                                      \
     struct counts c_;                                                       \
     struct work *w_ = parse_fixture("glowfic/" file);                       \
