@@ -468,7 +468,7 @@ importer_from_url(const char *url, const struct config *cfg,
     if (err)
       snprintf(errbuf, errlen, "%s has no story text", url);
   }
-  log_info("%s: %u requests", url, fetch_count(c.f));
+  log_debug("%s: %u requests", url, fetch_count(c.f));
   fetch_free(c.f);
   xfree(base);
   if (err) {

@@ -72,7 +72,7 @@ work_store_list_json(struct db *db, struct json **out)
 {
   struct db_stmt *st = NULL;
   struct json *arr;
-  int rc, err;
+  int rc = 0, err;
 
   *out = NULL;
   err = db_prepare(db, "SELECT " WORK_COLS "FROM works w "
@@ -80,8 +80,12 @@ work_store_list_json(struct db *db, struct json **out)
   if (err)
     return err;
   arr = json_new_array();
-  while ((rc = db_step(st)) == DB_ROW)
+  for (;;) {
+    rc = db_step(st);
+    if (rc != DB_ROW)
+      break;
     json_push(arr, work_row(st));
+  }
   db_finalize(&st);
   if (rc < 0) {
     json_free(arr);
@@ -97,7 +101,7 @@ work_store_get_json(struct db *db, const char *work_id, struct json **out)
 {
   struct db_stmt *st = NULL;
   struct json *o = NULL, *threads, *t;
-  int rc, err;
+  int rc = 0, err;
 
   *out = NULL;
   err = db_prepare(db, "SELECT " WORK_COLS "FROM works w "
@@ -121,7 +125,10 @@ work_store_get_json(struct db *db, const char *work_id, struct json **out)
   if (!err)
     err = db_bind_text(st, 1, work_id, -1);
   threads = json_new_array();
-  while (!err && (rc = db_step(st)) == DB_ROW) {
+  while (!err) {
+    rc = db_step(st);
+    if (rc != DB_ROW)
+      break;
     t = json_new_object();
     json_set_int(t, "position", db_col_int(st, 0));
     json_set_int(t, "glowfic_id", db_col_int(st, 1));
@@ -156,7 +163,10 @@ sample_text(struct db_stmt *st, const char *work_id, const char *post_key,
   err = db_bind_text(st, 1, work_id, -1);
   if (!err)
     err = db_bind_text(st, 2, post_key, -1);
-  while (!err && (rc = db_step(st)) == DB_ROW) {
+  while (!err) {
+    rc = db_step(st);
+    if (rc != DB_ROW)
+      break;
     if (b.len)
       err = buf_append(&b, " ", 1);
     if (!err)
@@ -203,7 +213,10 @@ work_store_characters_json(struct db *db, const char *work_id,
   if (!err)
     err = db_bind_text(st, 1, work_id, -1);
   arr = json_new_array();
-  while (!err && (rc = db_step(st)) == DB_ROW) {
+  while (!err) {
+    rc = db_step(st);
+    if (rc != DB_ROW)
+      break;
     const char *ks = db_col_text(st, 10);
     const struct json *k;
     c = json_new_object();
