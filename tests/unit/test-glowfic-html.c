@@ -337,3 +337,18 @@ TEST_IMPL(glowfic_html_latin1_declared_still_utf8)
   work_free(w);
   return 0;
 }
+
+TEST_IMPL(glowfic_html_bad_utf8_is_repaired)
+{
+  struct work *w = work_new("bad utf-8");
+  /* A stray Latin-1 byte becomes U+FFFD (libxml2 would pass it through
+   * into the text); the UTF-8 around it is untouched. */
+  parse_into(w, PAGE("", OP("<p>Caf\xe9 then caf\xc3\xa9 \xe2\x80\x94 ok.</p>")
+                     REPLY(1, "<p>Na\xc3\xafve.</p>")));
+  ASSERT_OK(work_finish(w, 300));
+  ASSERT_STR_EQ(w->threads[0].posts[0].paras[0].text,
+                "Caf\xef\xbf\xbd then caf\xc3\xa9 \xe2\x80\x94 ok.");
+  ASSERT_STR_EQ(w->threads[0].posts[1].paras[0].text, "Na\xc3\xafve.");
+  work_free(w);
+  return 0;
+}
