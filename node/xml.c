@@ -85,6 +85,10 @@ repair_utf8(const char *data, size_t *len)
   char *copy;
 
   while (i < in) {
+    if (p[i] < 0x80) { /* the common case, byte at a time */
+      i++;
+      continue;
+    }
     n = utf8_seq(p + i, in - i);
     if (n == 0)
       break;
