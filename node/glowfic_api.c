@@ -9,11 +9,13 @@
 
 #include "node/alloc.h"
 #include "node/text.h"
+#include "node/utf8.h"
 
+/* API strings may hold bytes that are not UTF-8 (cJSON keeps them). */
 static char *
 dup_or_null(const char *s)
 {
-  return s && *s ? xstrdup(s) : NULL;
+  return s && *s ? utf8_dup(s) : NULL;
 }
 
 static int64_t
@@ -41,7 +43,7 @@ fill_common(struct work_post *p, const struct json *o, unsigned text_flags,
     p->character = dup_or_null(json_get_str(ch, "name"));
     p->screenname = dup_or_null(json_get_str(ch, "screenname"));
     if (display && p->character && strcmp(display, p->character) != 0)
-      p->alias = xstrdup(display);
+      p->alias = utf8_dup(display);
   }
   if (json_is_object(icon)) {
     p->icon_id = int_of(icon, "id");
@@ -54,7 +56,7 @@ fill_common(struct work_post *p, const struct json *o, unsigned text_flags,
     snprintf(errbuf, errlen, "a post in the API reply has no content");
     return ERR_PARSE;
   }
-  p->content = xstrdup(content);
+  p->content = utf8_dup(content);
   err = text_from_string(p, content, strlen(content), text_flags);
   if (err)
     snprintf(errbuf, errlen, "a post's text is too large");
@@ -81,7 +83,7 @@ glowfic_api_post(struct work *w, const struct json *post,
     return ERR_TOO_BIG;
   }
   t->id = id;
-  t->subject = xstrdup(json_get_str(post, "subject"));
+  t->subject = utf8_dup(json_get_str(post, "subject"));
   t->description = dup_or_null(json_get_str(post, "description"));
   board = json_get(post, "board");
   t->board = dup_or_null(json_get_str(board, "name"));

@@ -17,6 +17,7 @@
 #include "node/glowfic_html.h"
 #include "node/glowfic_url.h"
 #include "node/json.h"
+#include "node/utf8.h"
 
 #define LOG_MODULE "import"
 #include "node/log.h"
@@ -324,7 +325,7 @@ board(struct ctx *c, struct work *w, int64_t board_id, int64_t section_id)
   if (err)
     return err;
   if (json_get_str(j, "name"))
-    name = xstrdup(json_get_str(j, "name"));
+    name = utf8_dup(json_get_str(j, "name"));
   json_free(j);
   for (page = 1; !err && page <= IMPORTER_MAX_PAGES; page++) {
     const struct json *r, *results;
@@ -401,7 +402,7 @@ section(struct ctx *c, struct work *w, int64_t id)
     return ERR_PARSE;
   }
   if (json_get_str(j, "name"))
-    w->title = xstrdup(json_get_str(j, "name"));
+    w->title = utf8_dup(json_get_str(j, "name"));
   json_free(j);
   return board(c, w, board_id, id);
 }

@@ -16,6 +16,7 @@
 
 #include "node/alloc.h"
 #include "node/buf.h"
+#include "node/utf8.h"
 
 #define N(x) ((xmlNodePtr)(x))
 #define XML_TEXT_MAX (64u << 20) /* bytes of one node's text */
@@ -42,79 +43,6 @@ init(void)
   xmlSetGenericErrorFunc(NULL, quiet);
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t avail)
-{
-  size_t n, i;
-  uint32_t cp;
-
-  if (p[0] < 0x80)
-    return 1;
-  if (p[0] >= 0xc2 && p[0] <= 0xdf)
-    n = 2;
-  else if (p[0] >= 0xe0 && p[0] <= 0xef)
-    n = 3;
-  else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-    n = 4;
-  else
-    return 0;
-  if (avail < n)
-    return 0;
-  cp = p[0] & (0x7f >> n);
-  for (i = 1; i < n; i++) {
-    if ((p[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (p[i] & 0x3f);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-      (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return n;
-}
-
-/* libxml2 2.9 passes bytes that are not UTF-8 through into the text,
- * which would put invalid UTF-8 into the work document and its JSON. Hand
- * it valid UTF-8: each invalid byte becomes U+FFFD. Returns NULL when data is valid as it is, else a
- * repaired copy (caller frees) of *len bytes. */
-static char *
-repair_utf8(const char *data, size_t *len)
-{
-  const unsigned char *p = (const unsigned char *)data;
-  size_t i = 0, n, out = 0, in = *len;
-  char *copy;
-
-  while (i < in) {
-    if (p[i] < 0x80) { /* the common case, byte at a time */
-      i++;
-      continue;
-    }
-    n = utf8_seq(p + i, in - i);
-    if (n == 0)
-      break;
-    i += n;
-  }
-  if (i == in)
-    return NULL;
-  copy = xmalloc(3 * in + 1); /* every byte may become 3 */
-  memcpy(copy, data, i);
-  out = i;
-  while (i < in) {
-    n = utf8_seq(p + i, in - i);
-    if (n == 0) {
-      memcpy(copy + out, "\xef\xbf\xbd", 3);
-      out += 3;
-      i++;
-    } else {
-      memcpy(copy + out, p + i, n);
-      out += n;
-      i += n;
-    }
-  }
-  *len = out;
-  return copy;
-}
-
 struct xml_doc *
 xml_parse_html(const char *data, size_t len, char *errbuf, size_t errlen)
 {
@@ -128,7 +56,7 @@ xml_parse_html(const char *data, size_t len, char *errbuf, size_t errlen)
              len, XML_MAX_INPUT);
     return NULL;
   }
-  fixed = repair_utf8(data, &len);
+  fixed = utf8_repair(data, &len);
   if (fixed && len > (size_t)INT32_MAX) {
     xfree(fixed);
     snprintf(errbuf, errlen, "HTML is too large");
@@ -219,7 +147,7 @@ xml_parse_html_stream(const char *data, size_t len, const char *name,
              len, XML_MAX_INPUT);
     return NULL;
   }
-  fixed = repair_utf8(data, &len);
+  fixed = utf8_repair(data, &len);
   if (fixed)
     data = fixed;
   memset(&s, 0, sizeof(s));
