@@ -44,20 +44,18 @@ ok $? "saved API replies import ($out2)"
 cp "$FIX/thread-page.html" "$TMP/page.html"
 "$BIN" import --data "$D" "$TMP/page.html" --json >/dev/null 2>&1
 before=$(q "SELECT sentence_id FROM work_sentences s JOIN works w USING (work_id) WHERE w.key='glowfic:post:100' ORDER BY post_key, position")
-python3 - "$TMP/page.html" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p, encoding='utf-8').read()
-# edit the OP's last paragraph and append a new reply
-s = s.replace('She does not feel any tiles.', 'She does not feel any tiles. Nothing answers.', 1)
-import re
-i = s.rindex('<div class="post-container post-reply')
-block = s[i:s.index('</body>')]
-last = re.search(r'reply-(\d+)', block).group(1)
-new = block.replace(last, '99999')
-s = s.replace('</body>', new + '</body>')
-open(p, 'w', encoding='utf-8').write(s)
-PY
+node - "$TMP/page.html" <<'JS'
+const fs = require('fs');
+const p = process.argv[2];
+let s = fs.readFileSync(p, 'utf8');
+// edit the OP's last paragraph and append a copy of the last reply as new
+s = s.replace('She does not feel any tiles.', 'She does not feel any tiles. Nothing answers.');
+const i = s.lastIndexOf('<div class="post-container post-reply');
+const block = s.slice(i, s.indexOf('</body>'));
+const last = block.match(/reply-(\d+)/)[1];
+s = s.replace('</body>', block.split(last).join('99999') + '</body>');
+fs.writeFileSync(p, s);
+JS
 out=$("$BIN" import --data "$D" "$TMP/page.html" --json 2>&1)
 after=$(q "SELECT sentence_id FROM work_sentences s JOIN works w USING (work_id) WHERE w.key='glowfic:post:100' ORDER BY post_key, position")
 kept=$(comm -12 <(sort <<<"$before") <(sort <<<"$after") | wc -l)
