@@ -373,9 +373,28 @@ board(struct ctx *c, struct work *w, int64_t board_id, int64_t section_id)
     err = ERR_NOT_FOUND;
   }
   if (!err) {
+    size_t before, got = 0;
     qsort(list, n, sizeof(*list), cmp_listed);
-    for (i = 0; i < n && !err; i++)
+    for (i = 0; i < n && !err; i++) {
+      before = w->n_threads;
       err = thread(c, w, list[i].id, name);
+      /* A thread the listing shows but the API refuses (made private
+       * since, or deleted) is skipped: the rest of the story stands. */
+      if ((err == ERR_NOT_FOUND || err == ERR_FORBIDDEN) &&
+          w->n_threads == before) {
+        log_warn("skipping thread %lld: %s", (long long)list[i].id,
+                 c->errbuf);
+        c->errbuf[0] = '\0';
+        err = 0;
+        continue;
+      }
+      got += err == 0;
+    }
+    if (!err && got == 0) {
+      snprintf(c->errbuf, c->errlen, "none of the continuity's threads "
+               "can be read");
+      err = ERR_NOT_FOUND;
+    }
   }
   if (!err && w->title == NULL && name && section_id == 0)
     w->title = xstrdup(name);

@@ -177,7 +177,8 @@ const server = http.createServer((req, res) => {
   if (path === '/api/v1/boards/9') return send(res, 200, { id: 9, name: 'Test Continuity', board_sections: [{ id: 30, name: 'First', order: 0 }, { id: 31, name: 'Second', order: 1 }] });
   if (path === '/api/v1/boards/9/posts') {
     const pg = Number(q.get('page') || 1);
-    const all = [501, 503, 502].map((id) => smalls[id]);
+    // 403 is listed but refuses: a thread made private since.
+    const all = [501, 503, 502].map((id) => smalls[id]).concat([Object.assign({}, smalls[503], { id: 403 })]);
     return send(res, 200, { results: pg === 1 ? all : [] });
   }
   if (path === '/api/v1/subcontinuities/31') return send(res, 200, { id: 31, name: 'Second', order: 1, board_id: 9 });
