@@ -189,6 +189,7 @@ $(BUILD)/bench-import: $(BUILD)/tests/bench/import-bench.o \
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # libFuzzer harness of the import path (clang): make fuzz-import.
+.PHONY: fuzz-import
 fuzz-import:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
 	  SAN_FLAGS='-fsanitize=fuzzer-no-link,address,undefined' \
