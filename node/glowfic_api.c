@@ -87,6 +87,7 @@ glowfic_api_post(struct work *w, const struct json *post,
   t->description = dup_or_null(json_get_str(post, "description"));
   board = json_get(post, "board");
   t->board = dup_or_null(json_get_str(board, "name"));
+  t->section = dup_or_null(json_get_str(json_get(post, "section"), "name"));
   p = work_thread_add_post(w, t);
   if (p == NULL) {
     snprintf(errbuf, errlen, "too many posts");

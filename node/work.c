@@ -82,6 +82,7 @@ work_free(struct work *w)
     xfree(t->subject);
     xfree(t->description);
     xfree(t->board);
+    xfree(t->section);
   }
   xfree(w->threads);
   chars_clear(w);

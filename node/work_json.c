@@ -307,6 +307,8 @@ work_json_stream(const struct work *w, work_sink_cb sink, void *arg)
     emit(str_or_null(th->description), sink, arg);
     LIT(",\"board\":");
     emit(str_or_null(th->board), sink, arg);
+    LIT(",\"section\":");
+    emit(str_or_null(th->section), sink, arg);
     LIT(",\"posts\":[");
     {
       struct out *o = xmalloc(sizeof(*o));
@@ -346,6 +348,7 @@ work_to_json(const struct work *w)
     json_set_str(t, "subject", th->subject);
     json_set_str(t, "description", th->description);
     json_set_str(t, "board", th->board);
+    json_set_str(t, "section", th->section);
     posts = json_new_array();
     for (j = 0; j < th->n_posts; j++)
       json_push(posts, post_json(&th->posts[j]));
@@ -536,6 +539,7 @@ work_from_json(const struct json *doc, char *errbuf, size_t errlen)
     th->subject = get_str(&r, t, "subject");
     th->description = get_str(&r, t, "description");
     th->board = get_str(&r, t, "board");
+    th->section = get_str(&r, t, "section");
     posts = get_arr(&r, t, "posts");
     for (p = json_first(posts); p && !r.bad; p = json_next(p)) {
       struct work_post *wp = work_thread_add_post(w, th);

@@ -35,11 +35,12 @@ static const char *const sqls[N_STMTS] = {
     "imported_at = ?6, imports = imports + 1",
   [S_THREAD] =
     "INSERT INTO work_threads(work_id, position, glowfic_id, subject, "
-    "description, board) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "description, board, section) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
     "ON CONFLICT(work_id, position) DO UPDATE SET "
     "glowfic_id = CASE WHEN ?3 > 0 THEN ?3 ELSE glowfic_id END, "
     "subject = coalesce(?4, subject), description = coalesce(?5, "
-    "description), board = coalesce(?6, board)",
+    "description), board = coalesce(?6, board), "
+    "section = coalesce(?7, section)",
   [S_POST_GET] =
     "SELECT text_hash FROM work_posts WHERE work_id = ?1 AND post_key = ?2",
   [S_POST] =
@@ -285,6 +286,7 @@ save_all(struct saver *sv, const struct work *w, int64_t now)
     if (!err) err = bind_opt_text(st, 4, t->subject);
     if (!err) err = bind_opt_text(st, 5, t->description);
     if (!err) err = bind_opt_text(st, 6, t->board);
+    if (!err) err = bind_opt_text(st, 7, t->section);
     if (!err) err = run(st);
     for (j = 0; !err && j < t->n_posts; j++)
       err = save_post(sv, t, i, &t->posts[j], j);

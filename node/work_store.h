@@ -49,7 +49,7 @@ struct json *work_store_counts_json(const struct work *w,
  * posts, characters, sentences, words}]}, latest import first. */
 int work_store_list_json(struct db *db, struct json **out) WARN_UNUSED;
 /* One work: the fields above plus "threads":[{position, glowfic_id,
- * subject, description, board, posts}]. ERR_NOT_FOUND if absent. */
+ * subject, description, board, section, posts}]. ERR_NOT_FOUND if absent. */
 int work_store_get_json(struct db *db, const char *work_id,
                         struct json **out) WARN_UNUSED;
 /* {"characters":[{key, character_id, name, screenname, author, user_id,

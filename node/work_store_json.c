@@ -118,7 +118,8 @@ work_store_get_json(struct db *db, const char *work_id, struct json **out)
   if (err)
     return err;
   err = db_prepare(db, "SELECT position, glowfic_id, subject, description, "
-                       "board, (SELECT count(*) FROM work_posts p WHERE "
+                       "board, section, (SELECT count(*) FROM work_posts p "
+                       "WHERE "
                        "p.work_id = t.work_id AND p.thread_pos = t.position) "
                        "FROM work_threads t WHERE work_id = ?1 "
                        "ORDER BY position", &st);
@@ -135,7 +136,8 @@ work_store_get_json(struct db *db, const char *work_id, struct json **out)
     set_text(t, "subject", st, 2);
     set_text(t, "description", st, 3);
     set_text(t, "board", st, 4);
-    json_set_int(t, "posts", db_col_int(st, 5));
+    set_text(t, "section", st, 5);
+    json_set_int(t, "posts", db_col_int(st, 6));
     json_push(threads, t);
   }
   if (!err && rc < 0)

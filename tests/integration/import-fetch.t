@@ -85,7 +85,8 @@ ok $? "API and flat HTML imports agree on speakers, authors and icons"
 # 9: a continuity: sections in order, sectionless last
 out=$("$BIN" import --data "$D" "$BASE/boards/9" --json 2>"$TMP/err")
 order=$(count "SELECT group_concat(glowfic_id) FROM (SELECT glowfic_id FROM work_threads t JOIN works w USING (work_id) WHERE w.key='glowfic:board:9' ORDER BY position)")
-[[ $order == "502,501,503" && $out == *'"threads":3'* ]] && grep -q 'GET /api/v1/posts/403 ' "$TMP/requests.log"
+sections=$(count "SELECT group_concat(coalesce(section, '-')) FROM (SELECT section FROM work_threads t JOIN works w USING (work_id) WHERE w.key='glowfic:board:9' ORDER BY position)")
+[[ $order == "502,501,503" && $sections == "First,Second,-" && $out == *'"threads":3'* ]] && grep -q 'GET /api/v1/posts/403 ' "$TMP/requests.log"
 ok $? "a continuity imports its readable threads in reading order ($order)"
 out=$("$BIN" import --data "$D" "$BASE/board_sections/31" --json 2>"$TMP/err")
 [[ $out == *'"threads":1'* ]]

@@ -42,6 +42,10 @@ TEST_IMPL(glowfic_api_post_and_replies)
   ASSERT_STR_EQ(w->key, "glowfic:post:7508");
   ASSERT_STR_EQ(w->title, "a clash of arms to be eternally remembered");
   ASSERT_STR_EQ(w->threads[0].description, "ridiculous premise #76");
+  ASSERT_STR_EQ(w->threads[0].board,
+                "a clash of arms to be eternally remembered");
+  ASSERT_STR_EQ(w->threads[0].section,
+                "A Clash of Arms to be Eternally Remembered");
   p = &w->threads[0].posts[0];
   ASSERT_EQ(p->kind, WORK_POST_OP);
   ASSERT_NULL(p->author); /* two authors: the API does not say which */
