@@ -315,6 +315,36 @@ order_free(struct order *o)
   memset(o, 0, sizeof(*o));
 }
 
+/* The reply id in a key "r<id>", else 0. */
+static int64_t
+key_id(const char *key)
+{
+  int64_t v = 0;
+  if (key[0] != 'r')
+    return 0;
+  for (key++; *key >= '0' && *key <= '9'; key++)
+    v = v * 10 + (*key - '0');
+  return v;
+}
+
+/* Where a new post with no stored reply before or after it goes: before
+ * the first stored reply with a larger id (reply ids mostly grow with
+ * reply order, GLOWFIC.md 1), else at the end; never before the OP. */
+static size_t
+by_id(const struct order *o, const char *key)
+{
+  int64_t id = key_id(key);
+  size_t i;
+  if (key[0] == 'p')
+    return 0; /* the opening post leads */
+  for (i = 0; i < o->n_old; i++) {
+    int64_t old = key_id(o->old[i]);
+    if (old > 0 && id > 0 && old > id)
+      return i;
+  }
+  return o->n_old;
+}
+
 static int
 thread_order(struct saver *sv, const struct work_thread *t, size_t tpos,
              struct order *o)
@@ -363,8 +393,8 @@ thread_order(struct saver *sv, const struct work_thread *t, size_t tpos,
     xfree(new_sorted);
     return 0;
   }
-  /* bucket_of[j]: after which stored post (index + 1; 0 = first) new
-   * post j goes. */
+  /* bucket_of[j]: new post j goes just before stored post bucket_of[j]
+   * (n_old = at the end). */
   old_sorted = xcalloc(o->n_old + 1, sizeof(*old_sorted));
   for (i = 0; i < o->n_old; i++) {
     old_sorted[i].key = o->old[i];
@@ -373,49 +403,55 @@ thread_order(struct saver *sv, const struct work_thread *t, size_t tpos,
   qsort(old_sorted, o->n_old, sizeof(*old_sorted), cmp_keypos);
   bucket_of = xcalloc(o->n + 1, sizeof(*bucket_of));
   {
-    size_t anchor = 0;
+    size_t next = SIZE_MAX, pred = SIZE_MAX;
+    /* Successors first: a stored post after a new one pins it. */
+    for (j = o->n; j-- > 0;) {
+      const struct keypos *k = lookup(old_sorted, o->n_old, o->keys[j]);
+      bucket_of[j] = k ? SIZE_MAX : next;
+      if (k)
+        next = k->pos;
+    }
     for (j = 0; j < o->n; j++) {
       const struct keypos *k = lookup(old_sorted, o->n_old, o->keys[j]);
-      if (k)
-        anchor = k->pos + 1;
-      bucket_of[j] = k ? SIZE_MAX : anchor;
-    }
-  }
-  /* Emit: new posts bucketed first, then each stored post followed by
-   * its bucket. O(n_old + n) passes over the buckets. */
-  for (j = 0; j < o->n; j++) {
-    if (bucket_of[j] == 0) {
-      o->pos[o->n_pos].key = o->keys[j];
-      o->pos[o->n_pos++].pos = at++;
+      if (k) {
+        pred = k->pos;
+        continue;
+      }
+      if (bucket_of[j] != SIZE_MAX)
+        continue; /* before its successor */
+      if (pred != SIZE_MAX && o->old[pred][0] != 'p')
+        bucket_of[j] = pred + 1; /* after the reply before it */
+      else
+        bucket_of[j] = by_id(o, o->keys[j]); /* after a (hidden) OP */
     }
   }
   {
     /* new posts grouped by bucket, in import order */
     size_t *start = xcalloc(o->n_old + 2, sizeof(*start));
     size_t *list = xcalloc(o->n + 1, sizeof(*list));
+    size_t *fill = xcalloc(o->n_old + 1, sizeof(*fill));
     for (j = 0; j < o->n; j++) {
-      if (bucket_of[j] != SIZE_MAX && bucket_of[j] > 0)
+      if (bucket_of[j] != SIZE_MAX)
         start[bucket_of[j] + 1]++;
     }
     for (i = 1; i < o->n_old + 2; i++)
       start[i] += start[i - 1];
-    {
-      size_t *fill = xcalloc(o->n_old + 2, sizeof(*fill));
-      for (j = 0; j < o->n; j++) {
-        size_t b = bucket_of[j];
-        if (b != SIZE_MAX && b > 0)
-          list[start[b] + fill[b]++] = j;
-      }
-      xfree(fill);
+    for (j = 0; j < o->n; j++) {
+      size_t bk = bucket_of[j];
+      if (bk != SIZE_MAX)
+        list[start[bk] + fill[bk]++] = j;
     }
-    for (i = 0; i < o->n_old; i++) {
-      o->pos[o->n_pos].key = o->old[i];
-      o->pos[o->n_pos++].pos = at++;
-      for (j = start[i + 1]; j < start[i + 2]; j++) {
+    for (i = 0; i <= o->n_old; i++) {
+      for (j = start[i]; j < start[i + 1]; j++) {
         o->pos[o->n_pos].key = o->keys[list[j]];
         o->pos[o->n_pos++].pos = at++;
       }
+      if (i < o->n_old) {
+        o->pos[o->n_pos].key = o->old[i];
+        o->pos[o->n_pos++].pos = at++;
+      }
     }
+    xfree(fill);
     xfree(start);
     xfree(list);
   }

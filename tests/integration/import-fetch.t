@@ -12,7 +12,7 @@ SERVER=
 cleanup() { [[ -n $SERVER ]] && kill "$SERVER" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-echo "1..17"
+echo "1..18"
 n=0
 ok() { n=$((n + 1)); if [[ $1 == 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
@@ -81,6 +81,19 @@ ok $? "API and flat HTML imports give the same sentences and ids ($(head -c 200 
 q="SELECT post_key, author, coalesce(alias, character), screenname, icon_url, icon_keyword, words FROM work_posts WHERE $W ORDER BY post_key"
 [[ "$(sqlite3 "$D/glowtalk.db" "$q")" == "$(sqlite3 "$D2/glowtalk.db" "$q")" ]]
 ok $? "API and flat HTML imports agree on speakers, authors and icons"
+
+# saved paginated pages (hidden OP on pages 2 and 3), imported 3, 1, 2
+D3=$TMP/data3
+"$BIN" init --data "$D3" >/dev/null 2>&1
+for pg in 3 1 2; do
+  curl -s "$BASE/posts/500?page=$pg&per_page=100" -o "$TMP/page$pg.html"
+  "$BIN" import --data "$D3" "$TMP/page$pg.html" >/dev/null 2>"$TMP/err" || break
+done
+q="SELECT group_concat(post_key) FROM (SELECT post_key FROM work_posts WHERE $W ORDER BY thread_pos, position)"
+q2="SELECT post_key, sentence_id FROM work_sentences WHERE $W ORDER BY 1, 2"
+[[ -n $(sqlite3 "$D3/glowtalk.db" "$q") && "$(sqlite3 "$D/glowtalk.db" "$q")" == "$(sqlite3 "$D3/glowtalk.db" "$q")" && \
+   "$(sqlite3 "$D/glowtalk.db" "$q2")" == "$(sqlite3 "$D3/glowtalk.db" "$q2")" ]]
+ok $? "paginated pages saved and imported out of order give the API's thread ($(head -c 200 "$TMP/err"))"
 
 # 9: a continuity: sections in order, sectionless last
 out=$("$BIN" import --data "$D" "$BASE/boards/9" --json 2>"$TMP/err")

@@ -182,5 +182,19 @@ TEST_IMPL(work_store_pages_in_any_order)
   expect_order(db, "p42 r2 r1 r3 r4 r5");
   db_close(&db);
   test_rmdir(dir);
+  /* A slice of replies first, then page 1 with the OP. */
+  dir = test_mkdtemp();
+  snprintf(path, sizeof(path), "%s/t.db", dir);
+  ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
+  w = load(REPLY(3, "Ann", "<p>C.</p>") REPLY(4, "Bo", "<p>D.</p>"));
+  ASSERT_OK(work_store_save(db, w, 1, &c, errbuf, sizeof(errbuf)));
+  work_free(w);
+  w = load(OPB("<p>Op.</p>") REPLY(1, "Ann", "<p>A.</p>")
+           REPLY(2, "Bo", "<p>B.</p>"));
+  ASSERT_OK(work_store_save(db, w, 2, &c, errbuf, sizeof(errbuf)));
+  work_free(w);
+  expect_order(db, "p42 r1 r2 r3 r4");
+  db_close(&db);
+  test_rmdir(dir);
   return 0;
 }
