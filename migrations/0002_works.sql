@@ -20,7 +20,8 @@ CREATE TABLE work_threads (
   glowfic_id  INTEGER NOT NULL,        -- Glowfic post id, 0 unknown
   subject     TEXT,
   description TEXT,
-  board       TEXT,
+  board       TEXT,                    -- continuity name
+  section     TEXT,                    -- sub-continuity name
   PRIMARY KEY (work_id, position)
 ) WITHOUT ROWID;
 

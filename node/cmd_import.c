@@ -39,19 +39,7 @@ print(const struct work *w, const struct work_store_counts *c, int as_json)
            (long long)c->removed_sentences);
     return;
   }
-  o = json_new_object();
-  json_set_str(o, "work_id", c->work_id);
-  json_set_str(o, "key", w->key);
-  json_set_str(o, "title", w->title);
-  json_set_int(o, "threads", c->threads);
-  json_set_int(o, "posts", c->posts);
-  json_set_int(o, "characters", c->characters);
-  json_set_int(o, "sentences", c->sentences);
-  json_set_int(o, "words", c->words);
-  json_set_int(o, "new_posts", c->new_posts);
-  json_set_int(o, "changed_posts", c->changed_posts);
-  json_set_int(o, "new_sentences", c->new_sentences);
-  json_set_int(o, "removed_sentences", c->removed_sentences);
+  o = work_store_counts_json(w, c);
   text = json_print(o, 0);
   printf("%s\n", text);
   xfree(text);

@@ -4,16 +4,19 @@
  * presenters (PostPresenter, ReplyPresenter) as listed in GLOWFIC.md 2. */
 #include "node/glowfic_api.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "node/alloc.h"
 #include "node/text.h"
+#include "node/utf8.h"
 
+/* API strings may hold bytes that are not UTF-8 (cJSON keeps them). */
 static char *
 dup_or_null(const char *s)
 {
-  return s && *s ? xstrdup(s) : NULL;
+  return s && *s ? utf8_dup(s) : NULL;
 }
 
 static int64_t
@@ -41,7 +44,7 @@ fill_common(struct work_post *p, const struct json *o, unsigned text_flags,
     p->character = dup_or_null(json_get_str(ch, "name"));
     p->screenname = dup_or_null(json_get_str(ch, "screenname"));
     if (display && p->character && strcmp(display, p->character) != 0)
-      p->alias = xstrdup(display);
+      p->alias = utf8_dup(display);
   }
   if (json_is_object(icon)) {
     p->icon_id = int_of(icon, "id");
@@ -54,7 +57,7 @@ fill_common(struct work_post *p, const struct json *o, unsigned text_flags,
     snprintf(errbuf, errlen, "a post in the API reply has no content");
     return ERR_PARSE;
   }
-  p->content = xstrdup(content);
+  p->content = utf8_dup(content);
   err = text_from_string(p, content, strlen(content), text_flags);
   if (err)
     snprintf(errbuf, errlen, "a post's text is too large");
@@ -81,10 +84,11 @@ glowfic_api_post(struct work *w, const struct json *post,
     return ERR_TOO_BIG;
   }
   t->id = id;
-  t->subject = xstrdup(json_get_str(post, "subject"));
+  t->subject = utf8_dup(json_get_str(post, "subject"));
   t->description = dup_or_null(json_get_str(post, "description"));
   board = json_get(post, "board");
   t->board = dup_or_null(json_get_str(board, "name"));
+  t->section = dup_or_null(json_get_str(json_get(post, "section"), "name"));
   p = work_thread_add_post(w, t);
   if (p == NULL) {
     snprintf(errbuf, errlen, "too many posts");
@@ -100,14 +104,40 @@ glowfic_api_post(struct work *w, const struct json *post,
   return fill_common(p, post, text_flags, errbuf, errlen);
 }
 
+/* The reply ids a thread holds: an open-addressing set, so merging page
+ * after page (or one huge saved array) stays linear. */
+struct idset {
+  int64_t *slot; /* 0 = empty (ids are positive) */
+  size_t cap, n;
+};
+
+static size_t
+id_hash(int64_t id, size_t cap)
+{
+  return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+}
+
+/* Add id; returns 1 if it was there already. */
 static int
-has_reply(const struct work_thread *t, int64_t id)
+idset_add(struct idset *s, int64_t id)
 {
   size_t i;
-  for (i = t->n_posts; i > 0; i--) {
-    if (t->posts[i - 1].kind == WORK_POST_REPLY && t->posts[i - 1].id == id)
+  if (2 * (s->n + 1) > s->cap) {
+    struct idset big = {NULL, s->cap ? 2 * s->cap : 256, 0};
+    big.slot = xcalloc(big.cap, sizeof(*big.slot));
+    for (i = 0; i < s->cap; i++) {
+      if (s->slot[i])
+        idset_add(&big, s->slot[i]);
+    }
+    xfree(s->slot);
+    *s = big;
+  }
+  for (i = id_hash(id, s->cap); s->slot[i]; i = (i + 1) & (s->cap - 1)) {
+    if (s->slot[i] == id)
       return 1;
   }
+  s->slot[i] = id;
+  s->n++;
   return 0;
 }
 
@@ -117,27 +147,35 @@ glowfic_api_replies(struct work *w, struct work_thread *t,
                     size_t *added, char *errbuf, size_t errlen)
 {
   const struct json *r, *user;
+  struct idset ids = {NULL, 0, 0};
   struct work_post *p;
+  size_t i;
   int64_t id;
-  int err;
+  int err = 0;
 
   *added = 0;
   if (!json_is_array(page)) {
     snprintf(errbuf, errlen, "the API reply is not a list of replies");
     return ERR_PARSE;
   }
+  for (i = 0; i < t->n_posts; i++) {
+    if (t->posts[i].kind == WORK_POST_REPLY && t->posts[i].id > 0)
+      idset_add(&ids, t->posts[i].id);
+  }
   for (r = json_first(page); r; r = json_next(r)) {
     id = int_of(r, "id");
     if (!json_is_object(r) || id <= 0) {
       snprintf(errbuf, errlen, "a reply in the API reply has no id");
-      return ERR_PARSE;
+      err = ERR_PARSE;
+      break;
     }
-    if (has_reply(t, id))
+    if (idset_add(&ids, id))
       continue;
     p = work_thread_add_post(w, t);
     if (p == NULL) {
       snprintf(errbuf, errlen, "too many posts");
-      return ERR_TOO_BIG;
+      err = ERR_TOO_BIG;
+      break;
     }
     p->kind = WORK_POST_REPLY;
     p->id = id;
@@ -146,10 +184,11 @@ glowfic_api_replies(struct work *w, struct work_thread *t,
     p->author = dup_or_null(json_get_str(user, "username"));
     err = fill_common(p, r, text_flags, errbuf, errlen);
     if (err)
-      return err;
+      break;
     (*added)++;
   }
-  return 0;
+  xfree(ids.slot);
+  return err;
 }
 
 const char *

@@ -299,6 +299,7 @@ struct collect {
   size_t n, cap;
   int64_t thread_id;      /* first thread id a block names */
   int have_op;
+  int last_footer;        /* the latest block had its footer */
   char *errbuf;
   size_t errlen;
 };
@@ -341,6 +342,7 @@ collect_block(struct xml_doc *doc, const struct xml_node *b,
     c->thread_id = tmp.kind == WORK_POST_OP ? permalink_id(b, "/posts/")
                                             : thread_id_of(b);
   c->have_op |= tmp.kind == WORK_POST_OP;
+  c->last_footer = xml_child(b, "div", "post-footer") != NULL;
   if (c->n == c->cap) {
     c->cap = c->cap ? 2 * c->cap : 64;
     c->posts = xrealloc(c->posts, c->cap * sizeof(*c->posts));
@@ -443,8 +445,11 @@ glowfic_html_parse(struct work *w, const char *data, size_t len,
     err = ERR_PARSE;
     goto out;
   }
-  if (is_truncated(data, len)) {
-    snprintf(errbuf, errlen, "the page is cut short (no </html>)");
+  /* Every shape of block ends with its footer: a last block without one
+   * was cut off in transit (a saved fragment has no </html> to miss). */
+  if (is_truncated(data, len) || !c.last_footer) {
+    snprintf(errbuf, errlen, "the page is cut short (%s)",
+             c.last_footer ? "no </html>" : "its last post has no footer");
     err = ERR_PARSE;
     goto out;
   }

@@ -5,9 +5,11 @@
  * GLOWFIC.md 7 recommends. */
 #include "node/importer.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "node/alloc.h"
 #include "node/fetch.h"
@@ -15,13 +17,23 @@
 #include "node/glowfic_html.h"
 #include "node/glowfic_url.h"
 #include "node/json.h"
+#include "node/utf8.h"
 
 #define LOG_MODULE "import"
 #include "node/log.h"
 
+/* Anonymous HTML requests are limited far more tightly than the API (25
+ * per 5 minutes per IP, and more than 25 in a minute bans for an hour:
+ * GLOWFIC.md 4), so an import spaces its HTML requests at least this far
+ * apart whatever glowfic-delay says. */
+#define HTML_MIN_INTERVAL_MS 12000
+#define MAX_OP_AUTHORS 20 /* authors asked about the OP's character */
+
 struct ctx {
   struct fetch *f;
   const char *base;
+  struct timespec last_html; /* start of the last HTML request */
+  int had_html;
   const struct importer_opts *o;
   char *errbuf;
   size_t errlen;
@@ -85,6 +97,73 @@ get_json(struct ctx *c, const char *path, struct json **out)
   return err;
 }
 
+/* Wait until HTML_MIN_INTERVAL_MS have passed since the last HTML page. */
+static void
+html_pause(struct ctx *c)
+{
+  struct timespec now, ts;
+  long ms;
+
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (c->had_html) {
+    ms = HTML_MIN_INTERVAL_MS -
+         ((now.tv_sec - c->last_html.tv_sec) * 1000 +
+          (now.tv_nsec - c->last_html.tv_nsec) / 1000000);
+    if (ms > 0) {
+      log_info("waiting %ld ms before the next Glowfic page", ms);
+      ts.tv_sec = ms / 1000;
+      ts.tv_nsec = (ms % 1000) * 1000000L;
+      while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+  }
+  c->last_html = now;
+  c->had_html = 1;
+}
+
+/* The OP's author through the API: the author who owns the OP's character
+ * (GET /api/v1/characters?post_id=P&user_id=U, GLOWFIC.md 2). */
+static int
+op_author_from_api(struct ctx *c, struct work_post *op,
+                   const struct json *post)
+{
+  const struct json *a, *r;
+  size_t asked = 0;
+
+  if (op->character_id <= 0)
+    return 0;
+  for (a = json_first(json_get(post, "authors"));
+       a && asked < MAX_OP_AUTHORS; a = json_next(a), asked++) {
+    struct json *j = NULL;
+    int64_t uid = 0, cid = 0;
+    char *path;
+    int found = 0;
+
+    if (json_int(json_get(a, "id"), &uid) != 0 || uid <= 0)
+      continue;
+    path = xasprintf("/api/v1/characters?post_id=%lld&user_id=%lld",
+                     (long long)op->id, (long long)uid);
+    if (get_json(c, path, &j) != 0) {
+      log_warn("%s", c->errbuf);
+      c->errbuf[0] = '\0';
+    }
+    xfree(path);
+    for (r = json_first(json_get(j, "results")); r && !found;
+         r = json_next(r))
+      found = json_int(json_get(r, "id"), &cid) == 0 &&
+              cid == op->character_id;
+    if (found && json_get_str(a, "username")) {
+      op->user_id = uid;
+      op->author = xstrdup(json_get_str(a, "username"));
+    }
+    json_free(j);
+    if (found)
+      return 1;
+  }
+  return 0;
+}
+
 /* The OP's author from the thread's HTML page (the API cannot say which
  * of the authors wrote it). Failing is not fatal: narration falls back to
  * the book's default voice. */
@@ -96,6 +175,7 @@ op_author_from_html(struct ctx *c, struct work_post *op, int64_t id)
   char *path = xasprintf("/posts/%lld", (long long)id);
   char eb[256];
 
+  html_pause(c);
   if (get(c, path, &res) != 0) {
     log_warn("cannot read the opening post's author: %s", c->errbuf);
     c->errbuf[0] = '\0';
@@ -122,7 +202,7 @@ op_author_from_html(struct ctx *c, struct work_post *op, int64_t id)
 static int
 thread(struct ctx *c, struct work *w, int64_t id, const char *board)
 {
-  struct json *j = NULL;
+  struct json *j = NULL, *post = NULL;
   struct work_thread *t;
   char *path = NULL;
   size_t added, page;
@@ -130,13 +210,15 @@ thread(struct ctx *c, struct work *w, int64_t id, const char *board)
   int err;
 
   path = xasprintf("/api/v1/posts/%lld", (long long)id);
-  err = get_json(c, path, &j);
+  err = get_json(c, path, &post);
   if (!err)
-    err = glowfic_api_post(w, j, c->o->text_flags, c->errbuf, c->errlen);
-  json_free(j);
+    err = glowfic_api_post(w, post, c->o->text_flags, c->errbuf,
+                           c->errlen);
   xfree(path);
-  if (err)
+  if (err) {
+    json_free(post);
     return err;
+  }
   t = &w->threads[w->n_threads - 1];
   if (board && t->board == NULL)
     t->board = xstrdup(board);
@@ -148,27 +230,33 @@ thread(struct ctx *c, struct work *w, int64_t id, const char *board)
     err = get(c, path, &res);
     xfree(path);
     if (err)
-      return err;
+      goto out;
     total = res.total;
     j = json_parse(res.body, res.len, jerr, sizeof(jerr));
     fetch_response_free(&res);
     if (j == NULL) {
       snprintf(c->errbuf, c->errlen, "replies of post %lld, page %zu: "
                "invalid JSON: %s", (long long)id, page, jerr);
-      return ERR_PARSE;
+      err = ERR_PARSE;
+      goto out;
     }
     err = glowfic_api_replies(w, t, j, c->o->text_flags, &added, c->errbuf,
                               c->errlen);
     json_free(j);
     if (err)
-      return err;
+      goto out;
     if (added == 0 ||
         (total >= 0 && (int64_t)page * IMPORTER_PER_PAGE >= total))
       break;
   }
-  if (t->posts[0].author == NULL)
+  /* The API does not say which author wrote the OP: ask the API who owns
+   * its character, and only then read the (rate-limited) HTML page. */
+  if (t->posts[0].author == NULL &&
+      !op_author_from_api(c, &t->posts[0], post))
     op_author_from_html(c, &t->posts[0], id);
-  return 0;
+out:
+  json_free(post);
+  return err;
 }
 
 /* The thread holding reply id: its HTML page names the post. */
@@ -178,7 +266,10 @@ reply_thread(struct ctx *c, int64_t id, int64_t *post_id)
   struct fetch_response res;
   struct work *scratch;
   char *path = xasprintf("/replies/%lld", (long long)id);
-  int err = get(c, path, &res);
+  int err;
+
+  html_pause(c);
+  err = get(c, path, &res);
 
   *post_id = 0;
   if (!err) {
@@ -234,7 +325,7 @@ board(struct ctx *c, struct work *w, int64_t board_id, int64_t section_id)
   if (err)
     return err;
   if (json_get_str(j, "name"))
-    name = xstrdup(json_get_str(j, "name"));
+    name = utf8_dup(json_get_str(j, "name"));
   json_free(j);
   for (page = 1; !err && page <= IMPORTER_MAX_PAGES; page++) {
     const struct json *r, *results;
@@ -282,9 +373,28 @@ board(struct ctx *c, struct work *w, int64_t board_id, int64_t section_id)
     err = ERR_NOT_FOUND;
   }
   if (!err) {
+    size_t before, got = 0;
     qsort(list, n, sizeof(*list), cmp_listed);
-    for (i = 0; i < n && !err; i++)
+    for (i = 0; i < n && !err; i++) {
+      before = w->n_threads;
       err = thread(c, w, list[i].id, name);
+      /* A thread the listing shows but the API refuses (made private
+       * since, or deleted) is skipped: the rest of the story stands. */
+      if ((err == ERR_NOT_FOUND || err == ERR_FORBIDDEN) &&
+          w->n_threads == before) {
+        log_warn("skipping thread %lld: %s", (long long)list[i].id,
+                 c->errbuf);
+        c->errbuf[0] = '\0';
+        err = 0;
+        continue;
+      }
+      got += err == 0;
+    }
+    if (!err && got == 0) {
+      snprintf(c->errbuf, c->errlen, "none of the continuity's threads "
+               "can be read");
+      err = ERR_NOT_FOUND;
+    }
   }
   if (!err && w->title == NULL && name && section_id == 0)
     w->title = xstrdup(name);
@@ -311,7 +421,7 @@ section(struct ctx *c, struct work *w, int64_t id)
     return ERR_PARSE;
   }
   if (json_get_str(j, "name"))
-    w->title = xstrdup(json_get_str(j, "name"));
+    w->title = utf8_dup(json_get_str(j, "name"));
   json_free(j);
   return board(c, w, board_id, id);
 }
@@ -348,6 +458,7 @@ importer_from_url(const char *url, const struct config *cfg,
   fo.delay_ms = (long)config_get_int(cfg, "glowfic-delay");
   fo.timeout_s = (long)config_get_int(cfg, "fetch-timeout");
   fo.max_bytes = o->max_bytes;
+  memset(&c, 0, sizeof(c));
   c.f = fetch_new(&fo);
   c.base = base;
   c.o = o;
@@ -377,7 +488,7 @@ importer_from_url(const char *url, const struct config *cfg,
     if (err)
       snprintf(errbuf, errlen, "%s has no story text", url);
   }
-  log_info("%s: %u requests", url, fetch_count(c.f));
+  log_debug("%s: %u requests", url, fetch_count(c.f));
   fetch_free(c.f);
   xfree(base);
   if (err) {

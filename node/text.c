@@ -256,8 +256,78 @@ has_markup(const char *s, size_t len)
   return 0;
 }
 
+static int
+word_char(const char *s, size_t i, size_t len)
+{
+  unsigned char c;
+  if (i >= len)
+    return 0;
+  c = (unsigned char)s[i];
+  return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z');
+}
+
+static int
+blank_at(const char *s, size_t i, size_t len)
+{
+  return i >= len || s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+         s[i] == '\r';
+}
+
+/* Markdown's inline marks, for text from the Markdown editor (GLOWFIC.md
+ * 2; it cannot be told apart, and in plain text the same marks mean the
+ * same thing): *em*, _em_, **strong**, __strong__ become emphasis and
+ * [text](url) its text, so the voice never reads out asterisks. A mark
+ * opens before a non-blank and after a non-word character, closes after
+ * a non-blank and before a non-word character, within one paragraph.
+ * Returns the bytes consumed at s[i] (0: not a mark). */
+static size_t
+md_inline(const char *s, size_t i, size_t len, struct buf *out, int *err)
+{
+  size_t n = 1, j, end;
+  char c = s[i];
+
+  end = i;
+  while (end < len && !(s[end] == '\n' && end + 1 < len &&
+                        (s[end + 1] == '\n' || s[end + 1] == '\r')))
+    end++;
+  if (c == '[') {
+    size_t close = i + 1, paren;
+    while (close < end && s[close] != ']' && s[close] != '[')
+      close++;
+    if (close >= end || close + 1 >= end || s[close + 1] != '(')
+      return 0;
+    for (paren = close + 2; paren < end && s[paren] != ')' &&
+                            !blank_at(s, paren, len); paren++)
+      ;
+    if (paren >= end || s[paren] != ')')
+      return 0;
+    *err = buf_append(out, s + i + 1, close - i - 1);
+    return paren + 1 - i;
+  }
+  if (i > 0 && word_char(s, i - 1, len))
+    return 0;
+  if (i + 1 < len && s[i + 1] == c)
+    n = 2;
+  if (blank_at(s, i + n, len) || s[i + n] == c)
+    return 0;
+  for (j = i + n + 1; j + n <= end; j++) {
+    if (s[j] == c && (n == 1 || s[j + 1] == c) && !blank_at(s, j - 1, len) &&
+        !word_char(s, j + n, len) && (j + n >= len || s[j + n] != c)) {
+      *err = buf_append_str(out, n == 2 ? "<strong>" : "<em>");
+      if (!*err)
+        *err = buf_append(out, s + i + n, j - i - n);
+      if (!*err)
+        *err = buf_append_str(out, n == 2 ? "</strong>" : "</em>");
+      return j + n - i;
+    }
+  }
+  return 0;
+}
+
 /* The site's rule for text without <p>/<br>: paragraphs at blank lines,
- * <br> at single newlines (WritableHelper#sanitize_written_content). */
+ * <br> at single newlines (WritableHelper#sanitize_written_content), with
+ * Markdown's inline marks read as emphasis (md_inline). */
 static int
 newline_html(const char *s, size_t len, struct buf *out)
 {
@@ -278,6 +348,13 @@ newline_html(const char *s, size_t len, struct buf *out)
       err = buf_append_str(out, nl > 1 ? "</p><p>" : "<br>");
       i = j;
       continue;
+    }
+    if (s[i] == '*' || s[i] == '_' || s[i] == '[') {
+      size_t used = md_inline(s, i, len, out, &err);
+      if (used) {
+        i += used;
+        continue;
+      }
     }
     err = buf_append(out, s + i, 1);
     i++;

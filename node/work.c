@@ -82,6 +82,7 @@ work_free(struct work *w)
     xfree(t->subject);
     xfree(t->description);
     xfree(t->board);
+    xfree(t->section);
   }
   xfree(w->threads);
   chars_clear(w);
@@ -278,11 +279,85 @@ count_words(const char *s)
   return n;
 }
 
+/* ---- a small string map ------------------------------------------------
+ * Open addressing with FNV-1a; keys are borrowed. Keeps work_finish linear
+ * when a hostile page has a million characters or a post repeats one line
+ * a hundred thousand times. */
+
+#define MAP_MIN_CAP 64  /* slots, a power of two */
+#define LINEAR_MAX 32   /* sentences of a post scanned without the map */
+
+struct strmap_e {
+  const char *key; /* NULL = empty slot */
+  size_t val;
+};
+
+struct strmap {
+  struct strmap_e *e;
+  size_t cap, n;
+};
+
+static uint64_t
+fnv1a(const char *s)
+{
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+static struct strmap_e *
+map_find(struct strmap_e *e, size_t cap, const char *key)
+{
+  size_t i = (size_t)fnv1a(key) & (cap - 1);
+  while (e[i].key && strcmp(e[i].key, key) != 0)
+    i = (i + 1) & (cap - 1);
+  return &e[i];
+}
+
+/* The value slot of key, added with value 0 when new (*added = 1). */
+static size_t *
+map_slot(struct strmap *m, const char *key, int *added)
+{
+  struct strmap_e *slot;
+  size_t i;
+
+  if (2 * (m->n + 1) > m->cap) {
+    size_t cap = m->cap ? 2 * m->cap : MAP_MIN_CAP;
+    struct strmap_e *e = xcalloc(cap, sizeof(*e));
+    for (i = 0; i < m->cap; i++) {
+      if (m->e[i].key)
+        *map_find(e, cap, m->e[i].key) = m->e[i];
+    }
+    xfree(m->e);
+    m->e = e;
+    m->cap = cap;
+  }
+  slot = map_find(m->e, m->cap, key);
+  *added = slot->key == NULL;
+  if (*added) {
+    slot->key = key;
+    slot->val = 0;
+    m->n++;
+  }
+  return &slot->val;
+}
+
+static void
+map_free(struct strmap *m)
+{
+  xfree(m->e);
+  memset(m, 0, sizeof(*m));
+}
+
 struct seg_ctx {
   struct work_post *post;
   const char *post_key;
   const char *para_text;
   uint32_t para;
+  struct strmap seen;  /* sentence text -> times seen, past LINEAR_MAX */
   int err;
 };
 
@@ -302,10 +377,22 @@ on_sentence(const char *text, size_t len, void *arg)
   s->text = xstrndup(text, len);
   s->para = c->para;
   s->offset = (uint32_t)(text - c->para_text);
-  /* O(n) per sentence: posts are short; repeated lines are rare. */
-  for (i = 0; i < p->n_sents; i++) {
-    if (strcmp(p->sents[i].text, s->text) == 0)
-      occ++;
+  if (p->n_sents < LINEAR_MAX) {
+    /* Most posts: a short scan beats a table. */
+    for (i = 0; i < p->n_sents; i++) {
+      if (strcmp(p->sents[i].text, s->text) == 0)
+        occ++;
+    }
+  } else {
+    int added;
+    size_t *count;
+    if (c->seen.n == 0) { /* first time past the scan: count what is in */
+      for (i = 0; i < p->n_sents; i++)
+        (*map_slot(&c->seen, p->sents[i].text, &added))++;
+    }
+    count = map_slot(&c->seen, s->text, &added);
+    occ = (uint32_t)*count;
+    (*count)++;
   }
   work_sentence_id(s->id, c->post_key, s->text, occ);
   p->n_sents++;
@@ -324,27 +411,26 @@ char_key(const struct work_post *p)
                    p->author ? p->author : "");
 }
 
-static struct work_character *
-find_char(struct work *w, const char *key)
-{
-  size_t i;
-  /* Linear, newest first: a thread's speakers alternate among a few. */
-  for (i = w->n_chars; i > 0; i--) {
-    if (strcmp(w->chars[i - 1].key, key) == 0)
-      return &w->chars[i - 1];
-  }
-  return NULL;
-}
-
+/* chars maps a character key to its index + 1 in w->chars (the keys are
+ * the characters' own strings, which stay put when w->chars grows). */
 static void
-collect_char(struct work *w, const struct work_post *p, const char *pkey)
+collect_char(struct work *w, struct strmap *chars, const struct work_post *p,
+             const char *pkey)
 {
-  struct work_character *c = find_char(w, p->char_key);
-  if (c == NULL) {
+  struct work_character *c;
+  int added;
+  size_t *idx = map_slot(chars, p->char_key, &added);
+
+  if (!added) {
+    c = &w->chars[*idx - 1];
+  } else {
     w->chars = grow(w->chars, w->n_chars, sizeof(*w->chars));
     c = &w->chars[w->n_chars++];
     memset(c, 0, sizeof(*c));
     c->key = xstrdup(p->char_key);
+    /* The map must not keep the post's string: point it at ours. */
+    map_find(chars->e, chars->cap, p->char_key)->key = c->key;
+    *idx = w->n_chars;
     c->id = p->character_id;
     /* The canonical name: an alias is per post, the character is not. */
     c->name = xstrdup(p->character);
@@ -390,6 +476,7 @@ int
 work_finish(struct work *w, size_t max_chars)
 {
   struct segment *seg = NULL;
+  struct strmap chars;
   struct seg_ctx c;
   size_t i, j, k;
   char *pkey = NULL;
@@ -401,6 +488,8 @@ work_finish(struct work *w, size_t max_chars)
   if (err)
     return err;
   chars_clear(w);
+  memset(&chars, 0, sizeof(chars));
+  memset(&c, 0, sizeof(c));
   for (i = 0; i < w->n_threads; i++) {
     struct work_thread *t = &w->threads[i];
     for (j = 0; j < t->n_posts; j++) {
@@ -421,10 +510,11 @@ work_finish(struct work *w, size_t max_chars)
         if (err)
           goto fail;
       }
+      map_free(&c.seen);
       xfree(p->char_key);
       p->char_key = char_key(p);
       if (p->char_key)
-        collect_char(w, p, pkey);
+        collect_char(w, &chars, p, pkey);
       xfree(pkey);
       pkey = NULL;
     }
@@ -436,9 +526,12 @@ work_finish(struct work *w, size_t max_chars)
   if (w->title == NULL && w->n_threads > 0 && w->threads[0].subject)
     w->title = xstrdup(w->threads[0].subject);
   derive_key(w);
+  map_free(&chars);
   segment_free(seg);
   return 0;
 fail:
+  map_free(&c.seen);
+  map_free(&chars);
   xfree(pkey);
   segment_free(seg);
   return err;

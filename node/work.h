@@ -89,6 +89,7 @@ struct work_thread {
   char *subject;      /* NULL when unknown */
   char *description;
   char *board;        /* continuity name, NULL when unknown */
+  char *section;      /* sub-continuity (board section) name, or NULL */
   struct work_post *posts; /* in reading order */
   size_t n_posts;
   size_t cap_posts;

@@ -5,6 +5,7 @@
  * so equal works serialise to equal bytes and hash to the same blob. */
 #include "node/work.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -110,6 +111,176 @@ str_or_null(const char *s)
 
 #define LIT(s) sink(s, sizeof(s) - 1, arg)
 
+/* ---- direct writer ------------------------------------------------------
+ * Posts are most of a work: they are written straight to the sink in
+ * cJSON's exact unformatted style (the unit test compares the bytes with
+ * json_print(work_to_json())), without building a tree per post. */
+
+#define OUT_CHUNK 8192 /* bytes gathered before calling the sink */
+
+struct out {
+  work_sink_cb sink;
+  void *arg;
+  char buf[OUT_CHUNK];
+  size_t len;
+};
+
+static void
+out_flush(struct out *o)
+{
+  if (o->len)
+    o->sink(o->buf, o->len, o->arg);
+  o->len = 0;
+}
+
+static void
+out_raw(struct out *o, const char *s, size_t n)
+{
+  if (n > sizeof(o->buf) - o->len) {
+    out_flush(o);
+    if (n > sizeof(o->buf)) {
+      o->sink(s, n, o->arg);
+      return;
+    }
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+}
+
+#define OUT_LIT(o, s) out_raw(o, s, sizeof(s) - 1)
+
+/* cJSON's print_string_ptr: \" \\ \b \f \n \r \t, other bytes < 32 as
+ * \u00XX, everything else as is. */
+static void
+out_str(struct out *o, const char *s)
+{
+  const char *run;
+  char esc[8];
+
+  if (s == NULL) {
+    OUT_LIT(o, "null");
+    return;
+  }
+  OUT_LIT(o, "\"");
+  while (*s) {
+    run = s;
+    while (*s && (unsigned char)*s >= 32 && *s != '"' && *s != '\\')
+      s++;
+    out_raw(o, run, (size_t)(s - run));
+    if (*s == '\0')
+      break;
+    switch (*s) {
+    case '"': OUT_LIT(o, "\\\""); break;
+    case '\\': OUT_LIT(o, "\\\\"); break;
+    case '\b': OUT_LIT(o, "\\b"); break;
+    case '\f': OUT_LIT(o, "\\f"); break;
+    case '\n': OUT_LIT(o, "\\n"); break;
+    case '\r': OUT_LIT(o, "\\r"); break;
+    case '\t': OUT_LIT(o, "\\t"); break;
+    default:
+      snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*s);
+      out_raw(o, esc, 6);
+    }
+    s++;
+  }
+  OUT_LIT(o, "\"");
+}
+
+/* cJSON's print_number for integral values: %d when the value fits an
+ * int, else %1.15g (exact below 10^15, which ids and counts are). */
+static void
+out_int(struct out *o, int64_t v)
+{
+  char num[32];
+  int n;
+  if (v >= INT32_MIN && v <= INT32_MAX)
+    n = snprintf(num, sizeof(num), "%d", (int)v);
+  else
+    n = snprintf(num, sizeof(num), "%1.15g", (double)v);
+  out_raw(o, num, (size_t)n);
+}
+
+#define KEY_STR(o, k, v) (OUT_LIT(o, "\"" k "\":"), out_str(o, v))
+#define KEY_INT(o, k, v) (OUT_LIT(o, "\"" k "\":"), out_int(o, v))
+
+/* The same bytes as json_print(post_json(p), 0). */
+static void
+out_post(struct out *o, const struct work_post *p)
+{
+  size_t i, j;
+
+  OUT_LIT(o, "{");
+  KEY_INT(o, "id", p->id);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "kind", p->kind == WORK_POST_OP ? "op" : "reply");
+  OUT_LIT(o, ",");
+  KEY_INT(o, "user_id", p->user_id);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "author", p->author);
+  OUT_LIT(o, ",");
+  KEY_INT(o, "character_id", p->character_id);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "character", p->character);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "alias", p->alias);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "screenname", p->screenname);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "char_key", p->char_key);
+  OUT_LIT(o, ",");
+  KEY_INT(o, "icon_id", p->icon_id);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "icon_url", p->icon_url);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "icon_keyword", p->icon_keyword);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "created_at", p->created_at);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "updated_at", p->updated_at);
+  OUT_LIT(o, ",");
+  KEY_INT(o, "words", p->words);
+  OUT_LIT(o, ",");
+  KEY_STR(o, "content", p->content);
+  OUT_LIT(o, ",\"paras\":[");
+  for (i = 0; i < p->n_paras; i++) {
+    const struct work_para *pa = &p->paras[i];
+    if (i)
+      OUT_LIT(o, ",");
+    OUT_LIT(o, "{");
+    KEY_STR(o, "text", pa->text);
+    OUT_LIT(o, ",");
+    KEY_INT(o, "pause", pa->pause);
+    OUT_LIT(o, ",");
+    KEY_INT(o, "flags", pa->flags);
+    OUT_LIT(o, ",\"emph\":[");
+    for (j = 0; j < pa->n_emph; j++) {
+      if (j)
+        OUT_LIT(o, ",");
+      OUT_LIT(o, "[");
+      out_int(o, pa->emph[j].start);
+      OUT_LIT(o, ",");
+      out_int(o, pa->emph[j].len);
+      OUT_LIT(o, "]");
+    }
+    OUT_LIT(o, "]}");
+  }
+  OUT_LIT(o, "],\"sentences\":[");
+  for (i = 0; i < p->n_sents; i++) {
+    if (i)
+      OUT_LIT(o, ",");
+    OUT_LIT(o, "{");
+    KEY_STR(o, "id", p->sents[i].id);
+    OUT_LIT(o, ",");
+    KEY_INT(o, "para", p->sents[i].para);
+    OUT_LIT(o, ",");
+    KEY_INT(o, "offset", p->sents[i].offset);
+    OUT_LIT(o, ",");
+    KEY_STR(o, "text", p->sents[i].text);
+    OUT_LIT(o, "}");
+  }
+  OUT_LIT(o, "]}");
+}
+
 void
 work_json_stream(const struct work *w, work_sink_cb sink, void *arg)
 {
@@ -136,11 +307,21 @@ work_json_stream(const struct work *w, work_sink_cb sink, void *arg)
     emit(str_or_null(th->description), sink, arg);
     LIT(",\"board\":");
     emit(str_or_null(th->board), sink, arg);
+    LIT(",\"section\":");
+    emit(str_or_null(th->section), sink, arg);
     LIT(",\"posts\":[");
-    for (j = 0; j < th->n_posts; j++) {
-      if (j)
-        LIT(",");
-      emit(post_json(&th->posts[j]), sink, arg);
+    {
+      struct out *o = xmalloc(sizeof(*o));
+      o->sink = sink;
+      o->arg = arg;
+      o->len = 0;
+      for (j = 0; j < th->n_posts; j++) {
+        if (j)
+          OUT_LIT(o, ",");
+        out_post(o, &th->posts[j]);
+      }
+      out_flush(o);
+      xfree(o);
     }
     LIT("]}");
   }
@@ -167,6 +348,7 @@ work_to_json(const struct work *w)
     json_set_str(t, "subject", th->subject);
     json_set_str(t, "description", th->description);
     json_set_str(t, "board", th->board);
+    json_set_str(t, "section", th->section);
     posts = json_new_array();
     for (j = 0; j < th->n_posts; j++)
       json_push(posts, post_json(&th->posts[j]));
@@ -357,6 +539,7 @@ work_from_json(const struct json *doc, char *errbuf, size_t errlen)
     th->subject = get_str(&r, t, "subject");
     th->description = get_str(&r, t, "description");
     th->board = get_str(&r, t, "board");
+    th->section = get_str(&r, t, "section");
     posts = get_arr(&r, t, "posts");
     for (p = json_first(posts); p && !r.bad; p = json_next(p)) {
       struct work_post *wp = work_thread_add_post(w, th);

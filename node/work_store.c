@@ -7,7 +7,9 @@
  * (same id = same row) and delete what stayed stale. */
 #include "node/work_store.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/secure.h"
@@ -24,7 +26,7 @@
 
 enum stmt_id {
   S_WORK, S_THREAD, S_POST_GET, S_POST, S_STALE, S_SENT, S_PURGE,
-  S_CHARS_DEL, S_CHARS, N_STMTS
+  S_CHARS_DEL, S_CHARS, S_ORDER, S_MOVE, N_STMTS
 };
 
 static const char *const sqls[N_STMTS] = {
@@ -35,11 +37,12 @@ static const char *const sqls[N_STMTS] = {
     "imported_at = ?6, imports = imports + 1",
   [S_THREAD] =
     "INSERT INTO work_threads(work_id, position, glowfic_id, subject, "
-    "description, board) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "description, board, section) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
     "ON CONFLICT(work_id, position) DO UPDATE SET "
     "glowfic_id = CASE WHEN ?3 > 0 THEN ?3 ELSE glowfic_id END, "
     "subject = coalesce(?4, subject), description = coalesce(?5, "
-    "description), board = coalesce(?6, board)",
+    "description), board = coalesce(?6, board), "
+    "section = coalesce(?7, section)",
   [S_POST_GET] =
     "SELECT text_hash FROM work_posts WHERE work_id = ?1 AND post_key = ?2",
   [S_POST] =
@@ -68,6 +71,12 @@ static const char *const sqls[N_STMTS] = {
     "DELETE FROM work_sentences WHERE work_id = ?1 AND post_key = ?2 "
     "AND position < 0",
   [S_CHARS_DEL] = "DELETE FROM work_characters WHERE work_id = ?1",
+  [S_ORDER] =
+    "SELECT post_key FROM work_posts WHERE work_id = ?1 AND thread_pos = ?2 "
+    "ORDER BY position",
+  [S_MOVE] =
+    "UPDATE work_posts SET position = ?3 WHERE work_id = ?1 AND "
+    "post_key = ?2",
   /* One row per character from all its stored posts. The bare columns
    * come from the row of min() (SQLite's documented rule): the first
    * post. */
@@ -84,8 +93,8 @@ static const char *const sqls[N_STMTS] = {
     " ORDER BY thread_pos, position LIMIT 1), "
     "n, w, (SELECT json_group_array(post_key) FROM (SELECT post_key FROM "
     " work_posts q WHERE q.work_id = p.work_id AND q.char_key = p.char_key "
-    " AND q.words > 0 ORDER BY thread_pos, position LIMIT "
-    STR(WORK_SAMPLES) ")) "
+    " AND q.words > 0 ORDER BY thread_pos, position "
+    " LIMIT " STR(WORK_SAMPLES) ")) "
     "FROM (SELECT *, min(thread_pos * 4294967296 + position), "
     " count(*) AS n, sum(words) AS w FROM work_posts "
     " WHERE work_id = ?1 AND char_key IS NOT NULL GROUP BY char_key) p",
@@ -200,12 +209,11 @@ save_sentences(struct saver *sv, const struct work_post *p,
 }
 
 static int
-save_post(struct saver *sv, const struct work_thread *t, size_t tpos,
+save_post(struct saver *sv, const char *key, size_t tpos,
           const struct work_post *p, size_t pos)
 {
   struct db_stmt *st = sv->st[S_POST], *get = sv->st[S_POST_GET];
   char hash[2 * TEXT_HASH_BYTES + 1];
-  char *key = work_post_key(t, p, pos);
   int existed = 0, same = 0, rc, err;
 
   text_hash(p, hash);
@@ -256,7 +264,230 @@ save_post(struct saver *sv, const struct work_thread *t, size_t tpos,
   if (!same)
     err = save_sentences(sv, p, key, existed);
 out:
-  xfree(key);
+  return err;
+}
+
+/* ---- reading order of a re-imported thread ------------------------------
+ * A later import may hold only part of a thread (one saved page of a
+ * paginated thread). Stored posts keep their order; each new post goes
+ * right after the stored post that precedes it in the new import (or
+ * first). An import that holds every stored post gives the order alone. */
+
+struct keypos {
+  const char *key;
+  size_t pos;
+};
+
+static int
+cmp_keypos(const void *a, const void *b)
+{
+  return strcmp(((const struct keypos *)a)->key,
+                ((const struct keypos *)b)->key);
+}
+
+static const struct keypos *
+lookup(const struct keypos *sorted, size_t n, const char *key)
+{
+  struct keypos k = {key, 0};
+  return bsearch(&k, sorted, n, sizeof(k), cmp_keypos);
+}
+
+struct order {
+  char **keys;          /* the new import's post keys, owned */
+  size_t n;
+  char **old;           /* stored keys in stored order, owned */
+  size_t n_old;
+  struct keypos *pos;   /* final position of every key, sorted by key */
+  size_t n_pos;
+};
+
+static void
+order_free(struct order *o)
+{
+  size_t i;
+  for (i = 0; i < o->n; i++)
+    xfree(o->keys[i]);
+  for (i = 0; i < o->n_old; i++)
+    xfree(o->old[i]);
+  xfree(o->keys);
+  xfree(o->old);
+  xfree(o->pos);
+  memset(o, 0, sizeof(*o));
+}
+
+/* The reply id in a key "r<id>", else 0. */
+static int64_t
+key_id(const char *key)
+{
+  int64_t v = 0;
+  if (key[0] != 'r')
+    return 0;
+  for (key++; *key >= '0' && *key <= '9'; key++)
+    v = v * 10 + (*key - '0');
+  return v;
+}
+
+/* Where a new post with no stored reply before or after it goes: before
+ * the first stored reply with a larger id (reply ids mostly grow with
+ * reply order, GLOWFIC.md 1), else at the end; never before the OP. */
+static size_t
+by_id(const struct order *o, const char *key)
+{
+  int64_t id = key_id(key);
+  size_t i;
+  if (key[0] == 'p')
+    return 0; /* the opening post leads */
+  for (i = 0; i < o->n_old; i++) {
+    int64_t old = key_id(o->old[i]);
+    if (old > 0 && id > 0 && old > id)
+      return i;
+  }
+  return o->n_old;
+}
+
+static int
+thread_order(struct saver *sv, const struct work_thread *t, size_t tpos,
+             struct order *o)
+{
+  struct db_stmt *st = sv->st[S_ORDER];
+  struct keypos *new_sorted = NULL, *old_sorted = NULL;
+  size_t i, j, at = 0, cap = 0, *bucket_of = NULL, missing = 0;
+  int rc = 0, err;
+
+  memset(o, 0, sizeof(*o));
+  o->keys = xcalloc(t->n_posts ? t->n_posts : 1, sizeof(*o->keys));
+  for (i = 0; i < t->n_posts; i++)
+    o->keys[i] = work_post_key(t, &t->posts[i], i);
+  o->n = t->n_posts;
+  err = db_bind_text(st, 1, sv->work_id, -1);
+  if (!err)
+    err = db_bind_int(st, 2, (int64_t)tpos);
+  while (!err) {
+    rc = db_step(st);
+    if (rc != DB_ROW)
+      break;
+    if (o->n_old == cap) {
+      cap = cap ? 2 * cap : 64;
+      o->old = xrealloc(o->old, cap * sizeof(*o->old));
+    }
+    o->old[o->n_old++] = xstrdup(db_col_text(st, 0));
+  }
+  db_reset(st);
+  if (!err && rc < 0)
+    err = rc;
+  if (err)
+    return err;
+  new_sorted = xcalloc(o->n + 1, sizeof(*new_sorted));
+  for (i = 0; i < o->n; i++) {
+    new_sorted[i].key = o->keys[i];
+    new_sorted[i].pos = i;
+  }
+  qsort(new_sorted, o->n, sizeof(*new_sorted), cmp_keypos);
+  for (i = 0; i < o->n_old; i++)
+    missing += lookup(new_sorted, o->n, o->old[i]) == NULL;
+  o->pos = xcalloc(o->n + o->n_old + 1, sizeof(*o->pos));
+  if (missing == 0) {
+    /* The import holds the whole stored thread: its order stands. */
+    memcpy(o->pos, new_sorted, o->n * sizeof(*o->pos));
+    o->n_pos = o->n;
+    xfree(new_sorted);
+    return 0;
+  }
+  /* bucket_of[j]: new post j goes just before stored post bucket_of[j]
+   * (n_old = at the end). */
+  old_sorted = xcalloc(o->n_old + 1, sizeof(*old_sorted));
+  for (i = 0; i < o->n_old; i++) {
+    old_sorted[i].key = o->old[i];
+    old_sorted[i].pos = i;
+  }
+  qsort(old_sorted, o->n_old, sizeof(*old_sorted), cmp_keypos);
+  bucket_of = xcalloc(o->n + 1, sizeof(*bucket_of));
+  {
+    size_t next = SIZE_MAX, pred = SIZE_MAX;
+    /* Successors first: a stored post after a new one pins it. */
+    for (j = o->n; j-- > 0;) {
+      const struct keypos *k = lookup(old_sorted, o->n_old, o->keys[j]);
+      bucket_of[j] = k ? SIZE_MAX : next;
+      if (k)
+        next = k->pos;
+    }
+    for (j = 0; j < o->n; j++) {
+      const struct keypos *k = lookup(old_sorted, o->n_old, o->keys[j]);
+      if (k) {
+        pred = k->pos;
+        continue;
+      }
+      if (bucket_of[j] != SIZE_MAX)
+        continue; /* before its successor */
+      if (pred != SIZE_MAX && o->old[pred][0] != 'p')
+        bucket_of[j] = pred + 1; /* after the reply before it */
+      else
+        bucket_of[j] = by_id(o, o->keys[j]); /* after a (hidden) OP */
+    }
+  }
+  {
+    /* new posts grouped by bucket, in import order */
+    size_t *start = xcalloc(o->n_old + 2, sizeof(*start));
+    size_t *list = xcalloc(o->n + 1, sizeof(*list));
+    size_t *fill = xcalloc(o->n_old + 1, sizeof(*fill));
+    for (j = 0; j < o->n; j++) {
+      if (bucket_of[j] != SIZE_MAX)
+        start[bucket_of[j] + 1]++;
+    }
+    for (i = 1; i < o->n_old + 2; i++)
+      start[i] += start[i - 1];
+    for (j = 0; j < o->n; j++) {
+      size_t bk = bucket_of[j];
+      if (bk != SIZE_MAX)
+        list[start[bk] + fill[bk]++] = j;
+    }
+    for (i = 0; i <= o->n_old; i++) {
+      for (j = start[i]; j < start[i + 1]; j++) {
+        o->pos[o->n_pos].key = o->keys[list[j]];
+        o->pos[o->n_pos++].pos = at++;
+      }
+      if (i < o->n_old) {
+        o->pos[o->n_pos].key = o->old[i];
+        o->pos[o->n_pos++].pos = at++;
+      }
+    }
+    xfree(fill);
+    xfree(start);
+    xfree(list);
+  }
+  qsort(o->pos, o->n_pos, sizeof(*o->pos), cmp_keypos);
+  xfree(bucket_of);
+  xfree(old_sorted);
+  xfree(new_sorted);
+  return 0;
+}
+
+/* Give stored posts that the import does not hold their merged place. */
+static int
+move_old(struct saver *sv, const struct order *o)
+{
+  struct db_stmt *st = sv->st[S_MOVE];
+  struct keypos *new_sorted;
+  size_t i;
+  int err = 0;
+
+  new_sorted = xcalloc(o->n + 1, sizeof(*new_sorted));
+  for (i = 0; i < o->n; i++)
+    new_sorted[i].key = o->keys[i];
+  qsort(new_sorted, o->n, sizeof(*new_sorted), cmp_keypos);
+  for (i = 0; i < o->n_old && !err; i++) {
+    if (lookup(new_sorted, o->n, o->old[i]))
+      continue;
+    err = db_bind_text(st, 1, sv->work_id, -1);
+    if (!err)
+      err = db_bind_text(st, 2, o->old[i], -1);
+    if (!err)
+      err = db_bind_int(st, 3,
+                        (int64_t)lookup(o->pos, o->n_pos, o->old[i])->pos);
+    if (!err)
+      err = run(st);
+  }
+  xfree(new_sorted);
   return err;
 }
 
@@ -285,9 +516,20 @@ save_all(struct saver *sv, const struct work *w, int64_t now)
     if (!err) err = bind_opt_text(st, 4, t->subject);
     if (!err) err = bind_opt_text(st, 5, t->description);
     if (!err) err = bind_opt_text(st, 6, t->board);
+    if (!err) err = bind_opt_text(st, 7, t->section);
     if (!err) err = run(st);
-    for (j = 0; !err && j < t->n_posts; j++)
-      err = save_post(sv, t, i, &t->posts[j], j);
+    {
+      struct order o;
+      memset(&o, 0, sizeof(o));
+      if (!err)
+        err = thread_order(sv, t, i, &o);
+      for (j = 0; !err && j < t->n_posts; j++)
+        err = save_post(sv, o.keys[j], i, &t->posts[j],
+                        lookup(o.pos, o.n_pos, o.keys[j])->pos);
+      if (!err && o.n_old)
+        err = move_old(sv, &o);
+      order_free(&o);
+    }
   }
   if (!err) err = db_bind_text(sv->st[S_CHARS_DEL], 1, sv->work_id, -1);
   if (!err) err = run(sv->st[S_CHARS_DEL]);

@@ -6,6 +6,7 @@
  * silently, no network, and keep blank text nodes. */
 #include "node/xml.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 
 #include "node/alloc.h"
 #include "node/buf.h"
+#include "node/utf8.h"
 
 #define N(x) ((xmlNodePtr)(x))
 #define XML_TEXT_MAX (64u << 20) /* bytes of one node's text */
@@ -46,6 +48,7 @@ xml_parse_html(const char *data, size_t len, char *errbuf, size_t errlen)
 {
   struct xml_doc *d;
   htmlDocPtr doc;
+  char *fixed;
 
   init();
   if (len > XML_MAX_INPUT || len > (size_t)INT32_MAX) {
@@ -53,10 +56,17 @@ xml_parse_html(const char *data, size_t len, char *errbuf, size_t errlen)
              len, XML_MAX_INPUT);
     return NULL;
   }
-  doc = htmlReadMemory(data, (int)len, NULL, "UTF-8",
+  fixed = utf8_repair(data, &len);
+  if (fixed && len > (size_t)INT32_MAX) {
+    xfree(fixed);
+    snprintf(errbuf, errlen, "HTML is too large");
+    return NULL;
+  }
+  doc = htmlReadMemory(fixed ? fixed : data, (int)len, NULL, "UTF-8",
                        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                            HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                            HTML_PARSE_IGNORE_ENC);
+  xfree(fixed);
   if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
     if (doc)
       xmlFreeDoc(doc);
@@ -128,6 +138,7 @@ xml_parse_html_stream(const char *data, size_t len, const char *name,
   struct xml_doc *d;
   htmlDocPtr doc;
   size_t off = 0, n;
+  char *fixed;
 
   init();
   *cb_err = 0;
@@ -136,6 +147,9 @@ xml_parse_html_stream(const char *data, size_t len, const char *name,
              len, XML_MAX_INPUT);
     return NULL;
   }
+  fixed = utf8_repair(data, &len);
+  if (fixed)
+    data = fixed;
   memset(&s, 0, sizeof(s));
   s.name = name;
   s.cls = cls;
@@ -147,6 +161,7 @@ xml_parse_html_stream(const char *data, size_t len, const char *name,
   ctxt = htmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL,
                                   XML_CHAR_ENCODING_UTF8);
   if (ctxt == NULL) {
+    xfree(fixed);
     snprintf(errbuf, errlen, "out of memory");
     return NULL;
   }
@@ -159,11 +174,10 @@ xml_parse_html_stream(const char *data, size_t len, const char *name,
     htmlParseChunk(ctxt, data + off, (int)n, off + n == len);
     off += n;
   } while (off < len && !s.err);
-  if (len == 0)
-    htmlParseChunk(ctxt, NULL, 0, 1);
   doc = ctxt->myDoc;
   ctxt->myDoc = NULL;
   htmlFreeParserCtxt(ctxt);
+  xfree(fixed);
   if (s.err || doc == NULL || xmlDocGetRootElement(doc) == NULL) {
     if (doc)
       xmlFreeDoc(doc);

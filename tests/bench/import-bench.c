@@ -36,6 +36,16 @@ now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of this process: what "on one core" means when the machine
+ * is shared and wall time includes waiting for the core. */
+static double
+cpu(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -43,7 +53,7 @@ main(int argc, char **argv)
   struct db *db = NULL;
   struct work *w;
   char errbuf[512];
-  double t0, t1, t2, t3, total, peak, m0, m1, m2;
+  double t0, t1, t2, t3, total, peak, m0, m1, m2, c0, c1, c2, c3, ctotal;
   size_t len;
   char *data;
 
@@ -58,42 +68,59 @@ main(int argc, char **argv)
   }
   m0 = peak_mb();
   t0 = now();
+  c0 = cpu();
   w = work_new(argv[1]);
   if (glowfic_html_parse(w, data, len, 0, errbuf, sizeof(errbuf)) != 0) {
     fprintf(stderr, "bench-import: %s\n", errbuf);
     return 1;
   }
   t1 = now();
+  c1 = cpu();
   m1 = peak_mb();
   if (work_finish(w, 300) != 0) {
     fprintf(stderr, "bench-import: work_finish failed\n");
     return 1;
   }
   t2 = now();
+  c2 = cpu();
   m2 = peak_mb();
   if (work_store_save(db, w, 0, &c, errbuf, sizeof(errbuf)) != 0) {
     fprintf(stderr, "bench-import: %s\n", errbuf);
     return 1;
   }
   t3 = now();
+  c3 = cpu();
   total = t3 - t0;
+  ctotal = c3 - c0;
   peak = peak_mb();
   printf("import bench: %zu bytes of HTML, %lld posts, %lld sentences, "
          "%lld words\n", len, (long long)c.posts, (long long)c.sentences,
          (long long)c.words);
-  printf("  input read                          peak %6.1f MB\n", m0);
-  printf("  parse (libxml2 + text)   %6.3f s  peak %6.1f MB\n", t1 - t0, m1);
-  printf("  segment (ICU, ids, chars) %5.3f s  peak %6.1f MB\n", t2 - t1,
-         m2);
-  printf("  store (SQLite, 1 txn)    %6.3f s  peak %6.1f MB\n", t3 - t2,
-         peak);
-  printf("  total                    %6.3f s  (%.0f words/s; target <= "
-         "%.1f s: %.2fx of budget)\n", total, (double)c.words / total,
-         TARGET_SECONDS, total / TARGET_SECONDS);
-  printf("  peak RSS                 %6.1f MB (target <= %.0f MB: %.2fx)\n",
-         peak, TARGET_PEAK_MB, peak / TARGET_PEAK_MB);
+  printf("  phase                     cpu s   wall s   peak RSS\n");
+  printf("  input read                                    %6.1f MB\n", m0);
+  printf("  parse (libxml2 + text)    %6.3f  %6.3f   %6.1f MB\n", c1 - c0,
+         t1 - t0, m1);
+  printf("  segment (ICU, ids, chars) %6.3f  %6.3f   %6.1f MB\n", c2 - c1,
+         t2 - t1, m2);
+  printf("  store (SQLite, 1 txn)     %6.3f  %6.3f   %6.1f MB\n", c3 - c2,
+         t3 - t2, peak);
+  printf("  total                     %6.3f  %6.3f   (%.0f words per cpu s)\n",
+         ctotal, total, (double)c.words / ctotal);
+  printf("  target <= %.1f cpu s: %.2fx of budget; peak <= %.0f MB: %.2fx\n",
+         TARGET_SECONDS, ctotal / TARGET_SECONDS, TARGET_PEAK_MB,
+         peak / TARGET_PEAK_MB);
   printf("  targets met: %s\n",
-         total <= TARGET_SECONDS && peak <= TARGET_PEAK_MB ? "yes" : "NO");
+         ctotal <= TARGET_SECONDS && peak <= TARGET_PEAK_MB ? "yes" : "NO");
+  /* Re-import of the unchanged work: every post's text hash matches, so
+   * no sentence row is touched. */
+  t0 = now();
+  c0 = cpu();
+  if (work_store_save(db, w, 1, &c, errbuf, sizeof(errbuf)) != 0) {
+    fprintf(stderr, "bench-import: %s\n", errbuf);
+    return 1;
+  }
+  printf("  re-import unchanged       %6.3f  %6.3f   (%lld new sentences)\n",
+         cpu() - c0, now() - t0, (long long)c.new_sentences);
   work_free(w);
   db_close(&db);
   free(data);

@@ -98,7 +98,18 @@ function block(p, isOp, flat) {
     `<div class="post-content">${rendered(p.content)}</div>\n</div>\n` +
     `<div class="post-footer"><div class="right-align"><div class="padding-5">\nPosted <span class="post-posted"><time datetime="${p.created_at.replace(/\.\d+Z$/, 'Z')}">x</time></span>\n</div></div></div>\n</div>\n`;
 }
-const opAsReply = Object.assign({}, op, { user: { id: 2, username: 'stonewright' }, character_name: 'Ada Quill' });
+const opAsReply = Object.assign({}, op, { user: { id: 1, username: 'quillpen' }, character_name: 'Ada Quill' });
+// A thread whose OP is narration by one of two authors: only its HTML page
+// says which.
+const narrated = Object.assign({}, small(505, null, 0), {
+  authors: [{ id: 1, username: 'quillpen' }, { id: 2, username: 'stonewright' }],
+  content: '<p>Nobody speaks here. The wind does.</p>',
+});
+function narratedPage() {
+  const b = block(Object.assign({}, narrated, { user: { id: 2, username: 'stonewright' }, character: null, icon: null }), true, false)
+    .replace(`/posts/${THREAD}`, '/posts/505');
+  return `<!DOCTYPE html><html><head><title>Part 505 | Glowfic Constellation</title></head><body><div id="content">${b}</div></body></html>\n`;
+}
 function page(n, perPage) {
   const list = replies.slice((n - 1) * perPage, n * perPage);
   const opHtml = n === 1 ? block(opAsReply, true, false)
@@ -134,6 +145,7 @@ const server = http.createServer((req, res) => {
     const id = Number(m[1]);
     if (id === THREAD) return send(res, 200, op);
     if (smalls[id]) return send(res, 200, smalls[id]);
+    if (id === 505) return send(res, 200, narrated);
     if (id === 403) return send(res, 403, { errors: [{ message: 'You do not have permission to perform this action.' }] });
     if (id === 666) return send(res, 302, '', { Location: 'http://example.invalid/elsewhere' });
     if (id === 777) return send(res, 200, Object.assign({}, op, { id: 777, content: '<p>' + 'big '.repeat(5000) + '</p>' }));
@@ -152,20 +164,26 @@ const server = http.createServer((req, res) => {
       delete faults[`replies-${pg}`];
       return send(res, fault, fault === 429 ? 'Throttled\n' : 'busy', { 'Retry-After': '1' });
     }
-    const all = id === THREAD ? replies : smalls[id]
+    const all = id === THREAD ? replies : id === 505 ? [] : smalls[id]
       ? [{ id: id * 10, content: `<p>Reply in part ${id}.</p>`, created_at: '2024-02-02T00:00:00.000Z', updated_at: '2024-02-02T00:00:00.000Z', character_name: 'Brannoch', character: { id: 12, name: 'Brannoch', screenname: null }, icon: null, user: { id: 2, username: 'stonewright' } }]
       : null;
     if (!all) return send(res, 404, { errors: [{ message: 'Post could not be found.' }] });
     return send(res, 200, all.slice((pg - 1) * per, pg * per), { Total: String(all.length), 'Per-Page': String(per), Page: String(pg) });
   }
+  if (path === '/api/v1/characters') {
+    const owned = { 1: [11], 2: [12, 13] }[Number(q.get('user_id'))] || [];
+    return send(res, 200, { results: chars.filter((c) => owned.includes(c.id)).map((c) => ({ id: c.id, name: c.name, screenname: c.screenname, npc: false, selector_name: c.name })) });
+  }
   if (path === '/api/v1/boards/9') return send(res, 200, { id: 9, name: 'Test Continuity', board_sections: [{ id: 30, name: 'First', order: 0 }, { id: 31, name: 'Second', order: 1 }] });
   if (path === '/api/v1/boards/9/posts') {
     const pg = Number(q.get('page') || 1);
-    const all = [501, 503, 502].map((id) => smalls[id]);
+    // 403 is listed but refuses: a thread made private since.
+    const all = [501, 503, 502].map((id) => smalls[id]).concat([Object.assign({}, smalls[503], { id: 403 })]);
     return send(res, 200, { results: pg === 1 ? all : [] });
   }
   if (path === '/api/v1/subcontinuities/31') return send(res, 200, { id: 31, name: 'Second', order: 1, board_id: 9 });
   if ((m = path.match(/^\/posts\/(\d+)$/))) {
+    if (Number(m[1]) === 505) return send(res, 200, narratedPage());
     if (Number(m[1]) !== THREAD) return send(res, 302, '', { Location: '/boards' });
     if (q.get('view') === 'flat') return send(res, 200, flatPage());
     const per = Math.min(100, Number(q.get('per_page') || 25));

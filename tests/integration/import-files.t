@@ -10,7 +10,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export GLOWTALK_LOG_LEVEL=warn
 
-echo "1..11"
+echo "1..12"
 n=0
 ok() { n=$((n + 1)); if [[ $1 == 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 D=$TMP/data
@@ -44,20 +44,18 @@ ok $? "saved API replies import ($out2)"
 cp "$FIX/thread-page.html" "$TMP/page.html"
 "$BIN" import --data "$D" "$TMP/page.html" --json >/dev/null 2>&1
 before=$(q "SELECT sentence_id FROM work_sentences s JOIN works w USING (work_id) WHERE w.key='glowfic:post:100' ORDER BY post_key, position")
-python3 - "$TMP/page.html" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p, encoding='utf-8').read()
-# edit the OP's last paragraph and append a new reply
-s = s.replace('She does not feel any tiles.', 'She does not feel any tiles. Nothing answers.', 1)
-import re
-i = s.rindex('<div class="post-container post-reply')
-block = s[i:s.index('</body>')]
-last = re.search(r'reply-(\d+)', block).group(1)
-new = block.replace(last, '99999')
-s = s.replace('</body>', new + '</body>')
-open(p, 'w', encoding='utf-8').write(s)
-PY
+node - "$TMP/page.html" <<'JS'
+const fs = require('fs');
+const p = process.argv[2];
+let s = fs.readFileSync(p, 'utf8');
+// edit the OP's last paragraph and append a copy of the last reply as new
+s = s.replace('She does not feel any tiles.', 'She does not feel any tiles. Nothing answers.');
+const i = s.lastIndexOf('<div class="post-container post-reply');
+const block = s.slice(i, s.indexOf('</body>'));
+const last = block.match(/reply-(\d+)/)[1];
+s = s.replace('</body>', block.split(last).join('99999') + '</body>');
+fs.writeFileSync(p, s);
+JS
 out=$("$BIN" import --data "$D" "$TMP/page.html" --json 2>&1)
 after=$(q "SELECT sentence_id FROM work_sentences s JOIN works w USING (work_id) WHERE w.key='glowfic:post:100' ORDER BY post_key, position")
 kept=$(comm -12 <(sort <<<"$before") <(sort <<<"$after") | wc -l)
@@ -91,3 +89,15 @@ ok $r "empty, non-Glowfic, truncated, invalid JSON, missing: refused"
 r=0
 GLOWTALK_FETCH_MAX_BYTES=2048 bad "$FIX/alts.html" "over the limit" || r=1
 ok $r "a file over fetch-max-bytes is refused before reading"
+
+# 12: images spoken as alt text, or skipped (images = skip)
+page='<div class="post-container post-reply"><a class="noheight" id="reply-7"> </a><div class="padding-10"><div class="post-info-box"><div class="post-info-text"><div class="post-author">au</div></div></div><div class="post-edit-box"><a href="/posts/8?at_id=7"></a></div><div class="post-content"><p>See <img src="m.png" alt="a map of the coast"> here.</p></div></div><div class="post-footer">x</div></div>'
+printf '%s' "$page" > "$TMP/img.html"
+D4=$TMP/data4
+"$BIN" init --data "$D4" >/dev/null 2>&1
+"$BIN" import --data "$D4" "$TMP/img.html" >/dev/null 2>&1
+alt=$(sqlite3 "$D4/glowtalk.db" "SELECT text FROM work_sentences")
+"$BIN" import --data "$D4" --images skip "$TMP/img.html" >/dev/null 2>&1
+skip=$(sqlite3 "$D4/glowtalk.db" "SELECT text FROM work_sentences")
+[[ $alt == "See a map of the coast here." && $skip == "See here." ]]
+ok $? "images: alt text by default, nothing with --images skip ($alt / $skip)"

@@ -5,6 +5,7 @@
 #include "task.h"
 
 #include "node/alloc.h"
+#include "node/buf.h"
 #include "node/glowfic_api.h"
 #include "node/work.h"
 
@@ -42,6 +43,10 @@ TEST_IMPL(glowfic_api_post_and_replies)
   ASSERT_STR_EQ(w->key, "glowfic:post:7508");
   ASSERT_STR_EQ(w->title, "a clash of arms to be eternally remembered");
   ASSERT_STR_EQ(w->threads[0].description, "ridiculous premise #76");
+  ASSERT_STR_EQ(w->threads[0].board,
+                "a clash of arms to be eternally remembered");
+  ASSERT_STR_EQ(w->threads[0].section,
+                "A Clash of Arms to be Eternally Remembered");
   p = &w->threads[0].posts[0];
   ASSERT_EQ(p->kind, WORK_POST_OP);
   ASSERT_NULL(p->author); /* two authors: the API does not say which */
@@ -125,5 +130,36 @@ TEST_IMPL(glowfic_api_site_examples)
                                 errbuf, sizeof(errbuf)), ERR_PARSE);
   work_free(w);
   json_free(all);
+  return 0;
+}
+
+TEST_IMPL(glowfic_api_many_replies_deduplicated)
+{
+  struct buf b;
+  struct json *j;
+  struct work *w = work_new("many");
+  struct work_thread *t = work_add_thread(w);
+  char errbuf[256];
+  size_t i, added;
+
+  /* 20,000 replies, each id twice: linear, and each kept once. */
+  buf_init(&b, 1u << 26);
+  ASSERT_OK(buf_append_str(&b, "["));
+  for (i = 0; i < 40000; i++)
+    ASSERT_OK(buf_printf(&b, "%s{\"id\": %zu, \"content\": \"<p>R %zu.</p>\", "
+                         "\"user\": {\"id\": 1, \"username\": \"u\"}}",
+                         i ? "," : "", 1 + i / 2, i / 2));
+  ASSERT_OK(buf_append_str(&b, "]"));
+  j = json_parse(b.data, b.len, errbuf, sizeof(errbuf));
+  ASSERT_NOT_NULL(j);
+  ASSERT_OK(glowfic_api_replies(w, t, j, 0, &added, errbuf, sizeof(errbuf)));
+  ASSERT_EQ(added, 20000);
+  ASSERT_OK(glowfic_api_replies(w, t, j, 0, &added, errbuf, sizeof(errbuf)));
+  ASSERT_EQ(added, 0);
+  ASSERT_EQ(t->n_posts, 20000);
+  ASSERT_EQ(t->posts[19999].id, 20000);
+  json_free(j);
+  buf_free(&b);
+  work_free(w);
   return 0;
 }

@@ -64,7 +64,7 @@ find_post(const struct work *w, int64_t id)
   return NULL;
 }
 
-#define CHECK_COUNTS(file, N_, OP_, ICON_, CHR_, ALT_, TM_)                       \
+#define CHECK_COUNTS(file, N_, OP_, ICON_, CHR_, ALT_, TM_)                 \
   do {                                                                      \
     struct counts c_;                                                       \
     struct work *w_ = parse_fixture("glowfic/" file);                       \
@@ -233,6 +233,21 @@ TEST_IMPL(glowfic_html_truncated_page)
   ASSERT_CONTAINS(errbuf, "cut short");
   work_free(w);
   free(data);
+  /* A fragment (no <html>) cut inside its last post. */
+  data = test_read_file(test_fixture("glowfic/multi-author-3plus.html"),
+                        &len);
+  {
+    char *last = NULL, *p = data;
+    while ((p = strstr(p, "<div class=\"post-footer\"")) != NULL)
+      last = p++;
+    ASSERT_NOT_NULL(last);
+    w = work_new("cut fragment");
+    ASSERT_EQ(glowfic_html_parse(w, data, (size_t)(last - data), 0, errbuf,
+                                 sizeof(errbuf)), ERR_PARSE);
+    ASSERT_CONTAINS(errbuf, "no footer");
+    work_free(w);
+  }
+  free(data);
   return 0;
 }
 
@@ -242,7 +257,8 @@ TEST_IMPL(glowfic_html_truncated_page)
   "class=\"post-info-text\"><div class=\"post-character\">" chr "</div>"    \
   "<div class=\"post-author\">au</div></div></div><div "                    \
   "class=\"post-edit-box\"><a rel=\"alternate\" href=\"" perma "\"></a>"    \
-  "</div><div class=\"post-content\">" text "</div></div></div>"
+  "</div><div class=\"post-content\">" text "</div></div><div "            \
+  "class=\"post-footer\">Posted x</div></div>"
 #define OP(text) BLOCK("post-post", "", "/posts/77", "Op", text)
 #define REPLY(id, text)                                                     \
   BLOCK("post-reply ", "<a class=\"noheight\" id=\"reply-" #id "\"> </a>",  \
@@ -318,6 +334,21 @@ TEST_IMPL(glowfic_html_latin1_declared_still_utf8)
   ASSERT_OK(work_finish(w, 300));
   ASSERT_STR_EQ(w->threads[0].posts[0].paras[0].text,
                 "Caf\xc3\xa9 \xe2\x80\x94 na\xc3\xafve.");
+  work_free(w);
+  return 0;
+}
+
+TEST_IMPL(glowfic_html_bad_utf8_is_repaired)
+{
+  struct work *w = work_new("bad utf-8");
+  /* A stray Latin-1 byte becomes U+FFFD (libxml2 would pass it through
+   * into the text); the UTF-8 around it is untouched. */
+  parse_into(w, PAGE("", OP("<p>Caf\xe9 then caf\xc3\xa9 \xe2\x80\x94 ok.</p>")
+                     REPLY(1, "<p>Na\xc3\xafve.</p>")));
+  ASSERT_OK(work_finish(w, 300));
+  ASSERT_STR_EQ(w->threads[0].posts[0].paras[0].text,
+                "Caf\xef\xbf\xbd then caf\xc3\xa9 \xe2\x80\x94 ok.");
+  ASSERT_STR_EQ(w->threads[0].posts[1].paras[0].text, "Na\xc3\xafve.");
   work_free(w);
   return 0;
 }

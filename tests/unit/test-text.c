@@ -61,7 +61,8 @@ TEST_IMPL(text_newline_content)
   ASSERT_EQ(p.n_paras, 3);
   ASSERT_STR_EQ(p.paras[0].text, "First line");
   ASSERT_STR_EQ(p.paras[1].text, "second line");
-  ASSERT_STR_EQ(p.paras[2].text, "New *paragraph* here.");
+  ASSERT_STR_EQ(p.paras[2].text, "New paragraph here."); /* Markdown */
+  ASSERT_EQ(p.paras[2].n_emph, 1);
   work_post_clear(&p);
   /* <wbr> (a container in libxml2 2.9) keeps the text after it. */
   from(&p, "<p>there_<wbr>to_<wbr>stay and more</p>", 0);
@@ -69,6 +70,26 @@ TEST_IMPL(text_newline_content)
   work_post_clear(&p);
   from(&p, "", 0);
   ASSERT_EQ(p.n_paras, 0);
+  work_post_clear(&p);
+  return 0;
+}
+
+TEST_IMPL(text_markdown_marks)
+{
+  struct work_post p;
+  /* Markdown-editor text: marks become emphasis, links their text;
+   * marks that are not emphasis stay as written. */
+  from(&p, "She *sighs*. **Never** again, she said_to_herself; "
+           "see [the map](https://example.com/m) and 2 * 3 * 4. "
+           "__Done__ _ok_\n\nNext *para", 0);
+  ASSERT_EQ(p.n_paras, 2);
+  ASSERT_STR_EQ(p.paras[0].text, "She sighs. Never again, she "
+                "said_to_herself; see the map and 2 * 3 * 4. Done ok");
+  ASSERT_EQ(p.paras[0].n_emph, 4);
+  ASSERT_EQ(memcmp(p.paras[0].text + p.paras[0].emph[0].start, "sighs", 5),
+            0);
+  ASSERT_EQ(p.paras[0].emph[1].len, 5); /* Never */
+  ASSERT_STR_EQ(p.paras[1].text, "Next *para"); /* unclosed: literal */
   work_post_clear(&p);
   return 0;
 }

@@ -30,7 +30,8 @@ load(const char *html)
   "class=\"post-character\">" chr "</div><div class=\"post-author\">bo"     \
   "</div></div></div><div class=\"post-edit-box\"><a rel=\"alternate\" "    \
   "href=\"/replies/" #id "\"></a><a href=\"/posts/42?at_id=" #id "\"></a>"  \
-  "</div><div class=\"post-content\">" text "</div></div></div>"
+  "</div><div class=\"post-content\">" text "</div></div><div "            \
+  "class=\"post-footer\">Posted x</div></div>"
 
 static int64_t
 count_rows(struct db *db, const char *sql)
@@ -119,6 +120,80 @@ TEST_IMPL(work_store_failure_writes_nothing)
   ASSERT_EQ(count_rows(db, "SELECT count(*) FROM work_posts"), 0);
   ASSERT_EQ(count_rows(db, "SELECT count(*) FROM work_sentences"), 0);
   work_free(w);
+  db_close(&db);
+  test_rmdir(dir);
+  return 0;
+}
+
+static void
+expect_order(struct db *db, const char *want)
+{
+  struct db_stmt *st = NULL;
+  char got[256] = "";
+  ASSERT_OK(db_prepare(db, "SELECT group_concat(post_key, ' ') FROM (SELECT "
+                           "post_key FROM work_posts ORDER BY thread_pos, "
+                           "position)", &st));
+  ASSERT_EQ(db_step(st), DB_ROW);
+  snprintf(got, sizeof(got), "%s", db_col_text(st, 0));
+  db_finalize(&st);
+  ASSERT_STR_EQ(got, want);
+}
+
+#define OPB(text)                                                           \
+  "<div class=\"post-container post-post\"><div class=\"padding-10\">"     \
+  "<div class=\"post-info-box\"><div class=\"post-info-text\"><div "       \
+  "class=\"post-author\">bo</div></div></div><div class=\"post-edit-box\">"\
+  "<a rel=\"alternate\" href=\"/posts/42\"></a></div><div "                \
+  "class=\"post-content\">" text "</div></div><div class=\"post-footer\">"  \
+  "x</div></div>"
+
+TEST_IMPL(work_store_pages_in_any_order)
+{
+  char *dir = test_mkdtemp();
+  char path[512], errbuf[256];
+  struct db *db = NULL;
+  struct work_store_counts c;
+  struct work *w;
+
+  snprintf(path, sizeof(path), "%s/t.db", dir);
+  ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
+  /* Saved page 2 first (its OP hidden, kept), then page 1. */
+  w = load("<div class=\"post-expander\">" OPB("<p>Op.</p>") "</div>"
+           REPLY(3, "Ann", "<p>C.</p>") REPLY(4, "Bo", "<p>D.</p>"));
+  ASSERT_OK(work_store_save(db, w, 1, &c, errbuf, sizeof(errbuf)));
+  work_free(w);
+  expect_order(db, "p42 r3 r4");
+  w = load(OPB("<p>Op.</p>") REPLY(1, "Ann", "<p>A.</p>")
+           REPLY(2, "Bo", "<p>B.</p>"));
+  ASSERT_OK(work_store_save(db, w, 2, &c, errbuf, sizeof(errbuf)));
+  ASSERT_EQ(c.posts, 5);
+  work_free(w);
+  expect_order(db, "p42 r1 r2 r3 r4");
+  /* Page 3 after them; then the whole thread, reordered, decides. */
+  w = load(REPLY(4, "Bo", "<p>D.</p>") REPLY(5, "Ann", "<p>E.</p>"));
+  ASSERT_OK(work_store_save(db, w, 3, &c, errbuf, sizeof(errbuf)));
+  work_free(w);
+  expect_order(db, "p42 r1 r2 r3 r4 r5");
+  w = load(OPB("<p>Op.</p>") REPLY(2, "Bo", "<p>B.</p>")
+           REPLY(1, "Ann", "<p>A.</p>") REPLY(3, "Ann", "<p>C.</p>")
+           REPLY(4, "Bo", "<p>D.</p>") REPLY(5, "Ann", "<p>E.</p>"));
+  ASSERT_OK(work_store_save(db, w, 4, &c, errbuf, sizeof(errbuf)));
+  work_free(w);
+  expect_order(db, "p42 r2 r1 r3 r4 r5");
+  db_close(&db);
+  test_rmdir(dir);
+  /* A slice of replies first, then page 1 with the OP. */
+  dir = test_mkdtemp();
+  snprintf(path, sizeof(path), "%s/t.db", dir);
+  ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
+  w = load(REPLY(3, "Ann", "<p>C.</p>") REPLY(4, "Bo", "<p>D.</p>"));
+  ASSERT_OK(work_store_save(db, w, 1, &c, errbuf, sizeof(errbuf)));
+  work_free(w);
+  w = load(OPB("<p>Op.</p>") REPLY(1, "Ann", "<p>A.</p>")
+           REPLY(2, "Bo", "<p>B.</p>"));
+  ASSERT_OK(work_store_save(db, w, 2, &c, errbuf, sizeof(errbuf)));
+  work_free(w);
+  expect_order(db, "p42 r1 r2 r3 r4");
   db_close(&db);
   test_rmdir(dir);
   return 0;

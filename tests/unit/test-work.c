@@ -109,3 +109,71 @@ TEST_IMPL(work_json_round_trip)
   free(data);
   return 0;
 }
+
+TEST_IMPL(work_json_stream_matches_cjson)
+{
+  struct work *w = work_new("odd \"source\"\\");
+  struct work_thread *t = work_add_thread(w);
+  struct work_post *p = work_thread_add_post(w, t);
+  struct json *j;
+  struct buf b;
+  char *s;
+
+  t->id = 12345678901LL; /* beyond an int: cJSON prints %1.15g */
+  p->id = 4294967296LL;
+  p->kind = WORK_POST_OP;
+  p->character = xstrdup("Quote \" back\\slash \t tab \x01 ctl \x7f del");
+  p->content = xstrdup("<p>line\nbreak\r\f\b \xe2\x80\x94 caf\xc3\xa9</p>");
+  ASSERT_OK(work_post_add_para(p, "A \"b\" c.", 9, 2, WORK_PARA_QUOTE));
+  ASSERT_OK(work_post_add_emph(p, 2, 3));
+  ASSERT_OK(work_finish(w, 300));
+  j = work_to_json(w);
+  s = json_print(j, 0);
+  buf_init(&b, 1u << 20);
+  work_json_stream(w, sink, &b);
+  ASSERT_STR_EQ(b.data, s);
+  xfree(s);
+  json_free(j);
+  buf_free(&b);
+  work_free(w);
+  return 0;
+}
+
+TEST_IMPL(work_many_repeats_and_characters)
+{
+  struct work *w = work_new("big");
+  struct work_thread *t = work_add_thread(w);
+  struct work_post *p;
+  char name[32];
+  size_t i, j;
+
+  /* One post repeating a line 3,000 times: ids stay distinct and the
+   * same as a short post's for the first occurrences. */
+  p = work_thread_add_post(w, t);
+  p->id = 1;
+  for (i = 0; i < 3000; i++)
+    ASSERT_OK(work_post_add_para(p, "Again.", 6, 0, 0));
+  /* 5,000 posts by 2,500 distinct characters. */
+  for (i = 0; i < 5000; i++) {
+    p = work_thread_add_post(w, t);
+    p->id = (int64_t)i + 2;
+    snprintf(name, sizeof(name), "C%zu", i % 2500);
+    p->character = xstrdup(name);
+    ASSERT_OK(work_post_add_para(p, "Hi.", 3, 0, 0));
+  }
+  ASSERT_OK(work_finish(w, 300));
+  p = &w->threads[0].posts[0];
+  ASSERT_EQ(p->n_sents, 3000);
+  for (i = 0; i < 3000; i += 97) {
+    char want[WORK_SENTENCE_ID_HEX];
+    work_sentence_id(want, "r1", "Again.", (uint32_t)i);
+    ASSERT_STR_EQ(p->sents[i].id, want);
+    for (j = i + 1; j < 3000; j += 389)
+      ASSERT(strcmp(p->sents[i].id, p->sents[j].id) != 0);
+  }
+  ASSERT_EQ(w->n_chars, 2500);
+  for (i = 0; i < w->n_chars; i++)
+    ASSERT_EQ(w->chars[i].posts, 2);
+  work_free(w);
+  return 0;
+}
