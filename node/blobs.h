@@ -27,9 +27,9 @@ void blobs_close(struct blobs **b);
 
 /* Store len bytes; hash gets their BLAKE2b-256. Not fsynced one by one
  * (that costs more than rendering them): after a crash a torn blob is
- * caught by blobs_size() against its recorded size, or by blobs_get(). Storing bytes that are
- * already there changes nothing. ERR_TOO_BIG over BLOBS_MAX_BYTES, or a
- * negated errno (no partial file is left). */
+ * caught by blobs_size() against its recorded size, or by blobs_get().
+ * Storing bytes that are already there changes nothing. ERR_TOO_BIG
+ * over BLOBS_MAX_BYTES, or a negated errno (no partial file is left). */
 int blobs_put(struct blobs *b, const void *data, size_t len,
               uint8_t hash[SECURE_HASH_BYTES]) WARN_UNUSED;
 /* Bytes of the stored blob, or -1 if it is absent. */

@@ -15,7 +15,8 @@ cat > "$T_TMP/hostile.html" <<'HTML'
 <div class="post-container post-post"><div class="padding-10"><div class="post-info-box">
 <div class="post-info-text"><div class="post-character">&lt;script&gt;window.__pwned=true&lt;/script&gt;</div>
 <div class="post-author">mallory</div></div></div>
-<div class="post-content"><p>Hello &lt;script&gt;window.__pwned=true&lt;/script&gt; there.</p></div></div></div>
+<div class="post-content"><p>Hello &lt;script&gt;window.__pwned=true&lt;/script&gt; there.</p></div></div>
+<div class="post-footer"><div class="right-align"><div class="padding-5">Posted <span class="post-posted"><time datetime="2026-01-01T00:00:00Z">Jan 1, 2026</time></span></div></div></div></div>
 </div></body></html>
 HTML
 D=$T_TMP/node
