@@ -20,7 +20,12 @@ struct tts;
 #define VOICE_NAME_MAX 40    /* bytes of a language or variant name */
 #define VOICE_MIX_MAX 4      /* variants in one blend */
 #define VOICE_ENGINE_ESPEAK "espeak"
-#define VOICE_MIX_PREFIX "gtmix-" /* generated variants; not for specs */
+/* Generated (blended) variants are named VOICE_MIX_PREFIX + 12 hex digits.
+ * Short on purpose: libespeak-ng 1.51 joins "LANG+!v/VARIANT" into a
+ * 40-byte field (overflowing with "en-gb-scotland+gtmix-<16 hex>"); the
+ * longest installed language (18 bytes) + 19 fits. */
+#define VOICE_MIX_PREFIX "gt_" /* generated variants; not for specs */
+#define VOICE_MIX_HASH_BYTES 6
 
 #define VOICE_RATE_DEFAULT 175
 #define VOICE_PITCH_DEFAULT 50

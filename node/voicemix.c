@@ -240,7 +240,7 @@ voicemix_make(const struct voice *v, const char *data_dir, char **text,
     goto fail;
   }
   secure_hash(hash, out.data, out.len, NULL, 0);
-  hex_encode(hexs, hash, 8);
+  hex_encode(hexs, hash, VOICE_MIX_HASH_BYTES);
   *name = xasprintf(VOICE_MIX_PREFIX "%s", hexs);
   *text = buf_take(&out, NULL);
   xfree(ps);

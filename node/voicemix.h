@@ -17,7 +17,7 @@ struct voice;
 #define VOICEMIX_FILE_MAX 8192 /* bytes of a parent variant file we read */
 
 /* The variant file text for v's blend (v->nparts >= 2), read from the
- * parents in DATA_DIR/voices/!v, and its name ("gtmix-" + 16 hex digits
+ * parents in DATA_DIR/voices/!v, and its name (VOICE_MIX_PREFIX + 12 hex digits
  * of the text's hash). Caller frees *text and *name with xfree().
  * ERR_NOT_FOUND if a parent cannot be read, ERR_TOO_BIG if one is over
  * VOICEMIX_FILE_MAX, ERR_INVAL if v is not a blend; errbuf says which.

@@ -41,6 +41,11 @@ for i in 1 2; do
 done
 check "a blend renders" test -s "$T/mix1.wav"
 check "a blend is deterministic" cmp -s "$T/mix1.wav" "$T/mix2.wav"
+# libespeak-ng 1.51 overflowed a 40-byte field on "LANG+!v/VARIANT" with a
+# long language and the generated variant's name.
+"$BIN" say "One two three." --voice "espeak:en-gb-scotland+m3:60+f2:40" \
+  -o "$T/long.opus" 2>"$T/long.err"
+check "a blend of a long-named language renders" test -s "$T/long.opus"
 check "a blend differs from its first parent" bash -c \
   "! cmp -s '$T/mix1.wav' '$T/m3.wav'"
 check "a blend differs from its second parent" bash -c \

@@ -80,7 +80,7 @@ TEST_IMPL(voice_parse_errors)
             ERR_INVAL);
   ASSERT_EQ(parse_err("espeak:en+a:20+b:20+c:20+d:20+e:20", err,
                       sizeof(err)), ERR_INVAL);
-  ASSERT_EQ(parse_err("espeak:en+gtmix-0011", err, sizeof(err)), ERR_PARSE);
+  ASSERT_EQ(parse_err("espeak:en+gt_0011", err, sizeof(err)), ERR_PARSE);
   ASSERT_EQ(parse_err("espeak:en,rate", err, sizeof(err)), ERR_PARSE);
   ASSERT_EQ(parse_err("espeak:en,rate=fast", err, sizeof(err)), ERR_PARSE);
   ASSERT_EQ(parse_err("espeak:en,rate=9999", err, sizeof(err)), ERR_INVAL);
