@@ -97,22 +97,6 @@ set_state(struct import_job *j, const char *state)
   json_free(o);
 }
 
-static struct json *
-counts_json(const struct work_store_counts *c)
-{
-  struct json *o = json_new_object();
-  json_set_str(o, "work_id", c->work_id);
-  json_set_int(o, "threads", c->threads);
-  json_set_int(o, "posts", c->posts);
-  json_set_int(o, "characters", c->characters);
-  json_set_int(o, "sentences", c->sentences);
-  json_set_int(o, "words", c->words);
-  json_set_int(o, "new_posts", c->new_posts);
-  json_set_int(o, "changed_posts", c->changed_posts);
-  json_set_int(o, "new_sentences", c->new_sentences);
-  return o;
-}
-
 /* The import itself, on its own thread with its own store connection, so
  * a slow Glowfic never holds up the web threads. */
 static void *
@@ -143,16 +127,16 @@ run_job(void *arg)
     err = work_store_save(db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
   db_close(&db);
-  work_free(w);
   pthread_mutex_lock(&j->im->lock);
   if (err) {
     j->error = xstrdup(errbuf[0] ? errbuf : err_str(err));
     log_warn("import %s of %s failed: %s", j->id, j->source, j->error);
   } else {
-    j->result = counts_json(&counts);
+    j->result = work_store_counts_json(w, &counts);
     log_info("imported %s: work %s", j->source, counts.work_id);
   }
   pthread_mutex_unlock(&j->im->lock);
+  work_free(w);
   set_state(j, err ? "failed" : "done");
   pthread_mutex_lock(&j->im->lock);
   j->im->running--;
