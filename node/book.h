@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* An audiobook's sentences in story order with what the log says of each
+ * (ready, rendering, failed, pending), and the book as one Ogg Opus
+ * stream with a chapter per post (for `glowtalk export` and the web API).
+ * A sentence's index is its place in the work's story order: threads by
+ * position, posts by position, sentences by position (node/LOG.md). */
+#ifndef GLOWTALK_BOOK_H
+#define GLOWTALK_BOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/audio.h"
+#include "node/err.h"
+#include "node/wire.h"
+
+struct blobs;
+struct db;
+
+#define BOOK_NAME_MAX 200        /* bytes of a book's name */
+#define BOOK_SPEAKER_MAX 256     /* bytes of a chapter's name */
+
+enum book_state {
+  BOOK_IDLE = 0,     /* never requested (or cancelled) */
+  BOOK_PENDING,      /* requested, waiting for a node */
+  BOOK_RENDERING,    /* under an unreleased claim */
+  BOOK_READY,        /* a satisfying result exists */
+  BOOK_FAILED        /* a failure newer than the request, no result */
+};
+
+/* "idle", "pending", ... Never NULL. */
+const char *book_state_str(int state);
+
+/* Silence and encoding of an exported book (from the config). */
+struct book_export_opts {
+  unsigned gap_sentence_ms, gap_paragraph_ms, gap_post_ms;
+  int bitrate, complexity;
+  const char *title;     /* album / title tag, NULL = none */
+};
+
+/* What an export contains. */
+struct book_export_info {
+  int64_t total;     /* sentences in the book's work */
+  int64_t rendered;  /* with a result whose audio is stored here */
+  int64_t no_audio;  /* with a result whose audio is not stored here */
+  int64_t chapters;  /* chapter marks written */
+  int64_t posts;     /* posts with at least one rendered sentence */
+};
+
+/* Count what an export of book would hold, without writing anything.
+ * ERR_NOT_FOUND when the book is not a created, undeleted book whose work
+ * is imported here. */
+int book_export_plan(struct db *db, struct blobs *blobs,
+                     const uint8_t book[WIRE_BOOK_ID_BYTES],
+                     struct book_export_info *info) WARN_UNUSED;
+
+/* Write the rendered sentences of book, in story order, as one Ogg Opus
+ * stream to cb (via audio_join), a chapter at the first rendered sentence
+ * of each post named after its speaker (the first AUDIO_CHAPTERS_MAX
+ * posts). info (may be NULL) gets the counts. ERR_NOT_FOUND for an
+ * unknown book or when nothing is rendered yet (cb is then not called);
+ * the errors of audio_join and blobs_get otherwise (errbuf says which). db
+ * is read while the stream is produced: the caller holds it. */
+int book_export(struct db *db, struct blobs *blobs,
+                const uint8_t book[WIRE_BOOK_ID_BYTES],
+                const struct book_export_opts *o, audio_write_cb cb,
+                void *arg, struct book_export_info *info, char *errbuf,
+                size_t errlen) WARN_UNUSED;
+
+#endif
