@@ -202,3 +202,210 @@ out:
   plan_free(&p);
   return err;
 }
+
+/* ---- sentences with their state ------------------------------------------
+ * ?1 book. Every sentence of the book in story order with the chosen
+ * result (as above), the newest failure newer than the request, an
+ * unreleased claim newer than the request, and whether the request is
+ * live (newer than the book's latest cancel). */
+#define STATES_CTE                                                          \
+  "WITH b AS (SELECT book, work_id, cancel_lamport, cancel_author"          \
+  " FROM st_books WHERE book = ?1 AND created = 1 AND deleted = 0),"        \
+  " ord AS (SELECT s.sentence_id AS sid, s.post_key AS post_key,"           \
+  " s.para AS para, s.text AS text, p.char_key AS char_key,"                \
+  " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"            \
+  "  nullif(p.author, ''), 'Narrator') AS speaker, p.author AS author,"     \
+  " p.icon_url AS icon_url, p.icon_keyword AS icon_keyword,"                \
+  " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1"  \
+  "  AS idx,"                                                               \
+  " dense_rank() OVER (ORDER BY p.thread_pos, p.position) - 1 AS pidx"      \
+  " FROM b JOIN work_sentences s ON s.work_id = b.work_id"                  \
+  " JOIN work_posts p ON p.work_id = s.work_id"                             \
+  "  AND p.post_key = s.post_key),"                                         \
+  " st AS (SELECT o.*,"                                                     \
+  " (SELECT r.blob || x'' FROM st_results r WHERE r.book = ?1"              \
+  "  AND r.sentence = o.idx AND r.take = t.take"                            \
+  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"             \
+  "  ORDER BY r.lamport, r.author LIMIT 1) AS blob,"                        \
+  " (SELECT r.duration_ms FROM st_results r WHERE r.book = ?1"              \
+  "  AND r.sentence = o.idx AND r.take = t.take"                            \
+  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"             \
+  "  ORDER BY r.lamport, r.author LIMIT 1) AS dur,"                         \
+  " (SELECT f.error FROM st_failures f WHERE f.book = ?1"                   \
+  "  AND f.sentence = o.idx"                                                \
+  "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)"             \
+  "  ORDER BY f.lamport DESC LIMIT 1) AS error,"                            \
+  " (SELECT c.author FROM st_claims c WHERE c.book = ?1"                    \
+  "  AND o.idx BETWEEN c.first AND c.last AND c.released = 0"               \
+  "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)"             \
+  "  LIMIT 1) AS claimer,"                                                  \
+  " coalesce((t.req_lamport, t.req_author)"                                 \
+  "  > (b.cancel_lamport, b.cancel_author), 0) AS live"                     \
+  " FROM ord o CROSS JOIN b LEFT JOIN st_tasks t ON t.book = ?1"            \
+  "  AND t.sentence = o.idx),"                                              \
+  " ss AS (SELECT st.*, CASE WHEN blob IS NOT NULL THEN 3"                  \
+  "  WHEN live AND error IS NOT NULL THEN 4"                                \
+  "  WHEN live AND claimer IS NOT NULL THEN 2"                              \
+  "  WHEN live THEN 1 ELSE 0 END AS state FROM st) "
+
+static const char *const sentences_sql[2] = {
+  STATES_CTE
+  "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
+  " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
+  " FROM ss WHERE idx >= ?2 AND idx < ?2 + ?3 ORDER BY idx",
+  STATES_CTE
+  "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
+  " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
+  " FROM ss WHERE pidx >= ?2 AND pidx < ?2 + ?3 ORDER BY idx"};
+
+static const char *const totals_sql =
+  "SELECT count(*), count(DISTINCT s.post_key) FROM st_books b"
+  " JOIN work_sentences s ON s.work_id = b.work_id"
+  " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0";
+
+static int
+totals(struct db *db, const uint8_t *book, int64_t *sentences,
+       int64_t *posts)
+{
+  struct db_stmt *s = NULL;
+  int err, rc;
+
+  *sentences = *posts = 0;
+  err = db_prepare(db, totals_sql, &s);
+  if (!err)
+    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err) {
+    rc = db_step(s);
+    if (rc == DB_ROW) {
+      *sentences = db_col_int(s, 0);
+      *posts = db_col_int(s, 1);
+    }
+    err = rc < 0 ? rc : 0;
+  }
+  db_finalize(&s);
+  if (!err && *sentences == 0)
+    err = ERR_NOT_FOUND;
+  return err;
+}
+
+int
+book_sentences(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+               int by, int64_t from, int64_t limit, book_sentence_cb cb,
+               void *arg, int64_t *total)
+{
+  struct db_stmt *s = NULL;
+  int64_t nsent, nposts;
+  int err, rc = DB_DONE;
+
+  err = totals(db, book, &nsent, &nposts);
+  if (err)
+    return err;
+  if (total)
+    *total = by == BOOK_BY_POST ? nposts : nsent;
+  err = db_prepare(db, sentences_sql[by == BOOK_BY_POST], &s);
+  if (!err)
+    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_int(s, 2, from);
+  if (!err)
+    err = db_bind_int(s, 3, limit);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    struct book_sentence b;
+    size_t len = 0;
+    const void *p;
+
+    memset(&b, 0, sizeof(b));
+    b.index = db_col_int(s, 0);
+    b.post_index = db_col_int(s, 1);
+    b.id = db_col_text(s, 2);
+    b.post_key = db_col_text(s, 3);
+    b.text = db_col_text(s, 4);
+    b.char_key = db_col_text(s, 5);
+    b.speaker = db_col_text(s, 6);
+    b.author = db_col_text(s, 7);
+    b.icon_url = db_col_text(s, 8);
+    b.icon_keyword = db_col_text(s, 9);
+    b.para = db_col_int(s, 10);
+    b.state = (int)db_col_int(s, 11);
+    p = db_col_blob(s, 12, &len);
+    if (p && len == WIRE_HASH_BYTES) {
+      b.has_blob = 1;
+      memcpy(b.blob, p, WIRE_HASH_BYTES);
+      b.duration_ms = db_col_int(s, 13);
+    }
+    b.error = db_col_text(s, 14);
+    p = db_col_blob(s, 15, &len);
+    if (p && len == WIRE_KEY_BYTES) {
+      b.has_node = 1;
+      memcpy(b.node, p, WIRE_KEY_BYTES);
+    }
+    err = cb(arg, &b);
+  }
+  db_finalize(&s);
+  return err ? err : rc < 0 ? rc : 0;
+}
+
+int
+book_sentence_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                    const char *id, int64_t *index)
+{
+  static const char *const q =
+    "WITH ord AS (SELECT s.sentence_id AS sid, row_number() OVER"
+    " (ORDER BY p.thread_pos, p.position, s.position) - 1 AS idx"
+    " FROM st_books b JOIN work_sentences s ON s.work_id = b.work_id"
+    " JOIN work_posts p ON p.work_id = s.work_id"
+    "  AND p.post_key = s.post_key"
+    " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
+    " SELECT idx FROM ord WHERE sid = ?2";
+  struct db_stmt *s = NULL;
+  int err, rc = DB_DONE;
+
+  err = db_prepare(db, q, &s);
+  if (!err)
+    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_text(s, 2, id, -1);
+  if (!err) {
+    rc = db_step(s);
+    if (rc == DB_ROW)
+      *index = db_col_int(s, 0);
+  }
+  db_finalize(&s);
+  if (err)
+    return err;
+  return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+}
+
+int
+book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+              struct book_progress *p)
+{
+  static const char *const q =
+    STATES_CTE "SELECT state, count(*), coalesce(sum(dur), 0) FROM ss"
+    " GROUP BY state";
+  struct db_stmt *s = NULL;
+  int64_t nposts;
+  int err, rc = DB_DONE;
+
+  memset(p, 0, sizeof(*p));
+  err = totals(db, book, &p->total, &nposts);
+  if (!err)
+    err = db_prepare(db, q, &s);
+  if (!err)
+    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    int64_t n = db_col_int(s, 1);
+    switch ((int)db_col_int(s, 0)) {
+    case BOOK_READY:
+      p->done = n;
+      p->ms_done = db_col_int(s, 2);
+      break;
+    case BOOK_PENDING: p->pending = n; break;
+    case BOOK_RENDERING: p->rendering = n; break;
+    case BOOK_FAILED: p->failed = n; break;
+    default: p->idle = n; break;
+    }
+  }
+  db_finalize(&s);
+  return err ? err : rc < 0 ? rc : 0;
+}

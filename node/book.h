@@ -68,4 +68,51 @@ int book_export(struct db *db, struct blobs *blobs,
                 void *arg, struct book_export_info *info, char *errbuf,
                 size_t errlen) WARN_UNUSED;
 
+/* One sentence of a book with its state (strings valid during the
+ * callback only; NULL when absent). */
+struct book_sentence {
+  int64_t index;        /* story order, 0-based: the log's sentence index */
+  int64_t post_index;   /* the post's place in story order, 0-based */
+  const char *id;       /* the importer's stable sentence id */
+  const char *post_key, *text, *char_key, *speaker, *author, *icon_url,
+    *icon_keyword;
+  int64_t para;         /* paragraph in the post */
+  int state;            /* enum book_state */
+  int has_blob;
+  uint8_t blob[WIRE_HASH_BYTES]; /* when ready */
+  int64_t duration_ms;  /* when ready */
+  const char *error;    /* when failed */
+  int has_node;
+  uint8_t node[WIRE_KEY_BYTES];  /* claim holder when rendering */
+};
+
+/* Called per sentence; a non-zero return stops the walk and is returned. */
+typedef int (*book_sentence_cb)(void *arg, const struct book_sentence *s);
+
+#define BOOK_BY_SENTENCE 0 /* from/limit count sentences */
+#define BOOK_BY_POST 1     /* from/limit count posts */
+
+/* Walk book's sentences in story order, starting at index from (of
+ * sentences or posts, by `by`) and giving at most limit of them (limit
+ * posts' sentences with BOOK_BY_POST). *total (may be NULL) gets the
+ * number of sentences or posts in the book. ERR_NOT_FOUND for a book that
+ * is not created, is deleted, or whose work is not imported here. */
+int book_sentences(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                   int by, int64_t from, int64_t limit, book_sentence_cb cb,
+                   void *arg, int64_t *total) WARN_UNUSED;
+
+/* The story index of sentence id (the importer's id) in book.
+ * ERR_NOT_FOUND. */
+int book_sentence_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                        const char *id, int64_t *index) WARN_UNUSED;
+
+struct book_progress {
+  int64_t total, done, pending, rendering, failed, idle;
+  int64_t ms_done;      /* audio duration of the done sentences */
+};
+
+/* Counts of book's sentences by state. ERR_NOT_FOUND as above. */
+int book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                  struct book_progress *p) WARN_UNUSED;
+
 #endif

@@ -186,8 +186,27 @@ run(const char *cmd)
   return out;
 }
 
+struct walk {
+  int n;
+  int64_t idx[8];
+  int states[8];
+};
+
+static int
+on_sentence(void *arg, const struct book_sentence *s)
+{
+  struct walk *w = arg;
+
+  ASSERT(w->n < 8);
+  ASSERT(s->id != NULL && s->text != NULL);
+  w->idx[w->n] = s->index;
+  w->states[w->n++] = s->state;
+  return 0;
+}
+
 TEST_IMPL(book_export_partial_with_chapters)
 {
+  int64_t total = 0;
   struct bt t;
   struct book_export_opts o = {250, 600, 1200, AUDIO_BITRATE_DEFAULT,
                                AUDIO_COMPLEXITY_DEFAULT, "Test Book"};
@@ -228,6 +247,33 @@ TEST_IMPL(book_export_partial_with_chapters)
   ASSERT(strstr(out, "id=4|") == NULL);
   xfree(out);
   xfree(cmd);
+  /* States: four ready, one pending; by post, the second post only. */
+  {
+    struct book_progress pr;
+    struct walk w;
+
+    memset(&w, 0, sizeof(w));
+
+    ASSERT_OK(book_progress(t.db, t.book, &pr));
+    ASSERT_EQ(pr.total, 5);
+    ASSERT_EQ(pr.done, 4);
+    ASSERT_EQ(pr.pending, 1);
+    ASSERT_EQ(pr.rendering + pr.failed + pr.idle, 0);
+    ASSERT(pr.ms_done > 1000);
+    ASSERT_OK(book_sentences(t.db, t.book, BOOK_BY_POST, 1, 1, on_sentence,
+                             &w, &total));
+    ASSERT_EQ(total, 3);
+    ASSERT_EQ(w.n, 2);
+    ASSERT_EQ(w.idx[0], 2);
+    ASSERT_EQ(w.states[0], BOOK_PENDING);
+    ASSERT_EQ(w.states[1], BOOK_READY);
+    w.n = 0;
+    ASSERT_OK(book_sentences(t.db, t.book, BOOK_BY_SENTENCE, 4, 10,
+                             on_sentence, &w, &total));
+    ASSERT_EQ(total, 5);
+    ASSERT_EQ(w.n, 1);
+    ASSERT_EQ(w.idx[0], 4);
+  }
   /* A deleted book cannot be exported. */
   {
     struct wire_entry e;
