@@ -28,6 +28,7 @@
  * Small enough (< PIPE_BUF) that one write sends it whole. */
 #define REPLY_FIXED (8 + 4 + 32 + 32 + 8 + 8 + 4 + 2)
 #define REPLY_MAX (REPLY_FIXED + 255)
+#define CHILD_FD 3 /* the worker's end of its socket */
 
 struct job {
   uint64_t id;
@@ -256,11 +257,16 @@ spawn(struct workers *w, int i)
     return err;
   }
   if (pid == 0) {
+    /* The child keeps stdio and its socket (as fd 3) only: no listening
+     * socket, database or sibling's socket of the parent stays open. */
     close(sv[0]);
     for (j = 0; j < w->n; j++)
       if (w->ws[j].pid > 0)
         close(w->ws[j].fd);
-    child_loop(w, sv[1]);
+    if (dup2(sv[1], CHILD_FD) < 0)
+      _exit(5);
+    close_range(CHILD_FD + 1, ~0u, 0);
+    child_loop(w, CHILD_FD);
   }
   close(sv[1]);
   w->ws[i].pid = pid;
