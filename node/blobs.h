@@ -27,8 +27,8 @@ void blobs_close(struct blobs **b);
 
 /* Store len bytes; hash gets their BLAKE2b-256. Not fsynced one by one
  * (that costs more than rendering them): after a crash a torn blob is
- * caught by blobs_size() against its recorded size, or by blobs_get(). Storing bytes that are
- * already there changes nothing. ERR_TOO_BIG over BLOBS_MAX_BYTES, or a
+ * caught by blobs_size() against its recorded size, or by blobs_get().
+ * Storing bytes that are already there changes nothing. ERR_TOO_BIG over BLOBS_MAX_BYTES, or a
  * negated errno (no partial file is left). */
 int blobs_put(struct blobs *b, const void *data, size_t len,
               uint8_t hash[SECURE_HASH_BYTES]) WARN_UNUSED;
@@ -48,8 +48,8 @@ typedef int (*blobs_ref_cb)(void *arg,
                             const uint8_t hash[SECURE_HASH_BYTES]);
 /* Delete every blob the callback says is unreferenced, and temp files
  * older than an hour (left by a crash). Must not run while a blob is
- * stored but not yet referenced (the daemon runs it between renders). *removed gets the count. The
- * callback is called once per blob.
+ * stored but not yet referenced (the daemon runs it between renders).
+ * *removed gets the count. The callback is called once per blob.
  * Complexity: one directory walk, O(blobs). */
 int blobs_gc(struct blobs *b, blobs_ref_cb ref, void *arg, size_t *removed)
     WARN_UNUSED;
