@@ -166,6 +166,63 @@ fetch_piece(void *arg, size_t i, struct buf *out)
   return blobs_get(p->blobs, p->hashes + i * WIRE_HASH_BYTES, out);
 }
 
+struct book_export {
+  struct plan p;
+  struct book_export_opts o;
+  char *title;
+};
+
+int
+book_export_open(struct db *db, struct blobs *blobs,
+                 const uint8_t book[WIRE_BOOK_ID_BYTES],
+                 const struct book_export_opts *o,
+                 struct book_export_info *info, struct book_export **out)
+{
+  struct book_export_info local;
+  struct book_export *x = xcalloc(1, sizeof(*x));
+  int err;
+
+  *out = NULL;
+  if (info == NULL)
+    info = &local;
+  x->p.blobs = blobs;
+  x->o = *o;
+  x->title = o->title ? xstrdup(o->title) : NULL;
+  x->o.title = x->title;
+  err = collect(db, blobs, book, o, info, &x->p);
+  if (!err && x->p.n == 0)
+    err = ERR_NOT_FOUND;
+  if (err) {
+    book_export_free(&x);
+    return err;
+  }
+  *out = x;
+  return 0;
+}
+
+int
+book_export_write(struct book_export *x, audio_write_cb cb, void *arg,
+                  char *errbuf, size_t errlen)
+{
+  struct audio_tags tags = {NULL, NULL, NULL};
+
+  tags.title = x->o.title;
+  tags.album = x->o.title;
+  return audio_join(x->p.pieces, x->p.n, fetch_piece, &x->p, x->o.bitrate,
+                    x->o.complexity, &tags, cb, arg, errbuf, errlen);
+}
+
+void
+book_export_free(struct book_export **x)
+{
+  if (x == NULL || *x == NULL)
+    return;
+  plan_free(&(*x)->p);
+  xfree((*x)->title);
+  xfree(*x);
+  *x = NULL;
+}
+
 int
 book_export(struct db *db, struct blobs *blobs,
             const uint8_t book[WIRE_BOOK_ID_BYTES],
@@ -173,33 +230,24 @@ book_export(struct db *db, struct blobs *blobs,
             struct book_export_info *info, char *errbuf, size_t errlen)
 {
   struct book_export_info local;
-  struct audio_tags tags = {NULL, NULL, NULL};
-  struct plan p;
+  struct book_export *x = NULL;
   int err;
 
   if (info == NULL)
     info = &local;
-  memset(&p, 0, sizeof(p));
-  p.blobs = blobs;
-  err = collect(db, blobs, book, o, info, &p);
-  if (err) {
-    snprintf(errbuf, errlen, "%s", err == ERR_NOT_FOUND
-             ? "no such book, or its work is not imported here"
-             : "cannot read the book");
-    goto out;
-  }
-  if (p.n == 0) {
+  err = book_export_open(db, blobs, book, o, info, &x);
+  if (err == ERR_NOT_FOUND && info->total > 0)
     snprintf(errbuf, errlen, "nothing of the book is rendered yet (0 of "
              "%lld sentences)", (long long)info->total);
-    err = ERR_NOT_FOUND;
-    goto out;
-  }
-  tags.title = o->title;
-  tags.album = o->title;
-  err = audio_join(p.pieces, p.n, fetch_piece, &p, o->bitrate,
-                   o->complexity, &tags, cb, arg, errbuf, errlen);
-out:
-  plan_free(&p);
+  else if (err == ERR_NOT_FOUND)
+    snprintf(errbuf, errlen, "no such book, or its work is not imported "
+             "here");
+  else if (err)
+    snprintf(errbuf, errlen, "cannot read the book: %s", err_str(err));
+  if (err)
+    return err;
+  err = book_export_write(x, cb, arg, errbuf, errlen);
+  book_export_free(&x);
   return err;
 }
 
@@ -212,7 +260,9 @@ out:
   "WITH b AS (SELECT book, work_id, cancel_lamport, cancel_author"          \
   " FROM st_books WHERE book = ?1 AND created = 1 AND deleted = 0),"        \
   " ord AS (SELECT s.sentence_id AS sid, s.post_key AS post_key,"           \
-  " s.para AS para, s.text AS text, p.char_key AS char_key,"                \
+  " s.para AS para, s.text AS text,"                                      \
+  " coalesce(p.char_key, 'narrator:' || coalesce(p.author, ''))"          \
+  "  AS char_key,"                                                        \
   " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"            \
   "  nullif(p.author, ''), 'Narrator') AS speaker, p.author AS author,"     \
   " p.icon_url AS icon_url, p.icon_keyword AS icon_keyword,"                \

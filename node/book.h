@@ -74,6 +74,7 @@ struct book_sentence {
   int64_t index;        /* story order, 0-based: the log's sentence index */
   int64_t post_index;   /* the post's place in story order, 0-based */
   const char *id;       /* the importer's stable sentence id */
+  /* char_key: the importer's, or "narrator:AUTHOR" for narration */
   const char *post_key, *text, *char_key, *speaker, *author, *icon_url,
     *icon_keyword;
   int64_t para;         /* paragraph in the post */
@@ -91,6 +92,19 @@ typedef int (*book_sentence_cb)(void *arg, const struct book_sentence *s);
 
 #define BOOK_BY_SENTENCE 0 /* from/limit count sentences */
 #define BOOK_BY_POST 1     /* from/limit count posts */
+
+/* The same in two steps, so the store is read only in the first: open
+ * reads the plan (ERR_NOT_FOUND as above; info may be NULL), write
+ * produces the stream from the blobs alone. Owes one book_export_free(). */
+struct book_export;
+int book_export_open(struct db *db, struct blobs *blobs,
+                     const uint8_t book[WIRE_BOOK_ID_BYTES],
+                     const struct book_export_opts *o,
+                     struct book_export_info *info, struct book_export **out)
+    WARN_UNUSED;
+int book_export_write(struct book_export *x, audio_write_cb cb, void *arg,
+                      char *errbuf, size_t errlen) WARN_UNUSED;
+void book_export_free(struct book_export **x);
 
 /* Walk book's sentences in story order, starting at index from (of
  * sentences or posts, by `by`) and giving at most limit of them (limit
