@@ -47,7 +47,7 @@
   " SELECT 'narrator:' || coalesce(author, '') FROM work_posts"            \
   " WHERE work_id=?1 AND char_key IS NULL"
 
-/* ---- helpers (called with the store lock held) ---------------------------- */
+/* ---- helpers (called with the store lock held) -------------------------- */
 
 /* This node's log on the API's connection, opened on first use. */
 static struct feed *
@@ -377,6 +377,42 @@ get_books(struct http_req *req, struct api *api)
   json_set(o, "books", list);
   http_reply_json(req, 200, o);
   json_free(o);
+}
+
+struct json *
+api_books__of_work(struct db *db, const char *work_id)
+{
+  struct json *list = json_new_array();
+  struct db_stmt *s = NULL;
+  char hex[BOOK_HEX + 1];
+
+  if (db_prepare(db, "SELECT book, name, fork_of FROM st_books WHERE"
+                 " created=1 AND deleted=0 AND work_id=?1"
+                 " ORDER BY create_lamport, book", &s) == 0 &&
+      db_bind_text(s, 1, work_id ? work_id : "", -1) == 0) {
+    while (db_step(s) == DB_ROW) {
+      struct json *b;
+      size_t len = 0;
+      const uint8_t *p = db_col_blob(s, 0, &len);
+
+      if (p == NULL || len != WIRE_BOOK_ID_BYTES)
+        continue;
+      b = json_new_object();
+      hex_encode(hex, p, WIRE_BOOK_ID_BYTES);
+      json_set_str(b, "id", hex);
+      json_set_str(b, "name", db_col_text(s, 1) ? db_col_text(s, 1) : "");
+      p = db_col_blob(s, 2, &len);
+      if (p && len == WIRE_BOOK_ID_BYTES) {
+        hex_encode(hex, p, WIRE_BOOK_ID_BYTES);
+        json_set_str(b, "fork_of", hex);
+      } else {
+        json_set_null(b, "fork_of");
+      }
+      json_push(list, b);
+    }
+  }
+  db_finalize(&s);
+  return list;
 }
 
 /* 1 if work_id is imported here (the importer's table or the log). */

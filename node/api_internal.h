@@ -44,6 +44,9 @@ struct voices *api_voices__new(void);
 void api_voices__free(struct voices **v);
 
 void api_books__register(struct api *api, struct http_server *srv);
+/* [{id, name, fork_of}] of the audiobooks of work_id (locked; for the
+ * works list). Caller frees. */
+struct json *api_books__of_work(struct db *db, const char *work_id);
 /* Close what api_books.c opened (the log). */
 void api_books__close(struct api *api);
 

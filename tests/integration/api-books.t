@@ -55,6 +55,11 @@ check "GET /api/books?work= lists it" '[ "$(jqb ".books|length")" = 1 ] && [ "$(
 http GET "${URL}api/books?work=other"
 check "and another work has none" '[ "$CODE" = 200 ] && [ "$(jqb ".books|length")" = 0 ]'
 
+http GET "${URL}api/works"
+check "the works list names the book" '[ "$(jqb ".works[0].books[0].id")" = "$B" ] && [ "$(jqb ".works[0].books[0].name")" = Renamed ]'
+http GET "${URL}api/status"
+check "status lists the books feature" '[ "$(jqb "[.features[]|select(.==\"books\")]|length")" = 1 ]'
+
 # ---- casting ----
 ORLA=$(curl -s "${URL}api/works/$W/characters" | jq -r '.characters[]|select(.name=="Keeper Orla Finch")|.key')
 ORLA_URI=$(jq -rn --arg k "$ORLA" '$k|@uri')
