@@ -772,6 +772,56 @@ out:
   xfree(work_id);
 }
 
+/* PUT /posts/{post_id}/voice {voice}: one post's voice (CastPost). */
+static void
+book_post_voice(struct http_req *req, struct api *api, const uint8_t *book,
+                const char *post_key)
+{
+  struct json *body = api__body_json(req), *o;
+  struct wire_entry e;
+  char *spec = NULL;
+  int64_t pidx = 0;
+  struct db *db;
+  int err;
+
+  if (body == NULL)
+    return;
+  memset(&e, 0, sizeof(e));
+  if (body_voice(req, body, &spec))
+    goto out;
+  db = api__db_lock(api);
+  if (book_exists(req, db, book, NULL)) {
+    api__db_unlock(api);
+    goto out;
+  }
+  err = book_post_index(db, book, post_key, &pidx);
+  if (err) {
+    api__db_unlock(api);
+    http_reply_error(req, err == ERR_NOT_FOUND ? 404 : 500,
+                     "no post %s in this book", post_key);
+    goto out;
+  }
+  e.op = WIRE_OP_CAST_POST;
+  memcpy(e.book, book, WIRE_BOOK_ID_BYTES);
+  e.post = (uint32_t)pidx;
+  e.voice = xstrdup(spec);
+  err = append(req, api, &e, NULL);
+  api__db_unlock(api);
+  if (err)
+    goto out;
+  o = json_new_object();
+  json_set_str(o, "post_id", post_key);
+  if (spec[0])
+    json_set_str(o, "voice", spec);
+  else
+    json_set_null(o, "voice");
+  http_reply_json(req, 200, o);
+  json_free(o);
+out:
+  xfree(spec);
+  json_free(body);
+}
+
 /* ---- render requests ---------------------------------------------------- */
 
 struct pick {
@@ -900,6 +950,69 @@ body_sentences(struct http_req *req, struct db *db, const uint8_t *book,
       p->idx[k++] = p->idx[i];
   p->n = k;
   return 0;
+}
+
+/* PUT /snippets {sentences: [id, ...], voice}: a voice for sentences,
+ * one CastSnippet per run of consecutive sentences, in one batch. */
+static void
+book_snippets(struct http_req *req, struct api *api, const uint8_t *book)
+{
+  struct json *body = api__body_json(req), *o;
+  struct pick p;
+  struct feed *f;
+  char *spec = NULL;
+  struct db *db;
+  size_t i, start = 0, runs = 0;
+  int err = 0;
+
+  if (body == NULL)
+    return;
+  memset(&p, 0, sizeof(p));
+  if (body_voice(req, body, &spec))
+    goto out;
+  db = api__db_lock(api);
+  f = books_feed(api);
+  if (book_exists(req, db, book, NULL) ||
+      body_sentences(req, db, book, json_get(body, "sentences"), &p)) {
+    api__db_unlock(api);
+    goto out;
+  }
+  err = f ? feed_begin(f) : ERR_DB;
+  for (i = 1; !err && i <= p.n; i++) {
+    struct wire_entry e;
+
+    if (i < p.n && p.idx[i] == p.idx[i - 1] + 1)
+      continue;
+    memset(&e, 0, sizeof(e));
+    e.op = WIRE_OP_CAST_SNIPPET;
+    memcpy(e.book, book, WIRE_BOOK_ID_BYTES);
+    e.first = p.idx[start];
+    e.last = p.idx[i - 1];
+    e.voice = xstrdup(spec);
+    err = feed_append(f, &e, NULL);
+    wire_entry_clear(&e);
+    start = i;
+    runs++;
+  }
+  if (f && !err)
+    err = feed_commit(f);
+  else if (f)
+    feed_rollback(f);
+  api__db_unlock(api);
+  if (err) {
+    http_reply_error(req, err == ERR_FORBIDDEN ? 403 : 500,
+                     "cannot record the voice: %s", err_str(err));
+    goto out;
+  }
+  o = json_new_object();
+  json_set_int(o, "sentences", (int64_t)p.n);
+  json_set_int(o, "snippets", (int64_t)runs);
+  http_reply_json(req, 200, o);
+  json_free(o);
+out:
+  xfree(p.idx);
+  xfree(spec);
+  json_free(body);
 }
 
 /* POST /render, /cancel, /rerender. */
@@ -1196,6 +1309,21 @@ books_one(struct http_req *req, void *arg)
   } else if (strncmp(sub, "cast/", 5) == 0 &&
              strcmp(method, "PUT") == 0) {
     book_cast(req, api, book, sub + 5);
+  } else if (strcmp(sub, "snippets") == 0 &&
+             strcmp(method, "PUT") == 0) {
+    book_snippets(req, api, book);
+  } else if (strncmp(sub, "posts/", 6) == 0 && strlen(sub) > 12 &&
+             strcmp(sub + strlen(sub) - 6, "/voice") == 0 &&
+             strcmp(method, "PUT") == 0) {
+    char key[BOOKS_CHAR_KEY_MAX];
+    size_t klen = strlen(sub) - 12;
+    if (klen >= sizeof(key)) {
+      http_reply_error(req, 404, "no such post");
+      return;
+    }
+    memcpy(key, sub + 6, klen);
+    key[klen] = '\0';
+    book_post_voice(req, api, book, key);
   } else if (strcmp(sub, "autocast") == 0 && post) {
     book_autocast(req, api, book);
   } else if ((strcmp(sub, "render") == 0 || strcmp(sub, "cancel") == 0 ||

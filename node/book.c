@@ -259,6 +259,9 @@ book_export(struct db *db, struct blobs *blobs,
 #define STATES_CTE                                                          \
   "WITH b AS (SELECT book, work_id, cancel_lamport, cancel_author"          \
   " FROM st_books WHERE book = ?1 AND created = 1 AND deleted = 0),"        \
+  " pord AS (SELECT p.post_key AS post_key, row_number() OVER"              \
+  "  (ORDER BY p.thread_pos, p.position) - 1 AS pidx"                       \
+  "  FROM b JOIN work_posts p ON p.work_id = b.work_id),"                   \
   " ord AS (SELECT s.sentence_id AS sid, s.post_key AS post_key,"           \
   " s.para AS para, s.text AS text,"                                      \
   " coalesce(p.char_key, 'narrator:' || coalesce(p.author, ''))"          \
@@ -268,8 +271,9 @@ book_export(struct db *db, struct blobs *blobs,
   " p.icon_url AS icon_url, p.icon_keyword AS icon_keyword,"                \
   " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1"  \
   "  AS idx,"                                                               \
-  " dense_rank() OVER (ORDER BY p.thread_pos, p.position) - 1 AS pidx"      \
+  " pp.pidx AS pidx"                                                       \
   " FROM b JOIN work_sentences s ON s.work_id = b.work_id"                  \
+  " JOIN pord pp ON pp.post_key = s.post_key"                               \
   " JOIN work_posts p ON p.work_id = s.work_id"                             \
   "  AND p.post_key = s.post_key),"                                         \
   " st AS (SELECT o.*,"                                                     \
@@ -309,7 +313,8 @@ static const char *const sentences_sql[2] = {
   " FROM ss WHERE pidx >= ?2 AND pidx < ?2 + ?3 ORDER BY idx"};
 
 static const char *const totals_sql =
-  "SELECT count(*), count(DISTINCT s.post_key) FROM st_books b"
+  "SELECT count(*), (SELECT count(*) FROM work_posts p WHERE"
+  " p.work_id = b.work_id) FROM st_books b"
   " JOIN work_sentences s ON s.work_id = b.work_id"
   " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0";
 
@@ -415,6 +420,35 @@ book_sentence_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
     err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
   if (!err)
     err = db_bind_text(s, 2, id, -1);
+  if (!err) {
+    rc = db_step(s);
+    if (rc == DB_ROW)
+      *index = db_col_int(s, 0);
+  }
+  db_finalize(&s);
+  if (err)
+    return err;
+  return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+}
+
+int
+book_post_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                const char *post_key, int64_t *index)
+{
+  static const char *const q =
+    "WITH pord AS (SELECT p.post_key AS pk, row_number() OVER"
+    " (ORDER BY p.thread_pos, p.position) - 1 AS pidx"
+    " FROM st_books b JOIN work_posts p ON p.work_id = b.work_id"
+    " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
+    " SELECT pidx FROM pord WHERE pk = ?2";
+  struct db_stmt *s = NULL;
+  int err, rc = DB_DONE;
+
+  err = db_prepare(db, q, &s);
+  if (!err)
+    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_text(s, 2, post_key, -1);
   if (!err) {
     rc = db_step(s);
     if (rc == DB_ROW)

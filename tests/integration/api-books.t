@@ -107,6 +107,25 @@ check "posts carry speaker and voice" '[ -n "$(jqb ".posts[0].speaker")" ] && [ 
 http GET "${URL}api/books/$B/posts?from=40"
 check "the last page has next null" '[ "$(jqb ".posts|length")" = 1 ] && [ "$(jqb .next)" = null ]'
 
+# ---- per-post and snippet voices ----
+http GET "${URL}api/books/$B/posts?from=1&limit=1"
+P1=$(jqb ".posts[0].id")
+P1_URI=$(jq -rn --arg k "$P1" '$k|@uri')
+http PUT "${URL}api/books/$B/posts/$P1_URI/voice" "${J[@]}" -d '{"voice":"espeak:en+f4"}'
+check "PUT posts/{id}/voice" '[ "$CODE" = 200 ]'
+http GET "${URL}api/books/$B/posts?from=1&limit=1"
+check "the reader shows the post's override" '[ "$(jqb ".posts[0].voice_override")" = "espeak:en+f4" ] && [ "$(jqb ".posts[0].voice")" = "espeak:en+f4" ]'
+http PUT "${URL}api/books/$B/posts/nosuch/voice" "${J[@]}" -d '{"voice":"espeak:en"}'
+check "an unknown post is 404" '[ "$CODE" = 404 ]'
+http GET "${URL}api/books/$B/sentences?from=10&limit=4"
+SN=$(jq -c '[.sentences[0].id, .sentences[1].id, .sentences[3].id]' <<<"$BODY")
+http PUT "${URL}api/books/$B/snippets" "${J[@]}" -d "{\"sentences\":$SN,\"voice\":\"espeak:en+m2\"}"
+check "PUT snippets: one entry per run" '[ "$CODE" = 200 ] && [ "$(jqb .sentences)" = 3 ] && [ "$(jqb .snippets)" = 2 ]'
+http PUT "${URL}api/books/$B/snippets" "${J[@]}" -d '{"sentences":["nosuch"],"voice":"espeak:en"}'
+check "a snippet of an unknown sentence is 400" '[ "$CODE" = 400 ]'
+http PUT "${URL}api/books/$B/snippets" "${J[@]}" -d "{\"sentences\":$SN,\"voice\":\"bogus\"}"
+check "a snippet with a bad voice is 400" '[ "$CODE" = 400 ]'
+
 # ---- render, cancel, rerender ----
 after=$(curl -s -N -m 1 "${URL}api/events?after=0" | sed -n 's/^id: //p' | tail -1)
 http POST "${URL}api/books/$B/render" "${J[@]}"
