@@ -256,12 +256,9 @@ book_export(struct db *db, struct blobs *blobs,
  * result (as above), the newest failure newer than the request, an
  * unreleased claim newer than the request, and whether the request is
  * live (newer than the book's latest cancel). */
-#define STATES_CTE                                                          \
+#define STATES_CTE(where)                                                   \
   "WITH b AS (SELECT book, work_id, cancel_lamport, cancel_author"          \
   " FROM st_books WHERE book = ?1 AND created = 1 AND deleted = 0),"        \
-  " pord AS (SELECT p.post_key AS post_key, row_number() OVER"              \
-  "  (ORDER BY p.thread_pos, p.position) - 1 AS pidx"                       \
-  "  FROM b JOIN work_posts p ON p.work_id = b.work_id),"                   \
   " ord AS (SELECT s.sentence_id AS sid, s.post_key AS post_key,"           \
   " s.para AS para, s.text AS text,"                                      \
   " coalesce(p.char_key, 'narrator:' || coalesce(p.author, ''))"          \
@@ -271,9 +268,8 @@ book_export(struct db *db, struct blobs *blobs,
   " p.icon_url AS icon_url, p.icon_keyword AS icon_keyword,"                \
   " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1"  \
   "  AS idx,"                                                               \
-  " pp.pidx AS pidx"                                                       \
+  " dense_rank() OVER (ORDER BY p.thread_pos, p.position) - 1 AS pidx"      \
   " FROM b JOIN work_sentences s ON s.work_id = b.work_id"                  \
-  " JOIN pord pp ON pp.post_key = s.post_key"                               \
   " JOIN work_posts p ON p.work_id = s.work_id"                             \
   "  AND p.post_key = s.post_key),"                                         \
   " st AS (SELECT o.*,"                                                     \
@@ -296,25 +292,24 @@ book_export(struct db *db, struct blobs *blobs,
   " coalesce((t.req_lamport, t.req_author)"                                 \
   "  > (b.cancel_lamport, b.cancel_author), 0) AS live"                     \
   " FROM ord o CROSS JOIN b LEFT JOIN st_tasks t ON t.book = ?1"            \
-  "  AND t.sentence = o.idx),"                                              \
+  "  AND t.sentence = o.idx WHERE " where "),"                              \
   " ss AS (SELECT st.*, CASE WHEN blob IS NOT NULL THEN 3"                  \
   "  WHEN live AND error IS NOT NULL THEN 4"                                \
   "  WHEN live AND claimer IS NOT NULL THEN 2"                              \
   "  WHEN live THEN 1 ELSE 0 END AS state FROM st) "
 
 static const char *const sentences_sql[2] = {
-  STATES_CTE
+  STATES_CTE("o.idx >= ?2 AND o.idx < ?2 + ?3")
   "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
   " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
-  " FROM ss WHERE idx >= ?2 AND idx < ?2 + ?3 ORDER BY idx",
-  STATES_CTE
+  " FROM ss ORDER BY idx",
+  STATES_CTE("o.pidx >= ?2 AND o.pidx < ?2 + ?3")
   "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
   " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
-  " FROM ss WHERE pidx >= ?2 AND pidx < ?2 + ?3 ORDER BY idx"};
+  " FROM ss ORDER BY idx"};
 
 static const char *const totals_sql =
-  "SELECT count(*), (SELECT count(*) FROM work_posts p WHERE"
-  " p.work_id = b.work_id) FROM st_books b"
+  "SELECT count(*), count(DISTINCT s.post_key) FROM st_books b"
   " JOIN work_sentences s ON s.work_id = b.work_id"
   " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0";
 
@@ -439,7 +434,9 @@ book_post_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
     "WITH pord AS (SELECT p.post_key AS pk, row_number() OVER"
     " (ORDER BY p.thread_pos, p.position) - 1 AS pidx"
     " FROM st_books b JOIN work_posts p ON p.work_id = b.work_id"
-    " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
+    " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0 AND EXISTS"
+    " (SELECT 1 FROM work_sentences s WHERE s.work_id = p.work_id"
+    "  AND s.post_key = p.post_key))"
     " SELECT pidx FROM pord WHERE pk = ?2";
   struct db_stmt *s = NULL;
   int err, rc = DB_DONE;
@@ -465,7 +462,7 @@ book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
               struct book_progress *p)
 {
   static const char *const q =
-    STATES_CTE "SELECT state, count(*), coalesce(sum(dur), 0) FROM ss"
+    STATES_CTE("1") "SELECT state, count(*), coalesce(sum(dur), 0) FROM ss"
     " GROUP BY state";
   struct db_stmt *s = NULL;
   int64_t nposts;

@@ -72,8 +72,8 @@ int book_export(struct db *db, struct blobs *blobs,
  * callback only; NULL when absent). */
 struct book_sentence {
   int64_t index;        /* story order, 0-based: the log's sentence index */
-  int64_t post_index;   /* the post's place among all the work's posts
-                         * in story order (the log's post index) */
+  int64_t post_index;   /* the post's place in story order among the
+                         * posts that have sentences */
   const char *id;       /* the importer's stable sentence id */
   /* char_key: the importer's, or "narrator:AUTHOR" for narration */
   const char *post_key, *text, *char_key, *speaker, *author, *icon_url,
@@ -122,7 +122,7 @@ int book_sentence_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                         const char *id, int64_t *index) WARN_UNUSED;
 
 /* The story index of post post_key (the importer's key) in book: its
- * place among all the work's posts. ERR_NOT_FOUND. */
+ * place among the posts that have sentences. ERR_NOT_FOUND. */
 int book_post_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                     const char *post_key, int64_t *index) WARN_UNUSED;
 
