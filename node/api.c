@@ -37,6 +37,7 @@ api_free(struct api **api)
     return;
   api_works__imports_free(&(*api)->imports);
   api_voices__free(&(*api)->voices);
+  api_books__close(*api);
   pthread_mutex_destroy(&(*api)->lock);
   xfree(*api);
   *api = NULL;
@@ -153,6 +154,7 @@ api_register(struct api *api, struct http_server *srv)
   http_route(srv, "GET", "/api/events", 0, get_events, api);
   api_works__register(api, srv);
   api_voices__register(api, srv);
+  api_books__register(api, srv);
   /* Anything else under /api is a JSON 404, never the UI page. */
   http_route(srv, "GET", "/api/", 0, not_found, api);
   http_route(srv, "POST", "/api/", 0, not_found, api);

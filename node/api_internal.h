@@ -11,6 +11,7 @@
 struct app;
 struct db;
 struct events;
+struct feed;
 struct imports;
 struct voices;
 struct json;
@@ -21,6 +22,8 @@ struct api {
   pthread_mutex_t lock; /* guards app->db: one connection, many threads */
   struct imports *imports;
   struct voices *voices;
+  struct feed *feed;    /* this node's log, opened on first use by
+                         * api_books.c; used under lock */
 };
 
 /* Run with the store: locks, gives app->db, unlocks. */
@@ -39,6 +42,13 @@ void api_voices__register(struct api *api, struct http_server *srv);
  * opened on first use. */
 struct voices *api_voices__new(void);
 void api_voices__free(struct voices **v);
+
+void api_books__register(struct api *api, struct http_server *srv);
+/* [{id, name, fork_of}] of the audiobooks of work_id (locked; for the
+ * works list). Caller frees. */
+struct json *api_books__of_work(struct db *db, const char *work_id);
+/* Close what api_books.c opened (the log). */
+void api_books__close(struct api *api);
 
 /* Background imports (api_works.c): created by api_new, freed by
  * api_free after waiting for running imports to finish. */

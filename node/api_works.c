@@ -364,8 +364,11 @@ get_works(struct http_req *req, void *arg)
 
   if (db_prepare(db, WORK_COUNTS_SQL " ORDER BY w.imported_at DESC, "
                  "w.work_id", &st) == 0) {
-    while ((rc = db_step(st)) == DB_ROW)
-      json_push(list, work_row_json(st));
+    while ((rc = db_step(st)) == DB_ROW) {
+      struct json *w = work_row_json(st);
+      json_set(w, "books", api_books__of_work(db, db_col_text(st, 0)));
+      json_push(list, w);
+    }
   } else {
     rc = ERR_DB;
   }

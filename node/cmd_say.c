@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Glowtalk developers */
-/* glowtalk say: speak one line in a voice into an Ogg Opus file. Needs no
+/* glowtalk say: speak one line in a voice into an Ogg Opus file (*word*
+ * is emphasised, see prep.h). Needs no
  * data dir; when an initialised one exists it reuses and fills its render
  * cache and blob store. Bad input changes nothing: the voice and text are
  * checked and the output opened before anything is rendered. */
@@ -17,6 +18,7 @@
 #include "node/blobs.h"
 #include "node/cli.h"
 #include "node/commands.h"
+#include "node/prep.h"
 #include "node/render.h"
 #include "node/tts.h"
 #include "node/voice.h"
@@ -87,7 +89,8 @@ cmd_say(struct cli *cli)
   const char *spec = config_get(cli_config(cli), "voice");
   const char *out = cli_opt(cli, "output");
   int bitrate = (int)config_get_int(cli_config(cli), "bitrate");
-  struct render_job job = {NULL, text, NULL, 0};
+  struct render_job job = {NULL, NULL, NULL, 0};
+  struct prep_result pr = {NULL, NULL, 0};
   struct render_result res;
   struct blobs *blobs = NULL;
   struct render *r = NULL;
@@ -110,8 +113,12 @@ cmd_say(struct cli *cli)
   if (strlen(text) > SAY_TEXT_MAX)
     return cli_fail("text is %zu bytes, over the %d-byte limit",
                     strlen(text), SAY_TEXT_MAX);
-  if (tts_open(&t, errbuf, sizeof(errbuf)) != 0)
+  if (prep_text(text, NULL, NULL, &pr, errbuf, sizeof(errbuf)) != 0)
     return cli_fail("%s", errbuf);
+  if (tts_open(&t, errbuf, sizeof(errbuf)) != 0) {
+    prep_result_free(&pr);
+    return cli_fail("%s", errbuf);
+  }
   if (voice_check(&v, t, errbuf, sizeof(errbuf)) != 0) {
     cli_fail("%s", errbuf);
     goto out;
@@ -124,6 +131,8 @@ cmd_say(struct cli *cli)
   open_store(cli, &app, &blobs);
   r = render_new(t, blobs, app.db, bitrate, AUDIO_COMPLEXITY_DEFAULT);
   job.voice = &v;
+  job.text = pr.text;
+  job.flags = pr.flags;
   err = render_run(r, &job, &ogg, &res, errbuf, sizeof(errbuf));
   if (err != 0) {
     cli_fail("%s", errbuf);
@@ -147,6 +156,7 @@ out:
     unlink(tmp);
   xfree(tmp);
   buf_free(&ogg);
+  prep_result_free(&pr);
   render_free(&r);
   blobs_close(&blobs);
   if (app.db != NULL)

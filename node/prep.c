@@ -11,6 +11,7 @@
 
 #include "node/alloc.h"
 #include "node/buf.h"
+#include "node/tts.h"
 
 struct entry {
   char word[PREP_WORD_MAX]; /* lower case (ASCII folded) */
@@ -143,16 +144,58 @@ prep_lexicon_add(struct prep_lexicon *l, const char *word,
   return 0;
 }
 
-/* Append s[0..n) with the lexicon applied; used[] marks entries used. */
+/* Emphasis marker at s[i]: MARK_OPEN ('*' or '_' before a word),
+ * MARK_CLOSE (after one), 0 otherwise. */
+#define MARK_OPEN 1
+#define MARK_CLOSE 2
+static int
+marker(const char *s, size_t i, size_t n)
+{
+  int before = i > 0 && word_byte((unsigned char)s[i - 1]);
+  int after = i + 1 < n && word_byte((unsigned char)s[i + 1]);
+
+  if (s[i] != '*' && s[i] != '_')
+    return 0;
+  if (after && !before)
+    return MARK_OPEN;
+  if (before && !after)
+    return MARK_CLOSE;
+  return 0;
+}
+
+/* 1 if text has an emphasis span (an opening and a later closing mark). */
+static int
+has_emphasis(const char *s)
+{
+  size_t i, n = strlen(s);
+  int open = 0;
+
+  for (i = 0; i < n; i++) {
+    int m = marker(s, i, n);
+
+    if (m == MARK_OPEN)
+      open = 1;
+    else if (m == MARK_CLOSE && open)
+      return 1;
+  }
+  return 0;
+}
+
+/* Append s[0..n) with the lexicon applied; used[] marks entries used.
+ * In SSML mode emphasis marks become <emphasis> (depth counts the open
+ * ones) and & < > are escaped; otherwise marks are dropped (the engine
+ * would read them out). Brackets always become parentheses so the text
+ * can never open a phoneme block of its own. */
 static int
 emit(struct buf *out, const char *s, size_t n, const struct prep_lexicon *l,
-     unsigned char *used)
+     unsigned char *used, int ssml, int *depth)
 {
   size_t i = 0;
   int err = 0;
 
   while (i < n && err == 0) {
     size_t w = word_len(s + i);
+    int m;
 
     if (w > 0 && i + w > n)
       w = n - i;
@@ -172,17 +215,28 @@ emit(struct buf *out, const char *s, size_t n, const struct prep_lexicon *l,
       i += w;
       continue;
     }
-    /* Emphasis markers are dropped (the engine would read them out);
-     * brackets become parentheses so the text can never open a phoneme
-     * block of its own. */
-    if (s[i] == '*' || s[i] == '_')
-      ;
-    else if (s[i] == '[')
+    m = marker(s, i, n);
+    if (ssml && m == MARK_OPEN) {
+      err = buf_append_str(out, "<emphasis>");
+      (*depth)++;
+    } else if (ssml && m == MARK_CLOSE && *depth > 0) {
+      err = buf_append_str(out, "</emphasis>");
+      (*depth)--;
+    } else if (s[i] == '*' || s[i] == '_') {
+      ; /* a stray mark: dropped */
+    } else if (s[i] == '[') {
       err = buf_append(out, "(", 1);
-    else if (s[i] == ']')
+    } else if (s[i] == ']') {
       err = buf_append(out, ")", 1);
-    else
+    } else if (ssml && s[i] == '<') {
+      err = buf_append_str(out, "&lt;");
+    } else if (ssml && s[i] == '>') {
+      err = buf_append_str(out, "&gt;");
+    } else if (ssml && s[i] == '&') {
+      err = buf_append_str(out, "&amp;");
+    } else {
       err = buf_append(out, s + i, 1);
+    }
     i++;
   }
   return err;
@@ -196,7 +250,7 @@ prep_text(const char *text, const struct prep_lexicon *lex,
   struct buf t, a;
   unsigned char *used = NULL;
   size_t i, n = lex ? lex->n : 0;
-  int err = 0;
+  int err = 0, ssml = has_emphasis(text), depth = 0;
 
   memset(out, 0, sizeof(*out));
   if (text[strspn(text, " \t\r\n*_")] == '\0') {
@@ -207,16 +261,21 @@ prep_text(const char *text, const struct prep_lexicon *lex,
   buf_init(&a, PREP_LEXICON_MAX * (PREP_WORD_MAX + PREP_REPL_MAX + 2));
   used = xcalloc(n ? n : 1, 1);
   if (speaker != NULL && speaker[0] != '\0') {
-    err = emit(&t, speaker, strlen(speaker), lex, used);
+    err = emit(&t, speaker, strlen(speaker), lex, used, ssml, &depth);
     if (err == 0)
       err = buf_append_str(&t, ". ");
   }
   if (err == 0)
-    err = emit(&t, text, strlen(text), lex, used);
+    err = emit(&t, text, strlen(text), lex, used, ssml, &depth);
+  while (err == 0 && depth-- > 0)
+    err = buf_append_str(&t, "</emphasis>");
+  if (ssml)
+    out->flags |= TTS_SSML;
   for (i = 0; i < n && err == 0; i++)
     if (used[i]) {
       err = buf_printf(&a, "%s=%s\n", lex->e[i].word, lex->e[i].repl);
-      out->phonemes |= strncmp(lex->e[i].repl, "[[", 2) == 0;
+      if (strncmp(lex->e[i].repl, "[[", 2) == 0)
+        out->flags |= TTS_PHONEMES;
     }
   xfree(used);
   if (err != 0) {

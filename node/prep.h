@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 the Glowtalk developers */
 /* Text preparation for the engine: a book's pronunciation lexicon (word ->
  * respelling, or espeak phonemes written [[...]]), emphasis markers
- * (*word*, _word_) turned into plain words, and the optional spoken
+ * (*word*, _word_) turned into SSML <emphasis>, and the optional spoken
  * announcement of a character's name. Numbers and abbreviations are left
  * to the engine. The result carries the lexicon entries that applied, so
  * a render key changes exactly when an entry affecting the text does. */
@@ -35,7 +35,8 @@ size_t prep_lexicon_count(const struct prep_lexicon *l);
 struct prep_result {
   char *text;    /* prepared text for the engine */
   char *applied; /* "word=repl\n" for each entry used, sorted; "" if none */
-  int phonemes;  /* 1 if text holds [[...]] phonemes (tts_params) */
+  unsigned flags; /* TTS_PHONEMES if text holds [[...]], TTS_SSML if it
+                   * is SSML (emphasis); for tts_params and render_job */
 };
 
 /* Prepare text. lex may be NULL. When speaker is not NULL its name is

@@ -47,7 +47,7 @@ rcache_key(const struct rcache_key_parts *p, uint8_t key[SECURE_HASH_BYTES])
   add_str(h, p->mix);
   add_str(h, p->text);
   add_str(h, p->lexicon);
-  add_int(h, p->phonemes);
+  add_int(h, p->flags);
   add_str(h, p->audio);
   add_int(h, p->bitrate);
   add_int(h, p->complexity);

@@ -22,7 +22,7 @@ struct rcache_key_parts {
   const char *mix;            /* generated variant text, or NULL */
   const char *text;           /* prepared text, as sent to the engine */
   const char *lexicon;        /* the lexicon entries that apply, or NULL */
-  int phonemes;               /* 1 if [[...]] in text are phonemes */
+  unsigned flags;             /* TTS_PHONEMES, TTS_SSML */
   const char *audio;          /* encoder version (audio_version) */
   int bitrate;                /* bit/s */
   int complexity;             /* 0-10 */

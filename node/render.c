@@ -129,7 +129,7 @@ render_run(struct render *r, const struct render_job *job,
   kp.mix = mix;
   kp.text = job->text;
   kp.lexicon = job->lexicon;
-  kp.phonemes = job->phonemes;
+  kp.flags = job->flags;
   kp.audio = audio_version();
   kp.bitrate = r->bitrate;
   kp.complexity = r->complexity;
@@ -150,7 +150,7 @@ render_run(struct render *r, const struct render_job *job,
   p.range = v->range;
   p.volume = v->volume;
   p.wordgap = v->wordgap;
-  p.phonemes = job->phonemes;
+  p.flags = job->flags;
   err = tts_synth(r->tts, &p, job->text, &pcm, &n, errbuf, errlen);
   if (err != 0)
     goto out;

@@ -25,7 +25,7 @@ struct render_job {
   const struct voice *voice;
   const char *text;    /* prepared text (see prep.h) */
   const char *lexicon; /* the lexicon entries applied, for the key; NULL */
-  int phonemes;        /* 1 if [[...]] in text are espeak phonemes */
+  unsigned flags;      /* TTS_PHONEMES, TTS_SSML (from prep_text) */
 };
 
 struct render_result {

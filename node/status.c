@@ -18,7 +18,7 @@ static struct json *
 features_json(void)
 {
     /* "swarm" joins when invites are in: the UI's swarm page needs them. */
-  static const char *const features[] = {"import", "voices"};
+  static const char *const features[] = {"import", "voices", "books"};
   struct json *a = json_new_array();
   size_t i;
   for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)

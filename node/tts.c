@@ -525,8 +525,10 @@ tts_synth(struct tts *t, const struct tts_params *p, const char *text,
   espeak_SetParameter(espeakRANGE, p->range, 0);
   espeak_SetParameter(espeakVOLUME, p->volume, 0);
   espeak_SetParameter(espeakWORDGAP, p->wordgap, 0);
-  if (p->phonemes)
+  if (p->flags & TTS_PHONEMES)
     flags |= espeakPHONEMES;
+  if (p->flags & TTS_SSML)
+    flags |= espeakSSML;
   buf_init(&c.pcm, (size_t)TTS_PCM_MAX * sizeof(int16_t));
   c.err = 0;
   rc = espeak_Synth(text, len + 1, 0, POS_CHARACTER, 0, flags, NULL, &c);

@@ -22,6 +22,9 @@
 
 struct tts;
 
+#define TTS_PHONEMES (1u << 0) /* [[...]] in the text are espeak phonemes */
+#define TTS_SSML (1u << 1)     /* the text is SSML (<emphasis>, &amp;) */
+
 /* What to say and how. Ranges are espeak-ng's (speak_lib.h). */
 struct tts_params {
   const char *voice;   /* language voice, "en-gb-scotland" */
@@ -31,7 +34,7 @@ struct tts_params {
   int range;           /* pitch range 0-99, 50 normal */
   int volume;          /* 0-200, 100 normal */
   int wordgap;         /* extra pause between words, units of 10 ms */
-  int phonemes;        /* 1: [[...]] in the text are espeak phonemes */
+  unsigned flags;      /* TTS_PHONEMES, TTS_SSML */
 };
 
 /* An installed language voice, from espeak_ListVoices. */

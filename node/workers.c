@@ -28,6 +28,7 @@
  * Small enough (< PIPE_BUF) that one write sends it whole. */
 #define REPLY_FIXED (8 + 4 + 32 + 32 + 8 + 8 + 4 + 2)
 #define REPLY_MAX (REPLY_FIXED + 255)
+#define CHILD_FD 3 /* the worker's end of its socket */
 
 struct job {
   uint64_t id;
@@ -133,11 +134,12 @@ write_full(int fd, const void *buf, size_t len)
 
 /* ---- the child --------------------------------------------------------- */
 
-/* Request payload: id u64, phonemes u32, then voice, text, lexicon as
+/* Request payload: id u64, flags u32, then voice, text, lexicon as
  * (u32 length, bytes). Returns pointers into payload (NUL-terminated in
  * place: each string is followed by room for the NUL, see encode). */
 static int
-decode_req(uint8_t *p, size_t len, uint64_t *id, int *phon, char **str)
+decode_req(uint8_t *p, size_t len, uint64_t *id, unsigned *flags,
+           char **str)
 {
   size_t off = 12;
   int i;
@@ -145,7 +147,7 @@ decode_req(uint8_t *p, size_t len, uint64_t *id, int *phon, char **str)
   if (len < off)
     return ERR_PARSE;
   *id = get_u64(p);
-  *phon = (int)get_u32(p + 8);
+  *flags = get_u32(p + 8);
   for (i = 0; i < 3; i++) {
     uint32_t n;
 
@@ -216,7 +218,7 @@ child_loop(struct workers *w, int fd)
       break; /* parent gone or closed: finish */
     len = get_u32(lenb);
     if (len > WORKERS_MSG_MAX || read_full(fd, req, len) != 0 ||
-        decode_req(req, len, &id, &job.phonemes, str) != 0)
+        decode_req(req, len, &id, &job.flags, str) != 0)
       _exit(4);
     errbuf[0] = '\0';
     err = voice_parse(str[0], &v, errbuf, sizeof(errbuf));
@@ -256,11 +258,16 @@ spawn(struct workers *w, int i)
     return err;
   }
   if (pid == 0) {
+    /* The child keeps stdio and its socket (as fd 3) only: no listening
+     * socket, database or sibling's socket of the parent stays open. */
     close(sv[0]);
     for (j = 0; j < w->n; j++)
       if (w->ws[j].pid > 0)
         close(w->ws[j].fd);
-    child_loop(w, sv[1]);
+    if (dup2(sv[1], CHILD_FD) < 0)
+      _exit(5);
+    close_range(CHILD_FD + 1, ~0u, 0);
+    child_loop(w, CHILD_FD);
   }
   close(sv[1]);
   w->ws[i].pid = pid;
@@ -362,7 +369,7 @@ enqueue(struct workers *w, struct job *j, int front)
 
 int
 workers_submit(struct workers *w, uint64_t id, const char *voice,
-               const char *text, const char *lexicon, int phonemes)
+               const char *text, const char *lexicon, unsigned flags)
 {
   const char *s[3] = {voice, text, lexicon ? lexicon : ""};
   size_t len = 4 + 12, off, i;
@@ -378,7 +385,7 @@ workers_submit(struct workers *w, uint64_t id, const char *voice,
   j->req = xcalloc(1, len);
   put_u32((uint8_t *)j->req, (uint32_t)(len - 4));
   put_u64((uint8_t *)j->req + 4, id);
-  put_u32((uint8_t *)j->req + 12, (uint32_t)(phonemes != 0));
+  put_u32((uint8_t *)j->req + 12, flags);
   off = 16;
   for (i = 0; i < 3; i++) {
     size_t n = strlen(s[i]);

@@ -11,7 +11,7 @@ PACKAGES=(
   libuv1-dev libsqlite3-dev libcurl4-openssl-dev libxml2-dev libsodium-dev
   libprotobuf-c-dev protobuf-c-compiler libcjson-dev libicu-dev
   libespeak-ng-dev espeak-ng libopus-dev libopusenc-dev libcivetweb-dev
-  sqlite3 curl valgrind                         # tests and debugging
+  sqlite3 curl valgrind jq                      # tests and debugging
   opus-tools ffmpeg                             # decoders that check our audio
   python3                                       # make bench arithmetic
   nodejs chromium                               # browser tests, SHS interop, stand-in Glowfic

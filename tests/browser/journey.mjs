@@ -47,6 +47,34 @@ try {
     const real = problems.filter((p) => !/the server responded with a status of (400|404)/.test(p));
     ok(real.length === 0, 'no unexpected console errors');
     if (real.length) diag(real.join('\n'));
+
+    // An audiobook from the home page: name it, auto-cast, read it.
+    page.on('dialog', (d) => d.accept(d.type() === 'prompt' ? 'Keeper audiobook' : undefined));
+    const keeper = page.locator('article.work', { hasText: 'The Keeper of Small Lights' });
+    await keeper.locator('button:text("New audiobook")').click();
+    await page.waitForURL(/#\/books\/[0-9a-f]{32}\/cast$/, { timeout: 5000 });
+    const bookId = page.url().match(/books\/([0-9a-f]{32})/)[1];
+    await page.waitForSelector('.cast-row[data-key]', { timeout: 10000 });
+    ok((await page.locator('.cast-row[data-key]').count()) >= 5, 'a new audiobook opens on its cast');
+    await page.click('button:text("Auto-cast")');
+    await page.waitForSelector('.toast:text("Every character has a voice.")', { timeout: 10000 });
+    const book = await page.evaluate(async (id) => (await fetch(`/api/books/${id}`)).json(), bookId);
+    ok(Object.keys(book.cast).length >= 5 && new Set(Object.values(book.cast)).size === Object.keys(book.cast).length,
+      'auto-cast gives every character its own voice');
+    await page.screenshot({ path: `${artifacts}book-cast.png`, fullPage: true });
+    await page.click('nav.tabs a:text("Read")');
+    await page.waitForSelector('article.post .sentence', { timeout: 10000 });
+    ok((await page.locator('article.post').count()) === 40, 'the Read tab shows the first page of posts');
+    const first = await page.textContent('article.post >> nth=0');
+    ok(first.length > 20 && !/null|undefined|\[object /.test(first), 'posts show their speaker and text');
+    ok(await page.locator('.sentence[data-state="idle"]').count() > 0, 'sentences show their state');
+    await page.screenshot({ path: `${artifacts}book-read.png` });
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForSelector('a.book-link:text("Keeper audiobook")', { timeout: 5000 });
+    ok(true, 'the home page lists the audiobook under its work');
+    const late = problems.filter((p) => !/the server responded with a status of (400|404)/.test(p));
+    ok(late.length === 0, 'no unexpected console errors on the book pages');
+    if (late.length) diag(late.join('\n'));
   });
 } finally {
   await browser.close();

@@ -12,7 +12,6 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
 
-
 # 1-4: a plain voice; opusinfo is clean; decoders agree on the duration
 "$BIN" say "Hello there. This is Glowtalk speaking." --voice \
   espeak:en-gb-scotland+m3,rate=170,pitch=40 -o "$T/a.opus" 2>"$T/err"
@@ -50,6 +49,10 @@ check "a blend differs from its first parent" bash -c \
   "! cmp -s '$T/mix1.wav' '$T/m3.wav'"
 check "a blend differs from its second parent" bash -c \
   "! cmp -s '$T/mix1.wav' '$T/f2.wav'"
+# Chromium plays Ogg Opus through FFmpeg's demuxer and libopus: FFmpeg
+# must decode the blend without a single warning.
+check "ffmpeg decodes a blend cleanly" bash -c \
+  "[ -z \"\$(ffmpeg -v warning -i '$T/mix1.opus' -f null - 2>&1)\" ]"
 
 # 9-10: voices
 "$BIN" voices --json >"$T/voices.json"

@@ -32,20 +32,36 @@ TEST_IMPL(prep_lexicon_and_markup)
 
   ASSERT_OK(prep_text("CARISSA met *Keltham*, not Carissa's [[x]] twin.", l,
                       NULL, &r, err, sizeof(err)));
-  ASSERT_STR_EQ(r.text, "Kah-riss-ah met [[k'El0T@m]], not Carissa's (("
-                        "x)) twin.");
+  ASSERT_STR_EQ(r.text, "Kah-riss-ah met <emphasis>[[k'El0T@m]]</emphasis>,"
+                        " not Carissa's ((x)) twin.");
   ASSERT_STR_EQ(r.applied, "carissa=Kah-riss-ah\nkeltham=[[k'El0T@m]]\n");
-  ASSERT_EQ(r.phonemes, 1);
+  ASSERT_EQ(r.flags, TTS_PHONEMES | TTS_SSML);
   prep_result_free(&r);
 
   ASSERT_OK(prep_text("Hello.", l, "Asmodia", &r, err, sizeof(err)));
   ASSERT_STR_EQ(r.text, "Az-mo-dee-ah. Hello.");
   ASSERT_STR_EQ(r.applied, "asmodia=Az-mo-dee-ah\n");
-  ASSERT_EQ(r.phonemes, 0);
+  ASSERT_EQ(r.flags, 0);
   prep_result_free(&r);
 
   ASSERT_OK(prep_text("No entries here.", l, NULL, &r, err, sizeof(err)));
   ASSERT_STR_EQ(r.applied, "");
+  prep_result_free(&r);
+  /* emphasis makes SSML, so markup characters are escaped; unbalanced
+   * marks are closed; without emphasis the text stays plain */
+  ASSERT_OK(prep_text("a<b & _so_ *very", NULL, NULL, &r, err,
+                      sizeof(err)));
+  ASSERT_STR_EQ(r.text, "a&lt;b &amp; <emphasis>so</emphasis> "
+                        "<emphasis>very</emphasis>");
+  ASSERT_EQ(r.flags, TTS_SSML);
+  prep_result_free(&r);
+  ASSERT_OK(prep_text("*so *very*", NULL, NULL, &r, err, sizeof(err)));
+  ASSERT_STR_EQ(r.text, "<emphasis>so <emphasis>very</emphasis>"
+                        "</emphasis>");
+  prep_result_free(&r);
+  ASSERT_OK(prep_text("a<b, 2*3", NULL, NULL, &r, err, sizeof(err)));
+  ASSERT_STR_EQ(r.text, "a<b, 23");
+  ASSERT_EQ(r.flags, 0);
   prep_result_free(&r);
   ASSERT_EQ(prep_text(" * _ ", l, NULL, &r, err, sizeof(err)), ERR_INVAL);
   ASSERT_NULL(r.text);
@@ -69,7 +85,17 @@ TEST_IMPL(prep_phonemes_reach_the_engine)
   ASSERT_OK(prep_lexicon_add(l, "Keltham", "[[b'a:nan@]]", err,
                              sizeof(err)));
   ASSERT_OK(prep_text("Keltham", l, NULL, &r, err, sizeof(err)));
-  p.phonemes = r.phonemes;
+  p.flags = r.flags;
+  ASSERT_OK(tts_synth(t, &p, r.text, &b, &nb, err, sizeof(err)));
+  ASSERT(na != nb || memcmp(a, b, na * 2) != 0);
+  prep_result_free(&r);
+  xfree(a);
+  xfree(b);
+  /* emphasis reaches the engine: the emphasised word sounds different */
+  p.flags = 0;
+  ASSERT_OK(tts_synth(t, &p, "I said no.", &a, &na, err, sizeof(err)));
+  ASSERT_OK(prep_text("I said *no*.", NULL, NULL, &r, err, sizeof(err)));
+  p.flags = r.flags;
   ASSERT_OK(tts_synth(t, &p, r.text, &b, &nb, err, sizeof(err)));
   ASSERT(na != nb || memcmp(a, b, na * 2) != 0);
   prep_result_free(&r);

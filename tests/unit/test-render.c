@@ -98,6 +98,18 @@ TEST_IMPL(render_cache_one_blob)
   ASSERT_OK(say(&e, "espeak:en-us+m3", "The same sentence.", NULL, &c));
   ASSERT_EQ(c.cached, 0);
   ASSERT_EQ(memcmp(a.key, c.key, 32), 0);
+  /* gc keeps what the cache references, drops what it no longer does */
+  {
+    size_t removed = 9;
+
+    ASSERT_OK(blobs_gc(e.blobs, rcache_blob_referenced, e.db, &removed));
+    ASSERT(blobs_has(e.blobs, a.blob));
+    ASSERT_EQ(removed, memcmp(a.blob, c.blob, 32) != 0);
+    ASSERT_OK(db_exec(e.db, "DELETE FROM render_cache"));
+    ASSERT_OK(blobs_gc(e.blobs, rcache_blob_referenced, e.db, &removed));
+    ASSERT_EQ(removed, 1);
+    ASSERT(!blobs_has(e.blobs, a.blob));
+  }
   env_close(&e);
   return 0;
 }
