@@ -42,7 +42,8 @@ export async function render(view) {
   async function start(body, source) {
     try {
       const r = body instanceof File ? await api.upload('/api/imports', body) : await api.post('/api/imports', body);
-      showImport({ import_id: r.import_id, state: 'fetching', source });
+      // A fast import's events can beat this reply: never go back a state.
+      if (!rows.has(r.import_id)) showImport({ import_id: r.import_id, state: r.state || 'fetching', source });
     } catch (e) {
       toast(`Cannot import: ${e.message}`, 'error');
     }
