@@ -61,7 +61,9 @@ struct renderer {
   struct db *db;                     /* own connection */
   struct feed *feed;
   struct rsource *src;
-  struct workers *w;
+  struct workers *w;                 /* started when there is work */
+  struct workers_opts wo;
+  char *blobs_dir, *db_path;         /* wo's strings, owned */
   int nworkers;
   uint8_t me[WIRE_KEY_BYTES];
   struct lclaim claims[CLAIMS_MAX];
@@ -349,6 +351,15 @@ submit_claim(struct renderer *r, int c, const struct wire_entry *e)
   }
 }
 
+static int
+claims_held(const struct renderer *r)
+{
+  int c, n = 0;
+  for (c = 0; c < CLAIMS_MAX; c++)
+    n += r->claims[c].used;
+  return n;
+}
+
 /* The take requested for sentence of book (0 when unknown). */
 static uint32_t
 task_take(struct renderer *r, const uint8_t *book, const struct wire_entry *e)
@@ -394,6 +405,8 @@ plan(struct renderer *r)
       wire_entry_clear(&e);
       return;
     }
+    if (claims_held(r) == 0)
+      r->last_renew_ms = uv_now(r->loop); /* a new claim needs no renewal */
     r->claims[c].used = 1;
     r->claims[c].seq = e.seq;
     memcpy(r->claims[c].book, e.book, WIRE_BOOK_ID_BYTES);
@@ -420,13 +433,27 @@ renew(struct renderer *r)
     log_error("cannot renew claims: %s", err_str(err));
 }
 
+/* The pool, if it could not be started before (it is started with the
+ * loop). 1 when there is nothing to render yet, negative on error. */
 static int
-claims_held(const struct renderer *r)
+ensure_workers(struct renderer *r)
 {
-  int c, n = 0;
-  for (c = 0; c < CLAIMS_MAX; c++)
-    n += r->claims[c].used;
-  return n;
+  struct sched_task t;
+  size_t n = 0;
+  int err;
+
+  if (r->w)
+    return 0;
+  err = sched_queue(feed_state(r->feed), NULL, NULL, &t, 1, &n);
+  if (err || n == 0)
+    return err ? err : 1;
+  err = workers_new(&r->wo, &r->w);
+  if (err) {
+    log_error("cannot start the render workers: %s", err_str(err));
+    return err;
+  }
+  log_info("started %d render workers", r->nworkers);
+  return 0;
 }
 
 static void
@@ -440,7 +467,7 @@ on_tick(uv_timer_t *t)
     rsource_invalidate(r->src); /* a re-import or lexicon edit */
     r->dirty = 1;
   }
-  if (workers_poll(r->w, 0, on_done, r) < 0)
+  if (r->w && workers_poll(r->w, 0, on_done, r) < 0)
     log_error("the worker pool failed");
   for (c = 0; c < CLAIMS_MAX; c++)
     if (r->claims[c].used && r->claims[c].outstanding == 0)
@@ -455,7 +482,8 @@ on_tick(uv_timer_t *t)
   if (r->dirty || now - r->last_plan_ms >= PLAN_IDLE_MS) {
     r->dirty = 0;
     r->last_plan_ms = now;
-    plan(r);
+    if (ensure_workers(r) == 0)
+      plan(r);
   }
 }
 
@@ -466,7 +494,6 @@ renderer_start(uv_loop_t *loop, struct app *app,
 {
   struct renderer *r = xcalloc(1, sizeof(*r));
   uint8_t net[NETKEY_ID_BYTES];
-  struct workers_opts wo;
   char *path = NULL, *blobs = NULL;
   int err;
 
@@ -497,13 +524,16 @@ renderer_start(uv_loop_t *loop, struct app *app,
     r->nworkers = 1;
   if (r->nworkers > WORKERS_MAX)
     r->nworkers = WORKERS_MAX;
-  wo.n = r->nworkers;
-  wo.blobs_dir = blobs;
-  wo.db_path = path;
-  wo.bitrate = o->bitrate;
-  wo.complexity = o->complexity;
-  wo.job_timeout_ms = 0;
-  err = workers_new(&wo, &r->w);
+  r->wo.n = r->nworkers;
+  r->wo.blobs_dir = r->blobs_dir = blobs;
+  r->wo.db_path = r->db_path = path;
+  r->wo.bitrate = o->bitrate;
+  r->wo.complexity = o->complexity;
+  r->wo.job_timeout_ms = 0;
+  path = blobs = NULL;
+  /* Now, before the daemon starts threads: a child forked while another
+   * thread holds a library lock (SQLite's, the resolver's) can hang. */
+  err = workers_new(&r->wo, &r->w);
   if (err) {
     snprintf(errbuf, errlen, "cannot start the render workers: %s",
              err_str(err));
@@ -524,6 +554,8 @@ fail:
   feed_free(&r->feed);
   db_close(&r->db);
   xfree(r->done);
+  xfree(r->blobs_dir);
+  xfree(r->db_path);
   xfree(r);
   xfree(path);
   xfree(blobs);
@@ -534,6 +566,8 @@ static void
 on_closed(uv_handle_t *h)
 {
   struct renderer *r = h->data;
+  xfree(r->blobs_dir);
+  xfree(r->db_path);
   xfree(r->done);
   xfree(r);
 }
@@ -549,7 +583,7 @@ renderer_close(struct renderer **rp)
   *rp = NULL;
   uv_timer_stop(&r->timer);
   /* What is finished is recorded; what is not is dropped and released. */
-  if (workers_poll(r->w, 0, on_done, r) < 0)
+  if (r->w && workers_poll(r->w, 0, on_done, r) < 0)
     log_error("the worker pool failed");
   (void)flush(r);
   workers_free(&r->w);

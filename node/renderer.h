@@ -16,7 +16,7 @@
 #include "node/err.h"
 
 #define RENDERER_TICK_MS 100      /* scheduler tick */
-#define RENDERER_FLUSH_MS 2000    /* longest a result waits for its batch */
+#define RENDERER_FLUSH_MS 5000    /* longest a result waits for its batch */
 #define RENDERER_AHEAD 4          /* queued jobs per worker before a new
                                    * claim is planned */
 #define RENDERER_RELEASE_ROUNDS 64 /* Release entries written at start or
@@ -37,7 +37,8 @@ struct renderer_opts {
  * the renderer): opens its own store connection and this node's feed,
  * releases claims a previous run of this node left open (it cannot still
  * be working on them: the daemon holds the data dir lock), starts the
- * worker pool and the tick timer. Errors: a database or fork error, with
+ * worker pool (call it before starting threads: the workers are forked)
+ * and the tick timer. Errors: a database or fork error, with
  * errbuf saying which; nothing is left running. Owes one
  * renderer_close(). */
 int renderer_start(uv_loop_t *loop, struct app *app,

@@ -4,6 +4,7 @@
  * command) produce one linear feed: every append reads the head inside
  * its write transaction, and a feed whose cache is old notices. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,11 +67,15 @@ TEST_IMPL(feed_two_processes_one_linear_feed)
   ASSERT_OK(feed_append(f, &e, NULL));
   wire_entry_clear(&e);
   snprintf(path, sizeof(path), "%s/me.db", dir);
+  fflush(NULL); /* no buffered output is written twice */
   for (i = 0; i < 2; i++) {
     kids[i] = fork();
     ASSERT(kids[i] >= 0);
-    if (kids[i] == 0)
-      _exit(append_many(path, me.id));
+    if (kids[i] == 0) {
+      status = append_many(path, me.id);
+      free(dir); /* valgrind checks the children for leaks too */
+      _exit(status);
+    }
   }
   for (i = 0; i < 2; i++) {
     ASSERT_EQ(waitpid(kids[i], &status, 0), kids[i]);
