@@ -61,7 +61,7 @@ struct renderer {
   struct db *db;                     /* own connection */
   struct feed *feed;
   struct rsource *src;
-  struct workers *w;                 /* started when there is work */
+  struct workers *w;
   struct workers_opts wo;
   char *blobs_dir, *db_path;         /* wo's strings, owned */
   int nworkers;
@@ -433,29 +433,6 @@ renew(struct renderer *r)
     log_error("cannot renew claims: %s", err_str(err));
 }
 
-/* The pool, if it could not be started before (it is started with the
- * loop). 1 when there is nothing to render yet, negative on error. */
-static int
-ensure_workers(struct renderer *r)
-{
-  struct sched_task t;
-  size_t n = 0;
-  int err;
-
-  if (r->w)
-    return 0;
-  err = sched_queue(feed_state(r->feed), NULL, NULL, &t, 1, &n);
-  if (err || n == 0)
-    return err ? err : 1;
-  err = workers_new(&r->wo, &r->w);
-  if (err) {
-    log_error("cannot start the render workers: %s", err_str(err));
-    return err;
-  }
-  log_info("started %d render workers", r->nworkers);
-  return 0;
-}
-
 static void
 on_tick(uv_timer_t *t)
 {
@@ -467,7 +444,7 @@ on_tick(uv_timer_t *t)
     rsource_invalidate(r->src); /* a re-import or lexicon edit */
     r->dirty = 1;
   }
-  if (r->w && workers_poll(r->w, 0, on_done, r) < 0)
+  if (workers_poll(r->w, 0, on_done, r) < 0)
     log_error("the worker pool failed");
   for (c = 0; c < CLAIMS_MAX; c++)
     if (r->claims[c].used && r->claims[c].outstanding == 0)
@@ -482,8 +459,7 @@ on_tick(uv_timer_t *t)
   if (r->dirty || now - r->last_plan_ms >= PLAN_IDLE_MS) {
     r->dirty = 0;
     r->last_plan_ms = now;
-    if (ensure_workers(r) == 0)
-      plan(r);
+    plan(r);
   }
 }
 
