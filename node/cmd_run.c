@@ -15,6 +15,7 @@
 #include "node/alloc.h"
 #include "node/api.h"
 #include "node/app.h"
+#include "node/audio.h"
 #include "node/cli.h"
 #include "node/commands.h"
 #include "node/control.h"
@@ -22,6 +23,7 @@
 #include "node/http.h"
 #include "node/json.h"
 #include "node/log.h"
+#include "node/renderer.h"
 #include "node/status.h"
 #include "node/swarm_node.h"
 #include "node/version.h"
@@ -33,6 +35,7 @@ struct daemon {
   struct events *events;
   struct control_server *control;
   struct swarm_node *swarm;
+  struct renderer *renderer;
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
@@ -123,6 +126,21 @@ peers_of(void *arg)
   return swarm_node_peers(arg);
 }
 
+static int
+start_renderer(struct daemon *d, struct config *cfg, char *errbuf,
+               size_t errlen)
+{
+  struct renderer_opts o;
+
+  o.workers = (int)config_get_int(cfg, "workers");
+  o.voice = config_get(cfg, "voice");
+  o.bitrate = (int)config_get_int(cfg, "bitrate");
+  o.complexity = AUDIO_COMPLEXITY_DEFAULT;
+  o.announce = config_get_bool(cfg, "announce-speaker");
+  return renderer_start(&d->loop, &d->app, &o, &d->renderer, errbuf,
+                        errlen);
+}
+
 int
 cmd_run(struct cli *cli)
 {
@@ -145,6 +163,11 @@ cmd_run(struct cli *cli)
 
   log_info("glowtalk %s node %.16s… network %s, data %s", GLOWTALK_VERSION,
            d.app.node_id, d.app.network_id, d.app.dir);
+  /* First, so the render workers fork before any thread starts. */
+  if (start_renderer(&d, cfg, errbuf, sizeof(errbuf))) {
+    cli_fail("%s", errbuf);
+    goto out;
+  }
   if (control_server_start(&d.loop, d.app.dir, &d.control, errbuf,
                            sizeof(errbuf))) {
     cli_fail("%s", errbuf);
@@ -167,6 +190,7 @@ cmd_run(struct cli *cli)
 
 out:
   status_set_peers(NULL, NULL);
+  renderer_close(&d.renderer);
   swarm_node_close(&d.swarm);
   control_server_close(&d.control);
   uv_close((uv_handle_t *)&d.sigint, NULL);

@@ -19,7 +19,7 @@
 
 enum {
   Q_DUP, Q_LAST, Q_AT, Q_INSERT, Q_FORK, Q_FREEZE, Q_FROZEN, Q_GET,
-  Q_MAXL, Q_COUNT_
+  Q_MAXL, Q_DATAV, Q_COUNT_
 };
 
 static const char *const q_text[Q_COUNT_] = {
@@ -39,6 +39,9 @@ static const char *const q_text[Q_COUNT_] = {
   [Q_FROZEN] = "SELECT frozen_seq FROM log_frozen WHERE author=?1",
   [Q_GET] = "SELECT entry, sig FROM log_entries WHERE author=?1 AND seq=?2",
   [Q_MAXL] = "SELECT coalesce(max(lamport), 0) FROM log_entries",
+  /* Changes when another connection (a CLI command, another process)
+   * commits to the store. */
+  [Q_DATAV] = "PRAGMA data_version",
 };
 
 struct pending {
@@ -53,6 +56,7 @@ struct feed {
   struct state *state;                  /* owned */
   struct db_stmt *q[Q_COUNT_];
   uint64_t max_lamport;                 /* highest lamport held */
+  int64_t data_version;                 /* store version last seen */
   int batch;                            /* inside feed_begin */
   int batch_failed;                     /* a write failed in the batch */
   struct pending *queue;                /* own entries to publish */
@@ -95,7 +99,7 @@ feed_open(struct db *db, const struct identity *me,
           struct feed **out)
 {
   struct feed *f = xcalloc(1, sizeof(*f));
-  int err = 0, i, rc;
+  int err = 0, i;
 
   f->db = db;
   f->me = me;
@@ -108,17 +112,43 @@ feed_open(struct db *db, const struct identity *me,
   for (i = 0; i < Q_COUNT_; i++)
     CHECK(db_prepare(db, q_text[i], &f->q[i]));
   CHECK(state_open(db, &f->state));
-  rc = db_step(f->q[Q_MAXL]);
-  if (rc == DB_ROW)
-    f->max_lamport = (uint64_t)db_col_int(f->q[Q_MAXL], 0);
-  db_reset(f->q[Q_MAXL]);
-  CHECK(rc < 0 ? rc : 0);
+  f->data_version = -1;
+  CHECK(feed_sync(f, NULL));
   *out = f;
   return 0;
 
 fail:
   feed_free(&f);
   *out = NULL;
+  return err;
+}
+
+int
+feed_sync(struct feed *f, int *changed)
+{
+  int64_t v = 0;
+  int err, rc;
+
+  if (changed)
+    *changed = 0;
+  rc = db_step(f->q[Q_DATAV]);
+  if (rc == DB_ROW)
+    v = db_col_int(f->q[Q_DATAV], 0);
+  db_reset(f->q[Q_DATAV]);
+  CHECK(rc < 0 ? rc : 0);
+  if (v == f->data_version)
+    return 0;
+  /* Someone else wrote: what this connection cached may be old. */
+  rc = db_step(f->q[Q_MAXL]);
+  if (rc == DB_ROW)
+    f->max_lamport = (uint64_t)db_col_int(f->q[Q_MAXL], 0);
+  db_reset(f->q[Q_MAXL]);
+  CHECK(rc < 0 ? rc : 0);
+  state_invalidate(f->state);
+  f->data_version = v;
+  if (changed)
+    *changed = 1;
+fail:
   return err;
 }
 
@@ -369,6 +399,10 @@ feed_append(struct feed *f, struct wire_entry *e,
 
   CHECK(tx_enter(f));
   in_tx = 1;
+  /* Inside BEGIN IMMEDIATE no other process can write: the head and
+   * clocks read now are the store's latest, so two processes appending
+   * to this node's feed are serialised and cannot fork it. */
+  CHECK(feed_sync(f, NULL));
   e->format = WIRE_ENTRY_FORMAT;
   memcpy(e->network_id, f->network_id, WIRE_NETWORK_ID_BYTES);
   memcpy(e->author, identity_public_key(f->me), WIRE_KEY_BYTES);

@@ -91,6 +91,12 @@ int feed_begin(struct feed *f) WARN_UNUSED;
 int feed_commit(struct feed *f) WARN_UNUSED;
 void feed_rollback(struct feed *f);
 
+/* Notice writes by other processes (CLI commands) to the store since the
+ * last call: when PRAGMA data_version moved, reload the cached clock and
+ * membership and set *changed (may be NULL) to 1. feed_append calls it
+ * inside its transaction. Returns 0 or a database error. */
+int feed_sync(struct feed *f, int *changed) WARN_UNUSED;
+
 /* Append an operation as this node's next entry: e's op fields are the
  * caller's; the header (format, network, author, seq, prev, lamport,
  * wall_ms) is filled here. The bytes are serialised once, signed with

@@ -183,6 +183,10 @@ static const char *const q_pending =
   " AND NOT EXISTS (SELECT 1 FROM st_results r WHERE r.book=t.book"
   "  AND r.sentence=t.sentence AND r.take=t.take"
   "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author))"
+  /* A sentence that failed waits for a new request (glowtalk render). */
+  " AND NOT EXISTS (SELECT 1 FROM st_failures f WHERE f.book=t.book"
+  "  AND f.sentence=t.sentence"
+  "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author))"
   " ORDER BY t.priority DESC, t.book, t.sentence";
 
 /* Is the task free to claim? *held gets the active claim when it is stale
@@ -274,7 +278,7 @@ sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
   struct db_stmt *s = NULL;
   struct sched_task first, t;
   struct sched_claim held, first_held;
-  uint32_t idx[SCHED_BATCH];
+  uint32_t idx[SCHED_CLAIM_BATCH];
   size_t n = 0, scanned = 0;
   int64_t open;
   int err, rc, ok, has_stale, first_stale = 0;
@@ -284,7 +288,7 @@ sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
   if (open >= SCHED_CLAIMS_PER_NODE)
     return ERR_FORBIDDEN;
   CHECK(db_prepare(state_db(st), q_pending, &s));
-  while (n < SCHED_BATCH && scanned++ < SCHED_SCAN_MAX &&
+  while (n < SCHED_CLAIM_BATCH && scanned++ < SCHED_SCAN_MAX &&
          (rc = db_step(s)) == DB_ROW) {
     read_task(s, &t);
     if (n > 0 && (memcmp(t.book, first.book, WIRE_BOOK_ID_BYTES) != 0 ||

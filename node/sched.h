@@ -15,7 +15,7 @@
 #include "node/state.h"
 #include "node/wire.h"
 
-#define SCHED_BATCH 64          /* sentences per claim; >= 32 keeps the log
+#define SCHED_CLAIM_BATCH 64    /* sentences per claim; >= 32 keeps the log
                                  * under 64 B/sentence (PERFORMANCE.md) */
 #define SCHED_LEASE_MS 120000   /* lease written into claims */
 #define SCHED_CLAIMS_PER_NODE 4 /* open claims one node may hold */
@@ -82,7 +82,7 @@ int sched_open_claims(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
  * task this node may take -- it is the rendezvous top among live, or
  * grace is set (the top node did not claim in time) -- and then following
  * tasks of the same book, priority, take and stale holder, up to
- * SCHED_BATCH. A task held by a stale claim is taken over: the claim
+ * SCHED_CLAIM_BATCH. A task held by a stale claim is taken over: the claim
  * names the stale one (supersedes) and so ranks one epoch above it.
  * ERR_NOT_FOUND when there is nothing to claim; ERR_FORBIDDEN when node holds
  * SCHED_CLAIMS_PER_NODE open claims already. */

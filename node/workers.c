@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -244,11 +245,12 @@ static int
 spawn(struct workers *w, int i)
 {
   int sv[2], j;
-  pid_t pid;
+  pid_t pid, parent;
 
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return -errno;
   fflush(NULL); /* no stdio buffer is written twice */
+  parent = getpid();
   pid = fork();
   if (pid < 0) {
     int err = -errno;
@@ -264,10 +266,12 @@ spawn(struct workers *w, int i)
     for (j = 0; j < w->n; j++)
       if (w->ws[j].pid > 0)
         close(w->ws[j].fd);
-    if (dup2(sv[1], CHILD_FD) < 0)
-      _exit(5);
-    close_range(CHILD_FD + 1, ~0u, 0);
-    child_loop(w, CHILD_FD);
+    /* Die with the parent: a worker outliving a killed daemon would
+     * keep its data dir lock (a flock on an inherited descriptor). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+      _exit(0); /* it died before prctl */
+    child_loop(w, sv[1]);
   }
   close(sv[1]);
   w->ws[i].pid = pid;

@@ -192,7 +192,7 @@ TEST_IMPL(sched_plan_batches_caps_and_takes_over)
                              (const uint8_t(*)[32])x.live, 3, 0, NULL, NULL,
                              &e));
   ASSERT_EQ(e.op, WIRE_OP_CLAIM);
-  ASSERT_EQ(e.sent.count, SCHED_BATCH);
+  ASSERT_EQ(e.sent.count, SCHED_CLAIM_BATCH);
   ASSERT_EQ(e.lease_ms, SCHED_LEASE_MS);
   wire_iter_init(&it, &e.sent);
   while (wire_iter_next(&it, &s)) {
@@ -200,7 +200,7 @@ TEST_IMPL(sched_plan_batches_caps_and_takes_over)
                         3));
     got++;
   }
-  ASSERT_EQ(got, SCHED_BATCH);
+  ASSERT_EQ(got, SCHED_CLAIM_BATCH);
   wire_entry_clear(&e);
   /* With grace (the top node was slow) B takes the queue head: 0..63. */
   ASSERT_OK(sched_plan_claim(feed_state(x.f), x.b.key,
@@ -248,7 +248,7 @@ TEST_IMPL(sched_plan_batches_caps_and_takes_over)
                              x.b.key, &e));
   ASSERT_EQ(e.has_ref, 1);
   ASSERT_EQ(memcmp(e.ref, bclaim, 32), 0);
-  ASSERT_EQ(e.sent.count, SCHED_BATCH);
+  ASSERT_EQ(e.sent.count, SCHED_CLAIM_BATCH);
   wire_iter_init(&it, &e.sent);
   ASSERT(wire_iter_next(&it, &s));
   ASSERT_EQ(s, 0);
