@@ -164,7 +164,9 @@ cmd_run(struct cli *cli)
   log_info("glowtalk %s node %.16s… network %s, data %s", GLOWTALK_VERSION,
            d.app.node_id, d.app.network_id, d.app.dir);
   /* First, so the render workers fork before any thread starts. */
-  if (start_renderer(&d, cfg, errbuf, sizeof(errbuf))) {
+  if (!config_get_bool(cfg, "render"))
+    log_info("render = no: this node renders nothing");
+  else if (start_renderer(&d, cfg, errbuf, sizeof(errbuf))) {
     cli_fail("%s", errbuf);
     goto out;
   }

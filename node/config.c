@@ -29,6 +29,8 @@ static const struct config_option options[] = {
    "serve no web UI: only render and replicate"},
   {"ui-password", CONFIG_STRING, NULL, 0, 0, NULL,
    "password for the web UI (required when ui is not on loopback)"},
+  {"render", CONFIG_BOOL, "yes", 0, 0, NULL,
+   "render sentences here; no for a node that only serves and coordinates"},
   {"workers", CONFIG_INT, "0", 0, 256, NULL,
    "render worker processes; 0 means one per CPU core"},
   {"glowfic-base", CONFIG_STRING, "https://glowfic.com", 0, 0, NULL,

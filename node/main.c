@@ -13,8 +13,10 @@ const struct cli_command cli_commands[] = {
    "--force is given,\nwhich replaces the identity and swarm (the old "
    "database is kept aside).", "data force json", 0, 0, cmd_init},
   {"run", "[--data DIR] [--listen H:P] [--ui H:P | --headless] "
-   "[--workers N]", "start the node: web UI, rendering, swarm", NULL,
-   "data listen ui headless workers ui-password peers", 0, 0, cmd_run},
+   "[--workers N] [--render=no]", "start the node: web UI, rendering, swarm",
+   NULL,
+   "data listen ui headless render workers ui-password peers", 0, 0,
+   cmd_run},
   {"invite", "[--data DIR] [--ttl DURATION]", "print an invite code for "
    "a friend", NULL, "data ttl json", 0, 0, cmd_invite},
   {"join", "CODE [--data DIR]", "join a swarm with an invite code", NULL,
