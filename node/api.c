@@ -56,6 +56,40 @@ api__db_unlock(struct api *api)
   pthread_mutex_unlock(&api->lock);
 }
 
+#define API_BIG_STACK (16u << 20) /* bytes: what a main thread gets */
+
+struct big_stack_call {
+  int (*fn)(void *arg);
+  void *arg;
+  int result;
+};
+
+static void *
+big_stack_main(void *p)
+{
+  struct big_stack_call *c = p;
+  c->result = c->fn(c->arg);
+  return NULL;
+}
+
+int
+api__run_big_stack(int (*fn)(void *arg), void *arg)
+{
+  struct big_stack_call c = {fn, arg, 0};
+  pthread_attr_t attr;
+  pthread_t t;
+  int rc;
+
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, API_BIG_STACK);
+  rc = pthread_create(&t, &attr, big_stack_main, &c);
+  pthread_attr_destroy(&attr);
+  if (rc != 0)
+    return -rc;
+  pthread_join(t, NULL);
+  return c.result;
+}
+
 struct json *
 api__body_json(struct http_req *req)
 {

@@ -1347,6 +1347,21 @@ stream_piece(void *arg, const void *data, size_t len)
   return http_stream_write(arg, data, len);
 }
 
+struct export_call {
+  struct book_export *x;
+  struct http_req *req;
+  char *errbuf;
+  size_t errlen;
+};
+
+static int
+export_on_big_stack(void *arg)
+{
+  struct export_call *c = arg;
+  return book_export_write(c->x, stream_piece, c->req, c->errbuf,
+                           c->errlen);
+}
+
 static void
 get_book_opus(struct http_req *req, void *arg)
 {
@@ -1400,7 +1415,10 @@ get_book_opus(struct http_req *req, void *arg)
     goto out;
   /* The stream is produced from the blobs alone, without the store. */
   http_stream_start(req, "audio/ogg", NULL);
-  err = book_export_write(x, stream_piece, req, errbuf, sizeof(errbuf));
+  {
+    struct export_call c = {x, req, errbuf, sizeof(errbuf)};
+    err = api__run_big_stack(export_on_big_stack, &c);
+  }
   if (err)
     log_warn("export of a book stopped: %s", errbuf);
 out:

@@ -30,6 +30,12 @@ struct api {
 struct db *api__db_lock(struct api *api);
 void api__db_unlock(struct api *api);
 
+/* Run fn(arg) to completion on a thread with a full-size stack and wait
+ * for it. civetweb's worker threads have small stacks (fixed when Debian
+ * built it) and libopus keeps large arrays on the stack: encoding on them
+ * overflows. Returns fn's result, or ERR_NOMEM-like -errno if no thread. */
+int api__run_big_stack(int (*fn)(void *arg), void *arg);
+
 /* Parse the request body as a JSON object; on failure replies 400/413 and
  * returns NULL. Caller frees. */
 struct json *api__body_json(struct http_req *req);

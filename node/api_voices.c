@@ -140,6 +140,22 @@ get_voices(struct http_req *req, void *arg)
   json_free(o);
 }
 
+struct preview_call {
+  struct render *r;
+  const struct render_job *job;
+  struct buf *ogg;
+  struct render_result *res;
+  char *errbuf;
+  size_t errlen;
+};
+
+static int
+preview_on_big_stack(void *arg)
+{
+  struct preview_call *c = arg;
+  return render_run(c->r, c->job, c->ogg, c->res, c->errbuf, c->errlen);
+}
+
 /* POST /api/previews {voice, text}: render now, answer where to hear it. */
 static void
 post_preview(struct http_req *req, void *arg)
@@ -183,7 +199,9 @@ post_preview(struct http_req *req, void *arg)
   if (!err) {
     job.voice = &voice;
     job.text = text;
-    err = render_run(v->render, &job, &ogg, &res, errbuf, sizeof(errbuf));
+    struct preview_call c = {v->render, &job, &ogg, &res, errbuf,
+                             sizeof(errbuf)};
+    err = api__run_big_stack(preview_on_big_stack, &c);
   }
   pthread_mutex_unlock(&v->lock);
   buf_free(&ogg);

@@ -66,6 +66,12 @@ for i in $(seq 1 600); do
   sleep 0.1
 done
 check "every sentence is done after the restart" '[ "${DONE:-0}" = "$N" ]'
+# The web download encodes on its own thread: civetweb's small stacks
+# overflowed inside libopus and killed the daemon.
+curl -s -o "$T_TMP/web.opus" -w "%{http_code}" "${URL}books/$B/book.opus" > "$T_TMP/code"
+chapters=$(ffprobe -v error -show_chapters "$T_TMP/web.opus" 2>/dev/null | grep -c "\[CHAPTER\]")
+check "the rendered book downloads with a chapter per post" '[ "$(cat "$T_TMP/code")" = 200 ] && [ "$chapters" = 41 ]'
+check "the daemon survives the download" 'kill -0 "$PID"'
 check "the daemon stops cleanly" 'stop_node "$PID"'
 
 q() { sqlite3 "$DB" "$1"; }
