@@ -395,6 +395,32 @@ book_sentences(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
   return err ? err : rc < 0 ? rc : 0;
 }
 
+/* Run q (?1 = book, ?2 = key) and read one integer into *index.
+ * ERR_NOT_FOUND when it gives no row. */
+static int
+index_query(struct db *db, const char *q,
+            const uint8_t book[WIRE_BOOK_ID_BYTES], const char *key,
+            int64_t *index)
+{
+  struct db_stmt *s = NULL;
+  int err, rc = DB_DONE;
+
+  err = db_prepare(db, q, &s);
+  if (!err)
+    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_text(s, 2, key, -1);
+  if (!err) {
+    rc = db_step(s);
+    if (rc == DB_ROW)
+      *index = db_col_int(s, 0);
+  }
+  db_finalize(&s);
+  if (err)
+    return err;
+  return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+}
+
 int
 book_sentence_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                     const char *id, int64_t *index)
@@ -407,23 +433,7 @@ book_sentence_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
     "  AND p.post_key = s.post_key"
     " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
     " SELECT idx FROM ord WHERE sid = ?2";
-  struct db_stmt *s = NULL;
-  int err, rc = DB_DONE;
-
-  err = db_prepare(db, q, &s);
-  if (!err)
-    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
-  if (!err)
-    err = db_bind_text(s, 2, id, -1);
-  if (!err) {
-    rc = db_step(s);
-    if (rc == DB_ROW)
-      *index = db_col_int(s, 0);
-  }
-  db_finalize(&s);
-  if (err)
-    return err;
-  return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+  return index_query(db, q, book, id, index);
 }
 
 int
@@ -438,23 +448,7 @@ book_post_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
     " (SELECT 1 FROM work_sentences s WHERE s.work_id = p.work_id"
     "  AND s.post_key = p.post_key))"
     " SELECT pidx FROM pord WHERE pk = ?2";
-  struct db_stmt *s = NULL;
-  int err, rc = DB_DONE;
-
-  err = db_prepare(db, q, &s);
-  if (!err)
-    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
-  if (!err)
-    err = db_bind_text(s, 2, post_key, -1);
-  if (!err) {
-    rc = db_step(s);
-    if (rc == DB_ROW)
-      *index = db_col_int(s, 0);
-  }
-  db_finalize(&s);
-  if (err)
-    return err;
-  return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+  return index_query(db, q, book, post_key, index);
 }
 
 int
