@@ -37,27 +37,11 @@ int work_store_save(struct db *db, const struct work *w, int64_t now,
 int work_store_count(struct db *db, const char *work_id,
                      struct work_store_counts *out) WARN_UNUSED;
 
-/* Reading stored works as JSON for the web API (work_store_json.c). The
- * caller owns *out. */
-#define WORK_STORE_SAMPLE_SENTENCES 3 /* sentences quoted per sample post */
 /* What an import did: {work_id, key, title, threads, posts, characters,
  * sentences, words, new_posts, changed_posts, new_sentences,
- * removed_sentences}. */
+ * removed_sentences}. Caller frees. (work_store_json.c) */
 struct json *work_store_counts_json(const struct work *w,
                                     const struct work_store_counts *c);
-/* {"works":[{work_id, key, title, source, imported_at, imports, threads,
- * posts, characters, sentences, words}]}, latest import first. */
-int work_store_list_json(struct db *db, struct json **out) WARN_UNUSED;
-/* One work: the fields above plus "threads":[{position, glowfic_id,
- * subject, description, board, section, posts}]. ERR_NOT_FOUND if absent. */
-int work_store_get_json(struct db *db, const char *work_id,
-                        struct json **out) WARN_UNUSED;
-/* {"characters":[{key, character_id, name, screenname, author, user_id,
- * icon_url, icon_keyword, posts, words, samples:[{post_key, text}]}]},
- * most words first; text is the post's first sentences. ERR_NOT_FOUND if
- * the work is absent. */
-int work_store_characters_json(struct db *db, const char *work_id,
-                               struct json **out) WARN_UNUSED;
 
 /* Hex BLAKE2b-256 of the work's canonical JSON document (the blob that
  * the log carries). out holds 65 bytes. */
