@@ -651,3 +651,185 @@ TEST_IMPL(blobx_frames_roundtrip_and_caps)
   ASSERT_EQ(wire_frame_encode(&f, &out, &len), ERR_INVAL);
   return 0;
 }
+
+/* ---- node/blobsync.c: state -> wants, garbage collection ------------- */
+
+#include <utime.h>
+
+#include "node/blobsync.h"
+#include "node/db.h"
+
+static void
+add_result(struct db *db, const uint8_t hash[SECURE_HASH_BYTES], int64_t size,
+           int sentence)
+{
+  static const char sql[] =
+      "INSERT INTO st_results (book, sentence, take, author, seq, lamport,"
+      " blob, size, duration_ms, context, claim_seq)"
+      " VALUES (zeroblob(16), ?, 0, zeroblob(32), ?, 1, ?, ?, 10,"
+      " zeroblob(32), 0)";
+  struct db_stmt *s = NULL;
+  ASSERT_OK(db_prepare(db, sql, &s));
+  ASSERT_OK(db_bind_int(s, 1, sentence));
+  ASSERT_OK(db_bind_int(s, 2, sentence + 1));
+  ASSERT_OK(db_bind_blob(s, 3, hash, SECURE_HASH_BYTES));
+  ASSERT_OK(db_bind_int(s, 4, size));
+  ASSERT_EQ(db_step(s), DB_DONE);
+  db_finalize(&s);
+}
+
+static void
+add_work(struct db *db, const uint8_t hash[SECURE_HASH_BYTES], int64_t size)
+{
+  static const char sql[] =
+      "INSERT INTO st_works (work_id, doc_hash, doc_size, sentences, posts,"
+      " source_url, title, lamport, author)"
+      " VALUES ('w1', ?, ?, 1, 1, 'u', 't', 1, zeroblob(32))";
+  struct db_stmt *s = NULL;
+  ASSERT_OK(db_prepare(db, sql, &s));
+  ASSERT_OK(db_bind_blob(s, 1, hash, SECURE_HASH_BYTES));
+  ASSERT_OK(db_bind_int(s, 2, size));
+  ASSERT_EQ(db_step(s), DB_DONE);
+  db_finalize(&s);
+}
+
+static void
+add_rcache(struct db *db, const uint8_t hash[SECURE_HASH_BYTES])
+{
+  static const char sql[] =
+      "INSERT INTO render_cache (key, blob, size, duration_ms, created)"
+      " VALUES (?, ?, 1, 1, 1)";
+  struct db_stmt *s = NULL;
+  ASSERT_OK(db_prepare(db, sql, &s));
+  ASSERT_OK(db_bind_blob(s, 1, hash, SECURE_HASH_BYTES));
+  ASSERT_OK(db_bind_blob(s, 2, hash, SECURE_HASH_BYTES));
+  ASSERT_EQ(db_step(s), DB_DONE);
+  db_finalize(&s);
+}
+
+struct sync_arg {
+  struct blobsync *bs;
+  uint64_t sweeps, gcs;
+};
+
+static int
+sync_jobs(void *arg)
+{
+  struct sync_arg *a = arg;
+  struct blobsync_stats st;
+  blobsync_get_stats(a->bs, &st);
+  return st.sweeps >= a->sweeps && st.gcs >= a->gcs;
+}
+
+#define T_SYNC_N 60
+
+TEST_IMPL(blobsync_state_feeds_wants)
+{
+  struct tnode a, b, *all[] = {&a, &b};
+  uint8_t h[(T_SYNC_N + 2) * SECURE_HASH_BYTES];
+  struct blobsync_options o;
+  struct blobsync *bs = NULL;
+  struct blobsync_stats st;
+  struct blobx_stats xs;
+  struct sync_arg sa;
+  struct count_arg c;
+  struct db *db = NULL;
+  char errbuf[256], *path;
+  int i;
+
+  setup();
+  tnode_start(&a, 1);
+  tnode_start(&b, 2);
+  put_blobs(&a, T_SYNC_N + 2, 2000, 500, h);
+  path = xasprintf("%s/glowtalk.db", b.dir);
+  ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
+  for (i = 0; i < T_SYNC_N; i++)
+    add_result(db, h + i * SECURE_HASH_BYTES, 2000, i);
+  add_work(db, h + T_SYNC_N * SECURE_HASH_BYTES, 2000);
+  connect_pair(&a, &b);
+  memset(&o, 0, sizeof(o));
+  o.db_path = path;
+  o.sweep_gap_ms = 100;
+  o.gc_first_ms = 3600000;
+  ASSERT_OK(blobsync_start(&loop, b.bx, b.store, &o, &bs, errbuf,
+                           sizeof(errbuf)));
+  memset(&c, 0, sizeof(c));
+  c.t = &b;
+  c.fetched = T_SYNC_N + 1;
+  ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
+  ASSERT_EQ(blobs_size(b.store, h + T_SYNC_N * SECURE_HASH_BYTES), 2000);
+  blobsync_get_stats(bs, &st);
+  ASSERT_EQ(st.queued, T_SYNC_N + 1);
+  /* A later commit by another connection (the reducer's) is seen through
+   * PRAGMA data_version and swept; stored blobs are not asked again. */
+  add_result(db, h + (T_SYNC_N + 1) * SECURE_HASH_BYTES, 2000, T_SYNC_N);
+  c.fetched = T_SYNC_N + 2;
+  ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
+  memset(&sa, 0, sizeof(sa));
+  sa.bs = bs;
+  sa.sweeps = st.sweeps + 1;
+  ASSERT(run_until(sync_jobs, &sa, T_WAIT_MS));
+  blobsync_get_stats(bs, &st);
+  ASSERT_EQ(st.queued, T_SYNC_N + 2);
+  blobx_get_stats(b.bx, &xs);
+  ASSERT_EQ(xs.wanted, 0);
+  ASSERT_EQ(xs.missing, 0);
+  blobsync_close(&bs);
+  db_close(&db);
+  xfree(path);
+  finish(all, 2);
+  return 0;
+}
+
+TEST_IMPL(blobsync_gc_keeps_referenced)
+{
+  struct tnode a, *all[] = {&a};
+  uint8_t h[6 * SECURE_HASH_BYTES];
+  struct blobsync_options o;
+  struct blobsync *bs = NULL;
+  struct blobsync_stats st;
+  struct sync_arg sa;
+  struct utimbuf old;
+  struct db *db = NULL;
+  char errbuf[256], *path, *bp;
+  int i;
+
+  setup();
+  tnode_start(&a, 1);
+  put_blobs(&a, 6, 1000, 900, h);
+  path = xasprintf("%s/glowtalk.db", a.dir);
+  ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
+  add_result(db, h, 1000, 0);                        /* 0: a result */
+  add_work(db, h + 1 * SECURE_HASH_BYTES, 1000);     /* 1: a work doc */
+  add_rcache(db, h + 2 * SECURE_HASH_BYTES);         /* 2: render cache */
+  /* 3, 4: unreferenced and two hours old; 5: unreferenced but young. */
+  old.actime = old.modtime = time(NULL) - 7200;
+  for (i = 0; i < 5; i++) {
+    bp = blobs_path(a.store, h + i * SECURE_HASH_BYTES);
+    ASSERT_OK(utime(bp, &old));
+    xfree(bp);
+  }
+  memset(&o, 0, sizeof(o));
+  o.db_path = path;
+  o.gc_first_ms = 3600000;
+  ASSERT_OK(blobsync_start(&loop, a.bx, a.store, &o, &bs, errbuf,
+                           sizeof(errbuf)));
+  blobsync_gc(bs);
+  memset(&sa, 0, sizeof(sa));
+  sa.bs = bs;
+  sa.gcs = 1;
+  ASSERT(run_until(sync_jobs, &sa, T_WAIT_MS));
+  blobsync_get_stats(bs, &st);
+  ASSERT_EQ(st.gc_removed, 2);
+  ASSERT_EQ(blobs_has(a.store, h), 1);
+  ASSERT_EQ(blobs_has(a.store, h + 1 * SECURE_HASH_BYTES), 1);
+  ASSERT_EQ(blobs_has(a.store, h + 2 * SECURE_HASH_BYTES), 1);
+  ASSERT_EQ(blobs_has(a.store, h + 3 * SECURE_HASH_BYTES), 0);
+  ASSERT_EQ(blobs_has(a.store, h + 4 * SECURE_HASH_BYTES), 0);
+  ASSERT_EQ(blobs_has(a.store, h + 5 * SECURE_HASH_BYTES), 1);
+  blobsync_close(&bs);
+  db_close(&db);
+  xfree(path);
+  finish(all, 1);
+  return 0;
+}
