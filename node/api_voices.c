@@ -13,6 +13,7 @@
 #include "node/app.h"
 #include "node/audio.h"
 #include "node/blobs.h"
+#include "node/blobx.h"
 #include "node/config.h"
 #include "node/datadir.h"
 #include "node/db.h"
@@ -223,6 +224,8 @@ out:
   json_free(body);
 }
 
+#define API_AUDIO_RETRY_AFTER "2" /* s: a 503 while fetching from peers */
+
 /* GET /audio/{hash}.opus: exact lookup by hash, so no path can escape. */
 static void
 get_audio(struct http_req *req, void *arg)
@@ -250,6 +253,18 @@ get_audio(struct http_req *req, void *arg)
       path = blobs_path(v->blobs, hash);
   }
   pthread_mutex_unlock(&v->lock);
+  if (path == NULL && v->blobs != NULL) {
+    /* Fetch-before-play: ask the swarm at playback priority, wait a
+     * bounded time (node/blobx.c). */
+    int rc = blobx_playback_fetch(hash, 0, BLOBX_FETCH_WAIT_MS);
+    if (rc == ERR_TIMEOUT) {
+      http_reply(req, 503, "text/plain", "fetching from peers\n", 20,
+                 "Retry-After: " API_AUDIO_RETRY_AFTER "\r\n");
+      return;
+    }
+    if (rc == 0)
+      path = blobs_path(v->blobs, hash);
+  }
   if (path == NULL) {
     http_reply_error(req, 404, "no such audio");
     return;

@@ -8,6 +8,7 @@
 #include "node/blobsync.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -310,6 +311,7 @@ job_after(uv_work_t *w, int status)
     /* blobx may be gone already: hand it nothing. */
     xfree(bs->cands);
     db_close(&bs->db);
+    blobs_close(&bs->store);
     xfree(bs->known);
     if (uv_is_closing((uv_handle_t *)&bs->timer))
       xfree(bs); /* the timer closed first */
@@ -372,7 +374,7 @@ on_timer(uv_timer_t *t)
 }
 
 int
-blobsync_start(uv_loop_t *loop, struct blobx *bx, struct blobs *store,
+blobsync_start(uv_loop_t *loop, struct blobx *bx,
                const struct blobsync_options *opts, struct blobsync **out,
                char *errbuf, size_t errlen)
 {
@@ -381,15 +383,22 @@ blobsync_start(uv_loop_t *loop, struct blobx *bx, struct blobs *store,
 
   *out = NULL;
   bs->opts = *opts;
-  bs->opts.db_path = NULL;
+  bs->opts.db_path = bs->opts.blobs_dir = NULL;
+  err = blobs_open(opts->blobs_dir, &bs->store);
+  if (err) {
+    snprintf(errbuf, errlen, "cannot open %s: %s", opts->blobs_dir,
+             err_str(err));
+    xfree(bs);
+    return err;
+  }
   err = db_open_store(opts->db_path, &bs->db, errbuf, errlen);
   if (err) {
+    blobs_close(&bs->store);
     xfree(bs);
     return err;
   }
   bs->loop = loop;
   bs->bx = bx;
-  bs->store = store;
   bs->known_cap = KNOWN_MIN;
   bs->known = xcalloc(bs->known_cap, sizeof(*bs->known));
   bs->want_sweep = 2; /* at start */
@@ -422,6 +431,7 @@ blobsync_close(struct blobsync **bsp)
   bs->closing = 1;
   if (bs->running == JOB_NONE) {
     db_close(&bs->db);
+    blobs_close(&bs->store);
     xfree(bs->known);
   }
   uv_close((uv_handle_t *)&bs->timer, timer_closed);

@@ -29,20 +29,22 @@ struct blobsync;
 
 struct blobsync_options {
   const char *db_path;    /* the node's store (a connection of our own) */
+  const char *blobs_dir;  /* the blob store (a handle of our own) */
   uint64_t sweep_gap_ms;  /* 0 = BLOBSYNC_SWEEP_GAP_MS */
   uint64_t gc_first_ms;   /* 0 = BLOBSYNC_GC_FIRST_MS */
   uint64_t gc_every_ms;   /* 0 = BLOBSYNC_GC_EVERY_MS */
   int64_t gc_grace_s;     /* < 0 = none (tests), 0 = BLOBSYNC_GC_GRACE_S */
 };
 
-/* Start on loop feeding bx (borrowed) from the store at opts->db_path,
- * collecting garbage in store (borrowed). Both must outlive it. Errors:
- * the store cannot be opened (errbuf says why). Owes blobsync_close(). */
-int blobsync_start(uv_loop_t *loop, struct blobx *bx, struct blobs *store,
+/* Start on loop feeding bx (borrowed) from the database at
+ * opts->db_path, collecting garbage in opts->blobs_dir. Errors: either
+ * cannot be opened (errbuf says why). Owes blobsync_close(). */
+int blobsync_start(uv_loop_t *loop, struct blobx *bx,
                    const struct blobsync_options *opts, struct blobsync **out,
                    char *errbuf, size_t errlen) WARN_UNUSED;
-/* Stop the timers; a sweep or collection running on the thread pool is
- * finished first (the loop must run). Clears *bs. */
+/* Stop the timers and never touch bx again; a sweep or collection
+ * running on the thread pool finishes first (the loop must run; memory is
+ * released then). Clears *bs. */
 void blobsync_close(struct blobsync **bs);
 
 /* Sweep now (once the current job, if any, is done), regardless of the

@@ -23,6 +23,7 @@
 #define SCAN_MAX 64          /* queued wants looked at per pick */
 #define PENDING_MAX 256      /* blobx_fetch() requests not yet on the loop */
 #define BUCKETS_MIN 1024     /* initial hash table size (power of two) */
+#define GONE_MAX 64          /* playback wants parked, seen by waiters */
 
 enum wstate { W_QUEUED, W_PARKED, W_INFLIGHT };
 
@@ -114,7 +115,15 @@ struct blobx {
   int waiters;
   struct pending pend[PENDING_MAX];
   int npend;
+  uint8_t gone[GONE_MAX][HASHB]; /* playback wants no peer could serve */
+  int ngone, gone_pos;
 };
+
+/* The daemon's blobx for HTTP threads (blobx_playback_fetch). */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static struct blobx *g_bx;   /* guarded by g_lock */
+static int g_users;          /* threads inside blobx_fetch via g_bx */
 
 static void pump(struct blobx *bx);
 
@@ -271,6 +280,36 @@ has_source(struct blobx *bx, const struct want *w)
   return 0;
 }
 
+/* A playback want no connected peer can serve: its waiters give up. */
+static void
+note_gone(struct blobx *bx, const uint8_t hash[HASHB])
+{
+  pthread_mutex_lock(&bx->lock);
+  if (bx->waiters > 0) {
+    memcpy(bx->gone[bx->gone_pos], hash, HASHB);
+    bx->gone_pos = (bx->gone_pos + 1) % GONE_MAX;
+    if (bx->ngone < GONE_MAX)
+      bx->ngone++;
+    pthread_cond_broadcast(&bx->cond);
+  }
+  pthread_mutex_unlock(&bx->lock);
+}
+
+/* With bx->lock held. */
+static int
+gone_find(struct blobx *bx, const uint8_t hash[HASHB], int forget)
+{
+  int i;
+  for (i = 0; i < bx->ngone; i++) {
+    if (memcmp(bx->gone[i], hash, HASHB) == 0) {
+      if (forget)
+        memset(bx->gone[i], 0, HASHB);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Put a want that is in no list back in line: at the front of its queue
  * when some peer may hold it, else parked. */
 static void
@@ -282,6 +321,8 @@ requeue(struct blobx *bx, struct want *w, int front)
   } else {
     w->state = W_PARKED;
     list_push(&bx->parked, w, 0);
+    if (w->prio == BLOBX_PLAYBACK)
+      note_gone(bx, w->hash);
   }
 }
 
@@ -961,8 +1002,12 @@ on_async(uv_async_t *a)
   bx->npend = 0;
   pthread_mutex_unlock(&bx->lock);
   for (i = 0; i < n; i++) {
+    struct want *w;
     if (blobx_want(bx, pend[i].hash, pend[i].size, BLOBX_PLAYBACK) != 0)
       log_warn("cannot queue a playback fetch");
+    w = lookup(bx, pend[i].hash);
+    if (w && w->state == W_PARKED)
+      note_gone(bx, w->hash);
   }
   if (n > 0)
     wake_waiters(bx); /* some may be stored already */
@@ -1029,12 +1074,22 @@ blobx_close(struct blobx **bxp)
     return;
   bx = *bxp;
   *bxp = NULL;
+  pthread_mutex_lock(&g_lock);
+  if (g_bx == bx)
+    g_bx = NULL; /* no new HTTP waiters */
+  pthread_mutex_unlock(&g_lock);
   pthread_mutex_lock(&bx->lock);
   bx->closing = 1;
   pthread_cond_broadcast(&bx->cond);
   while (bx->waiters > 0)
     pthread_cond_wait(&bx->idle, &bx->lock);
   pthread_mutex_unlock(&bx->lock);
+  /* Threads that took g_bx before it was cleared leave blobx_fetch at
+   * once now (closing); wait until none is left inside. */
+  pthread_mutex_lock(&g_lock);
+  while (g_users > 0)
+    pthread_cond_wait(&g_cond, &g_lock);
+  pthread_mutex_unlock(&g_lock);
   for (kind = WIRE_BLOB_HAVE; kind <= WIRE_BLOB_MISSING; kind++)
     swarm_set_handler(bx->sw, (enum wire_kind)kind, NULL, NULL);
   while (bx->npeers > 0)
@@ -1119,7 +1174,7 @@ blobx_fetch(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
             uint64_t size, uint64_t timeout_ms)
 {
   struct timespec dl;
-  int queued = 0;
+  int queued = 0, gone = 0;
 
   if (blobs_has(bx->store, hash) == 1)
     return 0;
@@ -1131,6 +1186,7 @@ blobx_fetch(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
     dl.tv_nsec -= 1000000000L;
   }
   pthread_mutex_lock(&bx->lock);
+  gone_find(bx, hash, 1);
   if (!bx->closing && bx->npend < PENDING_MAX) {
     memcpy(bx->pend[bx->npend].hash, hash, HASHB);
     bx->pend[bx->npend].size = size;
@@ -1143,13 +1199,49 @@ blobx_fetch(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
     uv_async_send(&bx->async);
   pthread_mutex_lock(&bx->lock);
   while (!bx->closing && blobs_has(bx->store, hash) != 1) {
+    if (gone_find(bx, hash, 1)) {
+      gone = 1;
+      break;
+    }
     if (pthread_cond_timedwait(&bx->cond, &bx->lock, &dl) == ETIMEDOUT)
       break;
   }
   if (--bx->waiters == 0 && bx->closing)
     pthread_cond_signal(&bx->idle);
   pthread_mutex_unlock(&bx->lock);
-  return blobs_has(bx->store, hash) == 1 ? 0 : ERR_TIMEOUT;
+  if (blobs_has(bx->store, hash) == 1)
+    return 0;
+  return gone ? ERR_NOT_FOUND : ERR_TIMEOUT;
+}
+
+void
+blobx_playback_set(struct blobx *bx)
+{
+  pthread_mutex_lock(&g_lock);
+  g_bx = bx;
+  pthread_mutex_unlock(&g_lock);
+}
+
+int
+blobx_playback_fetch(const uint8_t hash[SECURE_HASH_BYTES], uint64_t size,
+                     uint64_t timeout_ms)
+{
+  struct blobx *bx;
+  int rc;
+
+  pthread_mutex_lock(&g_lock);
+  bx = g_bx;
+  if (bx)
+    g_users++;
+  pthread_mutex_unlock(&g_lock);
+  if (bx == NULL)
+    return ERR_NOT_FOUND;
+  rc = blobx_fetch(bx, hash, size, timeout_ms);
+  pthread_mutex_lock(&g_lock);
+  if (--g_users == 0)
+    pthread_cond_broadcast(&g_cond);
+  pthread_mutex_unlock(&g_lock);
+  return rc;
 }
 
 void

@@ -99,10 +99,18 @@ int blobx_is_wanted(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES]);
 
 /* Any thread but the loop's: want hash at PLAYBACK (handed to the loop
  * with uv_async) and wait up to timeout_ms for it to be stored. 0 once it
- * is in the store, ERR_TIMEOUT when it is not in time (or the blobx is
- * closing). */
+ * is in the store; ERR_NOT_FOUND as soon as no connected peer has it (all
+ * answered missing, or none is connected); ERR_TIMEOUT when it is not in
+ * time (or the blobx is closing). */
 int blobx_fetch(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
                 uint64_t size, uint64_t timeout_ms) WARN_UNUSED;
+/* The daemon's blobx for blobx_playback_fetch() (NULL: none). The pointer
+ * is cleared by blobx_close(), which waits for callers to leave. */
+void blobx_playback_set(struct blobx *bx);
+/* blobx_fetch() on the daemon's blobx, from any thread but the loop's
+ * (the HTTP handlers). ERR_NOT_FOUND when there is no swarm. */
+int blobx_playback_fetch(const uint8_t hash[SECURE_HASH_BYTES],
+                         uint64_t size, uint64_t timeout_ms) WARN_UNUSED;
 
 void blobx_get_stats(struct blobx *bx, struct blobx_stats *out);
 /* The stats as a JSON object (wanted, wanted_playback, wanted_work_doc,

@@ -13,6 +13,7 @@
 
 #include "node/alloc.h"
 #include "node/app.h"
+#include "node/blobnode.h"
 #include "node/config.h"
 #include "node/control.h"
 #include "node/events.h"
@@ -32,6 +33,7 @@ struct swarm_node {
   char *addr_path;             /* DATA/swarm.addr */
   pthread_mutex_t lock;        /* guards snapshot */
   char *snapshot;              /* JSON text of the peer table */
+  struct blobnode *blobs;      /* blob sharing (node/blobnode.c) */
 };
 
 /* Membership comes from the signed log once it lands (admissions and
@@ -73,6 +75,7 @@ on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
   struct json *o;
 
   (void)s;
+  blobnode_link(sn->blobs, pub, up);
   snapshot(sn);
   if (sn->events == NULL)
     return;
@@ -82,6 +85,15 @@ on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
   json_set_bool(o, "connected", up);
   events_publish(sn->events, "peer", o);
   json_free(o);
+}
+
+static void
+on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
+           void *arg)
+{
+  struct swarm_node *sn = arg;
+  (void)s;
+  blobnode_drained(sn->blobs, pub);
 }
 
 static int
@@ -242,7 +254,12 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
   opts.hello = &sn->hello;
   opts.on_link = on_link;
   opts.link_arg = sn;
+  opts.on_drained = on_drained;
   err = swarm_start(loop, &opts, &sn->sw, errbuf, errlen);
+  if (err)
+    goto fail;
+  err = blobnode_start(loop, app, sn->sw, control, &sn->blobs, errbuf,
+                       errlen);
   if (err)
     goto fail;
   err = add_targets(sn->sw, config_get(app->cfg, "peers"), errbuf, errlen);
@@ -265,6 +282,7 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
   return 0;
 
 fail:
+  blobnode_close(&sn->blobs);
   swarm_close(&sn->sw);
   uv_close((uv_handle_t *)&sn->snap_timer, snap_timer_closed);
   return err;
@@ -279,6 +297,7 @@ swarm_node_close(struct swarm_node **snp)
   sn = *snp;
   *snp = NULL;
   unlink(sn->addr_path);
+  blobnode_close(&sn->blobs);
   swarm_close(&sn->sw);
   uv_close((uv_handle_t *)&sn->snap_timer, snap_timer_closed);
 }

@@ -555,6 +555,7 @@ TEST_IMPL(blobx_fetch_waits_for_playback)
   uint8_t h[SECURE_HASH_BYTES], none[SECURE_HASH_BYTES];
   struct fetch_arg f;
   pthread_t th;
+  uint64_t t0;
 
   setup();
   tnode_start(&a, 1);
@@ -573,15 +574,23 @@ TEST_IMPL(blobx_fetch_waits_for_playback)
   ASSERT_OK(pthread_join(th, NULL));
   ASSERT_OK(f.rc);
   ASSERT_EQ(blobs_size(b.store, h), 100000);
-  /* Nobody holds it: bounded wait, then ERR_TIMEOUT. */
+  /* Nobody holds it: a answers missing and the waiter is told at once,
+   * long before its bound. */
   memset(&f, 0, sizeof(f));
   f.bx = b.bx;
   f.hash = none;
-  f.timeout = 300;
+  f.timeout = 8000;
+  uv_update_time(&loop);
+  t0 = uv_now(&loop);
   ASSERT_OK(pthread_create(&th, NULL, fetch_thread, &f));
   ASSERT(run_until(fetch_done, &f, T_WAIT_MS));
   ASSERT_OK(pthread_join(th, NULL));
-  ASSERT_EQ(f.rc, ERR_TIMEOUT);
+  ASSERT_EQ(f.rc, ERR_NOT_FOUND);
+  ASSERT_LT(uv_now(&loop) - t0, 4000);
+  /* Through the daemon's hook; none set: not found. */
+  ASSERT_EQ(blobx_playback_fetch(none, 0, 100), ERR_NOT_FOUND);
+  blobx_playback_set(b.bx);
+  ASSERT_OK(blobx_playback_fetch(h, 0, 100));
   /* Stored already: at once. */
   ASSERT_OK(blobx_fetch(b.bx, h, 100000, 0));
   finish(all, 2);
@@ -749,9 +758,10 @@ TEST_IMPL(blobsync_state_feeds_wants)
   connect_pair(&a, &b);
   memset(&o, 0, sizeof(o));
   o.db_path = path;
+  o.blobs_dir = b.dir;
   o.sweep_gap_ms = 100;
   o.gc_first_ms = 3600000;
-  ASSERT_OK(blobsync_start(&loop, b.bx, b.store, &o, &bs, errbuf,
+  ASSERT_OK(blobsync_start(&loop, b.bx, &o, &bs, errbuf,
                            sizeof(errbuf)));
   memset(&c, 0, sizeof(c));
   c.t = &b;
@@ -811,8 +821,9 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
   }
   memset(&o, 0, sizeof(o));
   o.db_path = path;
+  o.blobs_dir = a.dir;
   o.gc_first_ms = 3600000;
-  ASSERT_OK(blobsync_start(&loop, a.bx, a.store, &o, &bs, errbuf,
+  ASSERT_OK(blobsync_start(&loop, a.bx, &o, &bs, errbuf,
                            sizeof(errbuf)));
   blobsync_gc(bs);
   memset(&sa, 0, sizeof(sa));
