@@ -164,7 +164,7 @@ sweep_work(uv_work_t *w)
   /* Work documents first: they rank above replication anyway. */
   bs->job_err =
       sweep_query(bs, "SELECT doc_hash, doc_size FROM st_works", 1);
-  if (!bs->job_err)
+  if (!bs->job_err && !bs->opts.skip_results)
     bs->job_err =
         sweep_query(bs, "SELECT blob, size FROM st_results", 0);
 }

@@ -30,6 +30,7 @@ struct blobsync;
 struct blobsync_options {
   const char *db_path;    /* the node's store (a connection of our own) */
   const char *blobs_dir;  /* the blob store (a handle of our own) */
+  int skip_results;       /* replicate-audio = no: sweep documents only */
   uint64_t sweep_gap_ms;  /* 0 = BLOBSYNC_SWEEP_GAP_MS */
   uint64_t gc_first_ms;   /* 0 = BLOBSYNC_GC_FIRST_MS */
   uint64_t gc_every_ms;   /* 0 = BLOBSYNC_GC_EVERY_MS */

@@ -71,6 +71,8 @@ on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
     blobx_drained(t->bx, pub);
 }
 
+static struct blobx_options *next_opts; /* tnode_start uses it once */
+
 static void
 tnode_start(struct tnode *t, uint8_t seed_byte)
 {
@@ -101,6 +103,9 @@ tnode_start(struct tnode *t, uint8_t seed_byte)
   memset(&bo, 0, sizeof(bo));
   bo.replicate = 1;
   bo.stall_ms = 2000;
+  if (next_opts)
+    bo = *next_opts;
+  next_opts = NULL;
   ASSERT_OK(blobx_start(&loop, t->sw, t->store, &bo, &t->bx));
 }
 
@@ -523,6 +528,60 @@ TEST_IMPL(blobx_playback_overtakes_replication)
   ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
   xfree(h);
   finish(all, 2);
+  return 0;
+}
+
+TEST_IMPL(blobx_replicate_off_and_quota)
+{
+  struct tnode a, b, c, *all[] = {&a, &b, &c};
+  uint8_t h[11 * SECURE_HASH_BYTES];
+  struct blobx_options off, quota;
+  struct count_arg ca;
+  struct blobx_stats st;
+  int i;
+
+  setup();
+  memset(&off, 0, sizeof(off));
+  memset(&quota, 0, sizeof(quota));
+  quota.replicate = 1;
+  quota.quota_bytes = 10000;
+  quota.stored_bytes = 1000;
+  tnode_start(&a, 1);
+  next_opts = &off;
+  tnode_start(&b, 2);
+  next_opts = &quota;
+  tnode_start(&c, 3);
+  put_blobs(&a, 11, 3000, 77, h);
+  connect_pair(&a, &b);
+  connect_pair(&a, &c);
+  /* replicate-audio = no: replication wants are ignored, playback is
+   * fetched. */
+  ASSERT_OK(blobx_want(b.bx, h, 3000, BLOBX_REPLICATE));
+  ASSERT_EQ(blobx_is_wanted(b.bx, h), 0);
+  ASSERT_OK(blobx_want(b.bx, h, 3000, BLOBX_PLAYBACK));
+  memset(&ca, 0, sizeof(ca));
+  ca.t = &b;
+  ca.fetched = 1;
+  ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
+  /* A quota of 10,000 B with 1,000 stored: replication stops once it is
+   * reached (the fetches in flight finish); playback still works. */
+  for (i = 0; i < 10; i++)
+    ASSERT_OK(blobx_want(c.bx, h + i * SECURE_HASH_BYTES, 3000,
+                         BLOBX_REPLICATE));
+  ASSERT(run_until(NULL, NULL, 500));
+  blobx_get_stats(c.bx, &st);
+  ASSERT_GE(st.fetched, 3);
+  ASSERT_LE(st.fetched, 3 + BLOBX_PEER_INFLIGHT_REPL);
+  ASSERT_LT(st.fetched, 10);
+  ASSERT_GE(st.stored_bytes, 10000);
+  ASSERT_EQ(st.wanted, 10 - st.fetched);
+  ASSERT_OK(blobx_want(c.bx, h + 10 * SECURE_HASH_BYTES, 3000,
+                       BLOBX_PLAYBACK));
+  ca.t = &c;
+  ca.fetched = st.fetched + 1;
+  ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
+  ASSERT_EQ(blobs_has(c.store, h + 10 * SECURE_HASH_BYTES), 1);
+  finish(all, 3);
   return 0;
 }
 
