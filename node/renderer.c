@@ -16,6 +16,7 @@
 #include "node/datadir.h"
 #include "node/db.h"
 #include "node/feed.h"
+#include "node/leases.h"
 #include "node/log.h"
 #include "node/rsource.h"
 #include "node/sched.h"
@@ -73,6 +74,7 @@ struct renderer {
   uint64_t first_done_ms;            /* when the oldest outcome arrived */
   uint64_t last_plan_ms, last_renew_ms;
   int dirty;                         /* plan at the next tick */
+  struct leases *leases;             /* other nodes' claims, our clock */
 };
 
 static void
@@ -390,9 +392,10 @@ plan(struct renderer *r)
   while ((size_t)workers_pending(r->w) <
              (size_t)r->nworkers * RENDERER_AHEAD &&
          (c = free_claim_slot(r)) >= 0) {
+    leases_set_now(r->leases, uv_now(r->loop));
     err = sched_plan_claim(feed_state(r->feed), r->me,
                            (const uint8_t(*)[WIRE_KEY_BYTES])r->me, 1, 0,
-                           NULL, NULL, &e);
+                           leases_stale, r->leases, &e);
     if (err) {
       if (err != ERR_NOT_FOUND && err != ERR_FORBIDDEN)
         log_error("cannot plan a claim: %s", err_str(err));
@@ -478,6 +481,7 @@ renderer_start(uv_loop_t *loop, struct app *app,
   r->app = app;
   r->done = xcalloc(JOBS_MAX, sizeof(*r->done));
   memcpy(r->me, identity_public_key(app->id), WIRE_KEY_BYTES);
+  r->leases = leases_new(r->me);
   path = datadir_file(app->dir, "glowtalk.db");
   blobs = datadir_file(app->dir, "blobs");
   err = db_open_store(path, &r->db, errbuf, errlen);
@@ -530,6 +534,7 @@ fail:
   feed_free(&r->feed);
   db_close(&r->db);
   xfree(r->done);
+  leases_free(&r->leases);
   xfree(r->blobs_dir);
   xfree(r->db_path);
   xfree(r);
@@ -545,6 +550,7 @@ on_closed(uv_handle_t *h)
   xfree(r->blobs_dir);
   xfree(r->db_path);
   xfree(r->done);
+  leases_free(&r->leases);
   xfree(r);
 }
 

@@ -16,7 +16,7 @@
 #include "node/log.h"
 #include "node/work_store.h"
 
-/* ---- publishing ---------------------------------------------------------- */
+/* ---- publishing --------------------------------------------------------- */
 
 struct doc_out {
   struct buf buf;
@@ -167,7 +167,7 @@ works_publish_dir(struct feed *f, const char *dir, const struct work *w,
   return err;
 }
 
-/* ---- materialising -------------------------------------------------------- */
+/* ---- materialising ------------------------------------------------------ */
 
 static void
 hash_sink(const char *data, size_t len, void *arg)
