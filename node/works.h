@@ -28,8 +28,9 @@
  * blob is the exact byte stream work_store_doc_hash() hashes, so the
  * works row's doc_hash names it. When the log's current ImportWork of
  * the work names this document already, nothing is appended.
- * ERR_TOO_BIG past WORKS_DOC_MAX_BYTES, ERR_FORBIDDEN when this node may not write to the log, other ERR_* from
- * the store or the log; one line in errbuf. */
+ * ERR_TOO_BIG past WORKS_DOC_MAX_BYTES, ERR_FORBIDDEN when this node may
+ * not write to the log, other ERR_* from the store or the log; one line
+ * in errbuf. */
 int works_publish(struct feed *f, struct blobs *b, const struct work *w,
                   uint8_t hash[WIRE_HASH_BYTES], char *errbuf,
                   size_t errlen) WARN_UNUSED;
