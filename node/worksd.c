@@ -18,6 +18,8 @@ struct worksd {
   struct blobs *blobs;
   int64_t version;   /* PRAGMA data_version at the last pass */
   int again;         /* the last pass left documents awaited */
+  int dirty;         /* written since the last checkpoint */
+  uint64_t last_checkpoint;
 };
 
 int
@@ -41,8 +43,20 @@ on_tick(uv_timer_t *t)
 
   if (db_query_int(w->db, "PRAGMA data_version", &v) != 0)
     v = w->version + 1; /* cannot tell: look */
-  if (v == w->version && !w->again)
+  if (v == w->version && !w->again) {
+    /* Quiet for a tick: move the WAL into the database here, off the
+     * log's receive path (its connection checkpoints only when the WAL
+     * is large, feed.h FEED_WAL_PAGES_STR). */
+    uint64_t now = uv_now(t->loop);
+    if (w->dirty && now - w->last_checkpoint >= WORKSD_CHECKPOINT_MS) {
+      if (db_exec(w->db, "PRAGMA wal_checkpoint(PASSIVE)") != 0)
+        log_warn("WAL checkpoint failed: %s", db_errmsg(w->db));
+      w->dirty = 0;
+      w->last_checkpoint = now;
+    }
     return;
+  }
+  w->dirty = 1;
   w->version = v;
   if (worksd_pass(w) != 0)
     return; /* logged; the next tick tries again */

@@ -3,7 +3,9 @@
 /* The daemon's side of works as content: a libuv timer that materialises
  * works whose documents arrived (works_materialise_pending) on its own
  * store connection. A pass runs when the store changed or a document was
- * still awaited; otherwise a tick costs one PRAGMA. */
+ * still awaited; otherwise a tick costs one PRAGMA. When the store has
+ * been quiet for a tick it also checkpoints the WAL (at most every
+ * WORKSD_CHECKPOINT_MS), which the log's hot path leaves to it. */
 #ifndef GLOWTALK_WORKSD_H
 #define GLOWTALK_WORKSD_H
 
@@ -15,6 +17,8 @@
 #include "node/err.h"
 
 #define WORKSD_TICK_MS 1000 /* between checks for arrived documents */
+#define WORKSD_CHECKPOINT_MS 10000 /* least time between idle WAL
+                                    * checkpoints */
 
 struct worksd;
 
