@@ -41,7 +41,6 @@ struct job {
   int used;
   int claim;                        /* index into claims */
   uint32_t sentence;
-  uint8_t context[WIRE_HASH_BYTES];
 };
 
 /* A finished sentence waiting for its batch. */
@@ -119,7 +118,9 @@ on_done(void *arg, const struct workers_result *res)
   memcpy(o->blob, res->res.blob, WIRE_HASH_BYTES);
   o->size = (uint32_t)res->res.size;
   o->duration_ms = (uint32_t)res->res.duration_ms;
-  memcpy(o->context, j->context, WIRE_HASH_BYTES);
+  /* The worker's render context: exactly what its cache key hashes, so
+   * any node recomputes the key from the log and the work (rcache.h). */
+  memcpy(o->context, res->res.context, WIRE_HASH_BYTES);
 }
 
 static int
@@ -333,12 +334,11 @@ submit_claim(struct renderer *r, int c, const struct wire_entry *e)
                               sizeof(errbuf));
     if (!err) {
       err = workers_submit(r->w, (uint64_t)j, item.voice, item.text,
-                           item.lexicon, item.flags);
+                           item.lexicon, item.flags, r->claims[c].take);
       if (!err) {
         r->jobs[j].used = 1;
         r->jobs[j].claim = c;
         r->jobs[j].sentence = s;
-        memcpy(r->jobs[j].context, item.context, WIRE_HASH_BYTES);
       } else {
         snprintf(errbuf, sizeof(errbuf), "cannot queue: %s", err_str(err));
       }
@@ -496,8 +496,7 @@ renderer_start(uv_loop_t *loop, struct app *app,
              err_str(err));
     goto fail;
   }
-  r->src = rsource_new(feed_state(r->feed), o->voice, o->announce,
-                       o->bitrate, o->complexity);
+  r->src = rsource_new(feed_state(r->feed), o->voice, o->announce);
   r->nworkers = o->workers > 0 ? o->workers
                                : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (r->nworkers < 1)

@@ -240,9 +240,9 @@ TEST_IMPL(works_replicate_and_materialise)
   /* Done: a second pass does nothing. */
   ASSERT_OK(works_materialise_pending(t.dbb, t.bb, &done, &waiting));
   ASSERT_EQ(done + waiting, 0);
-  /* Both nodes render the same text with the same context. */
-  ra = rsource_new(feed_state(t.fa), "espeak:en-us", 1, 24000, 5);
-  rb = rsource_new(feed_state(t.fb), "espeak:en-us", 1, 24000, 5);
+  /* Both nodes send the same text, voice and lexicon to the engine. */
+  ra = rsource_new(feed_state(t.fa), "espeak:en-us", 1);
+  rb = rsource_new(feed_state(t.fb), "espeak:en-us", 1);
   for (i = 0; i < (uint32_t)ca.sentences; i++) {
     struct rsource_item ia, ib;
     char errbuf[128];
@@ -251,7 +251,8 @@ TEST_IMPL(works_replicate_and_materialise)
     ASSERT_OK(rsource_get(rb, book, i, &ib, errbuf, sizeof(errbuf)));
     ASSERT_STR_EQ(ia.text, ib.text);
     ASSERT_STR_EQ(ia.voice, ib.voice);
-    ASSERT(memcmp(ia.context, ib.context, WIRE_HASH_BYTES) == 0);
+    ASSERT_STR_EQ(ia.lexicon, ib.lexicon);
+    ASSERT_EQ(ia.flags, ib.flags);
     rsource_item_clear(&ia);
     rsource_item_clear(&ib);
   }
