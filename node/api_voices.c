@@ -163,7 +163,7 @@ post_preview(struct http_req *req, void *arg)
 {
   struct api *api = arg;
   struct voices *v = api->voices;
-  struct render_job job = {NULL, NULL, NULL, 0};
+  struct render_job job = {NULL, NULL, NULL, 0, 0};
   struct render_result res;
   struct voice voice;
   struct json *body, *o;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/netkey.h"
 #include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/api_internal.h"
@@ -20,6 +21,7 @@
 #include "node/json.h"
 #include "node/log.h"
 #include "node/work_store.h"
+#include "node/works.h"
 
 #define IMPORTS_RUNNING_MAX 4       /* imports at once; more get 429 */
 #define IMPORTS_KEPT 64             /* finished imports remembered */
@@ -97,6 +99,28 @@ set_state(struct import_job *j, const char *state)
   json_free(o);
 }
 
+/* Put the stored work's document in the blob store and append ImportWork,
+ * through a feed on the job's own connection (appends from several
+ * connections are serialised by SQLite, see feed.h). */
+static int
+publish(struct import_job *j, struct db *db, const struct work *w,
+        char *errbuf, size_t errlen)
+{
+  uint8_t net[NETKEY_ID_BYTES];
+  struct feed *f = NULL;
+  int err;
+
+  netkey_id(j->api->app->net, net);
+  err = feed_open(db, j->api->app->id, net, &f);
+  if (err) {
+    snprintf(errbuf, errlen, "cannot open the log: %s", err_str(err));
+    return err;
+  }
+  err = works_publish_dir(f, j->api->app->dir, w, errbuf, errlen);
+  feed_free(&f);
+  return err;
+}
+
 /* The import itself, on its own thread with its own store connection, so
  * a slow Glowfic never holds up the web threads. */
 static void *
@@ -126,6 +150,8 @@ run_job(void *arg)
   if (!err)
     err = work_store_save(db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
+  if (!err)
+    err = publish(j, db, w, errbuf, sizeof(errbuf));
   db_close(&db);
   pthread_mutex_lock(&j->im->lock);
   if (err) {

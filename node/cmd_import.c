@@ -11,8 +11,11 @@
 #include "node/cli.h"
 #include "node/commands.h"
 #include "node/importer.h"
+#include "node/hex.h"
 #include "node/json.h"
+#include "node/logcli.h"
 #include "node/work_store.h"
+#include "node/works.h"
 
 static int
 is_url(const char *s)
@@ -22,13 +25,15 @@ is_url(const char *s)
 }
 
 static void
-print(const struct work *w, const struct work_store_counts *c, int as_json)
+print(const struct work *w, const struct work_store_counts *c,
+      const char *doc_hash, int as_json)
 {
   struct json *o;
   char *text;
 
   if (!as_json) {
     printf("work %s: %s\n", c->work_id, w->title ? w->title : w->key);
+    printf("document %s (in the log)\n", doc_hash);
     printf("threads %lld, posts %lld, characters %lld, sentences %lld, "
            "words %lld\n", (long long)c->threads, (long long)c->posts,
            (long long)c->characters, (long long)c->sentences,
@@ -40,6 +45,7 @@ print(const struct work *w, const struct work_store_counts *c, int as_json)
     return;
   }
   o = work_store_counts_json(w, c);
+  json_set_str(o, "doc_hash", doc_hash);
   text = json_print(o, 0);
   printf("%s\n", text);
   xfree(text);
@@ -53,13 +59,13 @@ cmd_import(struct cli *cli)
   struct importer_opts opts;
   struct work_store_counts counts;
   struct work *w = NULL;
+  struct feed *f = NULL;
   struct app app;
-  char errbuf[512];
+  char errbuf[512], doc_hash[2 * WIRE_HASH_BYTES + 1];
   int err;
 
-  if (app_open(&app, cli_datadir(cli), cli_config(cli), 0, errbuf,
-               sizeof(errbuf)))
-    return cli_fail("%s", errbuf);
+  if (logcli_open(cli, &app, &f))
+    return CLI_FAIL;
   importer_opts_from_config(&opts, cli_config(cli));
   if (is_url(src))
     err = importer_from_url(src, cli_config(cli), &opts, &w, errbuf,
@@ -69,10 +75,15 @@ cmd_import(struct cli *cli)
   if (!err)
     err = work_store_save(app.db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
+  /* The stored work travels as its document blob named by ImportWork. */
   if (!err)
-    print(w, &counts, cli_flag(cli, "json"));
+    err = works_publish_dir(f, app.dir, w, errbuf, sizeof(errbuf));
+  if (!err) {
+    work_store_doc_hash(w, doc_hash);
+    print(w, &counts, doc_hash, cli_flag(cli, "json"));
+  }
   work_free(w);
-  app_close(&app);
+  logcli_close(&app, &f);
   if (err)
     return cli_fail("import: %s", errbuf);
   return CLI_OK;

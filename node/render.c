@@ -133,7 +133,9 @@ render_run(struct render *r, const struct render_job *job,
   kp.audio = audio_version();
   kp.bitrate = r->bitrate;
   kp.complexity = r->complexity;
-  rcache_key(&kp, res->key);
+  kp.take = job->take;
+  rcache_context(&kp, res->context);
+  rcache_key_from(res->context, kp.text, kp.take, res->key);
   if (try_cache(r, audio, res))
     goto out;
   if (mixname != NULL && !tts_variant_exists(r->tts, mixname)) {

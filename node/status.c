@@ -11,6 +11,7 @@
 #include "node/control.h"
 #include "node/json.h"
 #include "node/state.h"
+#include "node/statecache.h"
 #include "node/version.h"
 
 /* The capabilities this build has, so the UI offers only what works. */
@@ -168,9 +169,9 @@ status_json(struct app *app, int in_daemon, int *err)
     /* The reducer's hash and queue counts, straight from the store. */
     struct state *st = NULL;
     char hash[2 * STATE_HASH_BYTES + 1];
-    *err = state_open(app->db, &st);
+    *err = statecache_hash_hex(app->db, hash, NULL);
     if (!*err)
-      *err = state_hash_hex(st, hash);
+      *err = state_open(app->db, &st);
     if (!*err)
       *err = state_counts(st, &counts);
     state_free(&st);

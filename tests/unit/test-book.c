@@ -153,7 +153,7 @@ bt_complete(struct bt *t, const uint32_t *idx, size_t n)
   e.ncontexts = 1;
   for (i = 0; i < n; i++) {
     char *text = sentence_text(t, idx[i]);
-    struct render_job job = {&v, text, NULL, 0};
+    struct render_job job = {&v, text, NULL, 0, 0};
 
     ASSERT_OK(render_run(t->r, &job, NULL, &res, errbuf, sizeof(errbuf)));
     memcpy(e.audio + i * WIRE_HASH_BYTES, res.blob, WIRE_HASH_BYTES);

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 the Glowtalk developers */
+/* Works as content in the log: publishing an import's document blob with
+ * its ImportWork, and materialising works from doc blobs that arrived.
+ * See works.h and node/LOG.md. */
+#include "node/works.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "node/alloc.h"
+#include "node/buf.h"
+#include "node/datadir.h"
+#include "node/json.h"
+#include "node/log.h"
+#include "node/work_store.h"
+
+/* ---- publishing --------------------------------------------------------- */
+
+struct doc_out {
+  struct buf buf;
+  int too_big; /* an append failed: the document is over the cap */
+};
+
+static void
+buf_sink(const char *data, size_t len, void *arg)
+{
+  struct doc_out *o = arg;
+  if (!o->too_big && buf_append(&o->buf, data, len) != 0)
+    o->too_big = 1;
+}
+
+/* Copy s (may be NULL) cut to at most max bytes on a UTF-8 boundary. */
+static char *
+cut_utf8(const char *s, size_t max)
+{
+  size_t n;
+  char *out;
+
+  if (s == NULL)
+    return NULL;
+  n = strlen(s);
+  if (n > max) {
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+      n--;
+  }
+  out = xmalloc(n + 1);
+  memcpy(out, s, n);
+  out[n] = '\0';
+  return out;
+}
+
+/* 1 when the log's current ImportWork of work_id names hash, else 0, or
+ * a negative database error. */
+static int
+current_doc(struct db *db, const char *work_id,
+            const uint8_t hash[WIRE_HASH_BYTES])
+{
+  struct db_stmt *s = NULL;
+  int rc, err;
+
+  err = db_prepare(db, "SELECT 1 FROM st_works WHERE work_id = ?1 AND "
+                   "doc_hash = ?2", &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  if (!err)
+    err = db_bind_blob(s, 2, hash, WIRE_HASH_BYTES);
+  if (err) {
+    db_finalize(&s);
+    return err;
+  }
+  rc = db_step(s);
+  db_finalize(&s);
+  return rc < 0 ? rc : rc == DB_ROW;
+}
+
+int
+works_publish(struct feed *f, struct blobs *b, const struct work *w,
+              uint8_t hash[WIRE_HASH_BYTES], char *errbuf, size_t errlen)
+{
+  struct doc_out out;
+  struct buf doc;
+  struct wire_entry e;
+  uint8_t h[WIRE_HASH_BYTES];
+  char id[WORK_ID_HEX];
+  size_t sents = work_count_sentences(w), posts = work_count_posts(w);
+  int err;
+
+  memset(&out, 0, sizeof(out));
+  buf_init(&out.buf, WORKS_DOC_MAX_BYTES);
+  work_json_stream(w, buf_sink, &out);
+  doc = out.buf;
+  if (out.too_big) {
+    buf_free(&doc);
+    snprintf(errbuf, errlen, "the work document is over %u MiB",
+             WORKS_DOC_MAX_BYTES >> 20);
+    return ERR_TOO_BIG;
+  }
+  err = blobs_put(b, doc.data ? doc.data : "", doc.len, h);
+  if (err) {
+    snprintf(errbuf, errlen, "cannot store the work document: %s",
+             err_str(err));
+    buf_free(&doc);
+    return err;
+  }
+  work_id(w, id);
+  err = current_doc(state_db(feed_state(f)), id, h);
+  if (err < 0) {
+    snprintf(errbuf, errlen, "cannot read the works of the log: %s",
+             err_str(err));
+    buf_free(&doc);
+    return err;
+  }
+  if (err == 1) {
+    /* The log names this document already: nothing to say. */
+    buf_free(&doc);
+    if (hash)
+      memcpy(hash, h, WIRE_HASH_BYTES);
+    return 0;
+  }
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_IMPORT_WORK;
+  e.work_id = xstrdup(id);
+  memcpy(e.hash, h, WIRE_HASH_BYTES);
+  e.size = doc.len;
+  e.url = cut_utf8(w->source, WIRE_STR_MAX);
+  e.name = cut_utf8(w->title ? w->title : w->key, WIRE_STR_MAX);
+  e.count = sents > UINT32_MAX ? UINT32_MAX : (uint32_t)sents;
+  e.posts = posts > UINT32_MAX ? UINT32_MAX : (uint32_t)posts;
+  buf_free(&doc);
+  err = feed_append(f, &e, NULL);
+  wire_entry_clear(&e);
+  if (err == ERR_FORBIDDEN) {
+    snprintf(errbuf, errlen, "this node may not write to the swarm's log "
+             "(not a member, or frozen by a fork)");
+    return err;
+  }
+  if (err) {
+    snprintf(errbuf, errlen, "cannot append the import to the log: %s",
+             err_str(err));
+    return err;
+  }
+  if (hash)
+    memcpy(hash, h, WIRE_HASH_BYTES);
+  return 0;
+}
+
+int
+works_publish_dir(struct feed *f, const char *dir, const struct work *w,
+                  char *errbuf, size_t errlen)
+{
+  char *path = datadir_file(dir, "blobs");
+  struct blobs *b = NULL;
+  int err = blobs_open(path, &b);
+
+  if (err) {
+    snprintf(errbuf, errlen, "cannot open the blob store %s: %s", path,
+             err_str(err));
+    xfree(path);
+    return err;
+  }
+  xfree(path);
+  err = works_publish(f, b, w, NULL, errbuf, errlen);
+  blobs_close(&b);
+  return err;
+}
+
+/* ---- materialising ------------------------------------------------------ */
+
+static void
+hash_sink(const char *data, size_t len, void *arg)
+{
+  secure_hash_update(arg, data, len);
+}
+
+static int
+lower_hex(const char *s)
+{
+  for (; *s; s++)
+    if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+      return 0;
+  return 1;
+}
+
+/* The structural checks the store relies on (indices in range, texts not
+ * empty), beyond what work_from_json checks. */
+static int
+check_work(const struct work *w, char *errbuf, size_t errlen)
+{
+  size_t i, j, k;
+
+  if (w->n_threads == 0) {
+    snprintf(errbuf, errlen, "work document: no threads");
+    return ERR_PARSE;
+  }
+  for (i = 0; i < w->n_threads; i++) {
+    const struct work_thread *t = &w->threads[i];
+    for (j = 0; j < t->n_posts; j++) {
+      const struct work_post *p = &t->posts[j];
+      for (k = 0; k < p->n_paras; k++) {
+        const struct work_para *pa = &p->paras[k];
+        size_t n = strlen(pa->text), e;
+        for (e = 0; e < pa->n_emph; e++)
+          if (pa->emph[e].start > n || pa->emph[e].len > n - pa->emph[e].start)
+            goto bad_post;
+      }
+      for (k = 0; k < p->n_sents; k++) {
+        const struct work_sentence *s = &p->sents[k];
+        if (s->para >= p->n_paras || s->text[0] == '\0' ||
+            s->offset > strlen(p->paras[s->para].text) ||
+            !lower_hex(s->id))
+          goto bad_post;
+      }
+    }
+  }
+  return 0;
+bad_post:
+  snprintf(errbuf, errlen, "work document: a post's paragraphs and "
+           "sentences do not agree");
+  return ERR_PARSE;
+}
+
+int
+works_materialise(struct db *db, const uint8_t *doc, size_t len,
+                  const uint8_t hash[WIRE_HASH_BYTES], const char *work_id_,
+                  uint32_t sentences, uint32_t posts, int64_t now,
+                  char *errbuf, size_t errlen)
+{
+  struct secure_hash_state *hs;
+  struct json *j = NULL;
+  struct work *w = NULL;
+  struct work_store_counts counts;
+  uint8_t h[WIRE_HASH_BYTES];
+  char id[WORK_ID_HEX];
+  int err = ERR_PARSE;
+
+  if (len > WORKS_DOC_MAX_BYTES) {
+    snprintf(errbuf, errlen, "work document over %u MiB",
+             WORKS_DOC_MAX_BYTES >> 20);
+    return ERR_PARSE;
+  }
+  secure_hash(h, doc, len, NULL, 0);
+  if (memcmp(h, hash, WIRE_HASH_BYTES) != 0) {
+    snprintf(errbuf, errlen, "work document does not match its hash");
+    return ERR_PARSE;
+  }
+  j = json_parse((const char *)doc, len, errbuf, errlen);
+  if (j == NULL)
+    return ERR_PARSE;
+  w = work_from_json(j, errbuf, errlen);
+  json_free(j);
+  if (w == NULL)
+    return ERR_PARSE;
+  /* Canonical: the bytes must be exactly what this work serialises to,
+   * so every node stores the same thing and the works row's doc_hash
+   * names this blob. */
+  hs = secure_hash_new();
+  work_json_stream(w, hash_sink, hs);
+  secure_hash_final(&hs, h);
+  if (memcmp(h, hash, WIRE_HASH_BYTES) != 0) {
+    snprintf(errbuf, errlen, "work document is not in canonical form");
+    goto done;
+  }
+  work_id(w, id);
+  if (work_id_ && strcmp(id, work_id_) != 0) {
+    snprintf(errbuf, errlen, "work document is of work %s, not %s", id,
+             work_id_);
+    goto done;
+  }
+  if ((sentences && work_count_sentences(w) != sentences) ||
+      (posts && work_count_posts(w) != posts)) {
+    snprintf(errbuf, errlen, "work document counts differ from its import "
+             "entry");
+    goto done;
+  }
+  err = check_work(w, errbuf, errlen);
+  if (err)
+    goto done;
+  err = work_store_save(db, w, now, &counts, errbuf, errlen);
+done:
+  work_free(w);
+  return err;
+}
+
+int
+works_doc_referenced(struct db *db, const uint8_t hash[WIRE_HASH_BYTES])
+{
+  struct db_stmt *s = NULL;
+  int rc, err;
+
+  err = db_prepare(db, "SELECT 1 FROM st_works WHERE doc_hash = ?1 LIMIT 1",
+                   &s);
+  if (!err)
+    err = db_bind_blob(s, 1, hash, WIRE_HASH_BYTES);
+  if (err) {
+    db_finalize(&s);
+    return err;
+  }
+  rc = db_step(s);
+  db_finalize(&s);
+  if (rc < 0)
+    return rc;
+  return rc == DB_ROW;
+}
+
+/* One st_works row naming a document not stored here. */
+struct pending {
+  char work_id[WORK_ID_HEX];
+  uint8_t hash[WIRE_HASH_BYTES];
+  int64_t size;
+  uint32_t sentences, posts;
+};
+
+static int
+refuse(struct db *db, const uint8_t hash[WIRE_HASH_BYTES],
+       const char *reason)
+{
+  struct db_stmt *s = NULL;
+  char *r = cut_utf8(reason, WORKS_REASON_MAX);
+  int err = db_prepare(db, "INSERT OR REPLACE INTO work_doc_refused "
+                       "VALUES (?1, ?2)", &s);
+
+  if (!err)
+    err = db_bind_blob(s, 1, hash, WIRE_HASH_BYTES);
+  if (!err)
+    err = db_bind_text(s, 2, r, -1);
+  if (!err) {
+    err = db_step(s);
+    err = err == DB_DONE ? 0 : err < 0 ? err : ERR_DB;
+  }
+  db_finalize(&s);
+  xfree(r);
+  return err;
+}
+
+/* Fetch up to max pending rows into p; *n gets how many. */
+static int
+list_pending(struct db *db, struct pending *p, size_t max, size_t *n)
+{
+  static const char sql[] =
+      "SELECT s.work_id, s.doc_hash, s.doc_size, s.sentences, s.posts"
+      " FROM st_works s LEFT JOIN works w ON w.work_id = s.work_id"
+      " WHERE (w.doc_hash IS NULL OR w.doc_hash <> lower(hex(s.doc_hash)))"
+      " AND NOT EXISTS (SELECT 1 FROM work_doc_refused r"
+      "                 WHERE r.doc_hash = s.doc_hash)"
+      " ORDER BY s.lamport, s.work_id LIMIT ?1";
+  struct db_stmt *s = NULL;
+  int rc, err;
+
+  *n = 0;
+  err = db_prepare(db, sql, &s);
+  if (!err)
+    err = db_bind_int(s, 1, (int64_t)max);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    const char *id = db_col_text(s, 0);
+    size_t hl;
+    const void *h = db_col_blob(s, 1, &hl);
+    if (id == NULL || strlen(id) != WORK_ID_HEX - 1 || h == NULL ||
+        hl != WIRE_HASH_BYTES)
+      continue; /* wire checks make this impossible; skip, do not trust */
+    memcpy(p[*n].work_id, id, WORK_ID_HEX);
+    memcpy(p[*n].hash, h, WIRE_HASH_BYTES);
+    p[*n].size = db_col_int(s, 2);
+    p[*n].sentences = (uint32_t)db_col_int(s, 3);
+    p[*n].posts = (uint32_t)db_col_int(s, 4);
+    (*n)++;
+  }
+  if (!err && rc < 0)
+    err = rc;
+  db_finalize(&s);
+  return err;
+}
+
+int
+works_materialise_pending(struct db *db, struct blobs *b, size_t *done,
+                          size_t *waiting)
+{
+  struct pending p[WORKS_MATERIALISE_MAX];
+  struct buf doc;
+  char errbuf[256];
+  size_t n, i, nd = 0, nw = 0;
+  int err;
+
+  err = list_pending(db, p, WORKS_MATERIALISE_MAX, &n);
+  for (i = 0; !err && i < n; i++) {
+    int64_t have = blobs_size(b, p[i].hash);
+    if (have < 0) {
+      nw++;
+      continue;
+    }
+    if (p[i].size < 0 || p[i].size > (int64_t)WORKS_DOC_MAX_BYTES ||
+        have != p[i].size) {
+      if (have < p[i].size) {
+        nw++; /* torn or still arriving: the fetcher replaces it */
+        continue;
+      }
+      err = refuse(db, p[i].hash, "work document size differs from its "
+                   "import entry or is over the cap");
+      continue;
+    }
+    buf_init(&doc, WORKS_DOC_MAX_BYTES);
+    err = blobs_get(b, p[i].hash, &doc);
+    if (err == ERR_NOT_FOUND || err == ERR_DB_CORRUPT) {
+      /* Gone or torn since the size check: wait for a good copy. */
+      buf_free(&doc);
+      err = 0;
+      nw++;
+      continue;
+    }
+    if (!err) {
+      err = works_materialise(db, (const uint8_t *)doc.data, doc.len,
+                              p[i].hash, p[i].work_id, p[i].sentences,
+                              p[i].posts, (int64_t)time(NULL), errbuf,
+                              sizeof(errbuf));
+      if (err == ERR_PARSE) {
+        log_warn("work %s: refusing its document: %s", p[i].work_id,
+                 errbuf);
+        err = refuse(db, p[i].hash, errbuf);
+      } else if (!err) {
+        log_info("work %s materialised from its document", p[i].work_id);
+        nd++;
+      }
+    }
+    buf_free(&doc);
+  }
+  if (done)
+    *done = nd;
+  if (waiting)
+    *waiting = nw;
+  return err;
+}
