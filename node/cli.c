@@ -13,6 +13,7 @@
 #include "node/datadir.h"
 #include "node/log.h"
 #include "node/version.h"
+#include "node/voice.h"
 
 #define CLI_ARGS_MAX 64   /* positional arguments */
 #define CLI_LOCALS_MAX 16 /* command-local options given */
@@ -378,6 +379,7 @@ cli_main(int argc, char **argv, char **envp)
   rc = cli_load_datadir_config(&c);
   if (rc)
     goto out;
+  voice_set_test_engines(config_get_bool(c.cfg, "test-engines"));
   log_write(LOG_LEVEL_DEBUG, "cli", "%s: data dir %s", c.cmd->name,
             c.datadir);
   rc = c.cmd->run(&c);
