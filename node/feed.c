@@ -9,6 +9,7 @@
 
 #include "crypto/secure.h"
 #include "node/alloc.h"
+#include "node/live.h"
 
 #define CHECK(x)                                                          \
   do {                                                                    \
@@ -233,6 +234,7 @@ feed_commit(struct feed *f)
   }
   f->batch = 0;
   flush_queue(f);
+  live_commit();
   return 0;
 }
 
@@ -246,6 +248,7 @@ feed_rollback(struct feed *f)
   f->batch_failed = 0;
   state_invalidate(f->state);
   drop_queue(f);
+  live_drop();
 }
 
 /* One entry's unit of work: a savepoint inside a batch, else its own
@@ -269,12 +272,16 @@ tx_leave(struct feed *f, int keep)
   if (!keep) {
     db_rollback(f->db);
     state_invalidate(f->state);
+    live_drop();
     return 0;
   }
   err = db_commit(f->db);
   if (err) {
     db_rollback(f->db);
     state_invalidate(f->state);
+    live_drop();
+  } else {
+    live_commit();
   }
   return err;
 }

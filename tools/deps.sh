@@ -15,6 +15,7 @@ PACKAGES=(
   opus-tools ffmpeg                             # decoders that check our audio
   python3                                       # make bench arithmetic
   nodejs chromium                               # browser tests, SHS interop, stand-in Glowfic
+  wrk                                           # make bench: web API latency under 100 connections
 )
 
 missing=()
