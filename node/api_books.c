@@ -1401,11 +1401,41 @@ get_book_opus(struct http_req *req, void *arg)
   char *path, *work_id = NULL, *name = NULL, errbuf[256];
   uint8_t ff[WIRE_BOOK_ID_BYTES];
   struct db *db;
-  int err, hf;
+  char post[BOOKS_CHAR_KEY_MAX], thread[BOOKS_QUERY_MAX], *end;
+  int err, hf, has_post, has_thread;
+  long long tpos = 0;
 
-  if (slash == NULL || strcmp(slash, "/book.opus") != 0 ||
-      parse_book(rest, (size_t)(slash - rest), book)) {
+  if (slash == NULL || parse_book(rest, (size_t)(slash - rest), book) ||
+      (strcmp(slash, "/book.opus") != 0 &&
+       strcmp(slash, "/feed.xml") != 0)) {
     http_reply_error(req, 404, "no such download");
+    return;
+  }
+  if (strcmp(slash, "/feed.xml") == 0) {
+    api_downloads__feed(req, api, book);
+    return;
+  }
+  err = http_req_query(req, "post", post, sizeof(post));
+  has_post = err == 0;
+  if (err && err != ERR_NOT_FOUND) {
+    http_reply_error(req, 400, "post must be a post id");
+    return;
+  }
+  err = http_req_query(req, "thread", thread, sizeof(thread));
+  has_thread = err == 0;
+  if (has_thread) {
+    errno = 0;
+    tpos = strtoll(thread, &end, 10);
+  }
+  if ((err && err != ERR_NOT_FOUND) ||
+      (has_thread && (thread[0] == '\0' || *end != '\0' || errno ||
+                      tpos < 0))) {
+    http_reply_error(req, 400, "thread must be a thread id (a whole "
+                     "number)");
+    return;
+  }
+  if (has_post && has_thread) {
+    http_reply_error(req, 400, "give post or thread, not both");
     return;
   }
   path = datadir_file(api->app->dir, "blobs");
@@ -1421,6 +1451,9 @@ get_book_opus(struct http_req *req, void *arg)
   o.gap_post_ms = (unsigned)config_get_int(cfg, "pause-post");
   o.bitrate = (int)config_get_int(cfg, "bitrate");
   o.complexity = AUDIO_COMPLEXITY_DEFAULT;
+  o.post_key = has_post ? post : NULL;
+  o.has_thread = has_thread;
+  o.thread = tpos;
   db = api__db_lock(api);
   err = book_row(db, book, &work_id, &name, &hf, ff);
   o.title = name;
@@ -1428,8 +1461,12 @@ get_book_opus(struct http_req *req, void *arg)
     err = book_export_open(db, blobs, book, &o, &info, &x);
   api__db_unlock(api);
   if (err == ERR_NOT_FOUND && name && info.total > 0)
-    http_reply_error(req, 409, "nothing of this book is rendered yet (0 of "
-                     "%lld sentences)", (long long)info.total);
+    http_reply_error(req, 409, "nothing of this %s is rendered yet (0 of "
+                     "%lld sentences)", has_post ? "post" : has_thread
+                     ? "thread" : "book", (long long)info.total);
+  else if (err == ERR_NOT_FOUND && name && (has_post || has_thread))
+    http_reply_error(req, 404, "no such %s in this book",
+                     has_post ? "post" : "thread");
   else if (err == ERR_NOT_FOUND)
     http_reply_error(req, 404, "no such book, or its work is not imported "
                      "here");

@@ -83,6 +83,10 @@ void api_live__progress_set(struct json *o, const struct book_progress *p);
 /* {book_id, ...progress} (locked); NULL with *err. Caller frees. */
 struct json *api_live__progress_json(struct api *api, struct db *db,
                                      const uint8_t *book, int *err);
+/* GET /books/{id}/feed.xml (api_downloads.c): the podcast feed. */
+void api_downloads__feed(struct http_req *req, struct api *api,
+                         const uint8_t *book);
+
 /* Publish the book's progress event (locked). */
 void api_live__publish(struct api *api, struct db *db, const uint8_t *book);
 

@@ -21,7 +21,7 @@ static const char *const story_sql =
   " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
   "  nullif(p.author, ''), 'Narrator') AS speaker,"
   " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1"
-  "  AS idx"
+  "  AS idx, p.thread_pos AS tpos"
   " FROM st_books b JOIN work_sentences s ON s.work_id = b.work_id"
   " JOIN work_posts p ON p.work_id = s.work_id AND p.post_key = s.post_key"
   " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
@@ -31,7 +31,8 @@ static const char *const story_sql =
   "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
   "  WHERE t.book = ?1 AND t.sentence = o.idx"
   "  ORDER BY r.lamport, r.author LIMIT 1)"
-  " FROM ord o ORDER BY o.idx";
+  " FROM ord o WHERE (?2 IS NULL OR o.post_key = ?2)"
+  " AND (?3 IS NULL OR o.tpos = ?3) ORDER BY o.idx";
 
 static const char *const state_names[] = {
   "idle", "pending", "rendering", "ready", "failed"};
@@ -102,6 +103,12 @@ collect(struct db *db, struct blobs *blobs, const uint8_t *book,
   err = db_prepare(db, story_sql, &s);
   if (!err)
     err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = o && o->post_key ? db_bind_text(s, 2, o->post_key, -1)
+                           : db_bind_null(s, 2);
+  if (!err)
+    err = o && o->has_thread ? db_bind_int(s, 3, o->thread)
+                             : db_bind_null(s, 3);
   while (!err && (rc = db_step(s)) == DB_ROW) {
     const char *post = db_col_text(s, 1);
     int64_t para = db_col_int(s, 2);
@@ -505,5 +512,65 @@ book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
   }
   db_finalize(&s);
   p->idle = p->total - p->done - p->pending - p->rendering - p->failed;
+  return err ? err : rc < 0 ? rc : 0;
+}
+
+/* ---- parts: posts or threads with their rendered share ------------------ */
+
+static const char *const parts_sql =
+  "WITH b AS (SELECT book, work_id FROM st_books"
+  " WHERE book = ?1 AND created = 1 AND deleted = 0),"
+  " x AS (SELECT w.idx AS idx, w.post_key AS post_key,"
+  " p.thread_pos AS tpos,"
+  " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
+  "  nullif(p.author, ''), 'Narrator') AS speaker,"
+  " (SELECT r.size || ',' || r.duration_ms FROM st_results r"
+  "  WHERE r.book = ?1 AND r.sentence = w.idx AND r.take = t.take"
+  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
+  "  ORDER BY r.lamport, r.author LIMIT 1) AS res"
+  " FROM b JOIN work_order w ON w.work_id = b.work_id"
+  " JOIN work_posts p ON p.work_id = w.work_id AND p.post_key = w.post_key"
+  " LEFT JOIN st_tasks t ON t.book = ?1 AND t.sentence = w.idx)"
+  " SELECT CASE WHEN ?2 THEN CAST(x.tpos AS TEXT) ELSE x.post_key END"
+  "  AS part, min(x.idx) AS first, x.tpos,"
+  " (SELECT th.subject FROM b JOIN work_threads th"
+  "  ON th.work_id = b.work_id AND th.position = x.tpos),"
+  " count(*), count(x.res),"
+  " sum(CAST(substr(x.res, 1, instr(x.res, ',') - 1) AS INTEGER)),"
+  " sum(CAST(substr(x.res, instr(x.res, ',') + 1) AS INTEGER)),"
+  " x.speaker" /* bare: from the row of min(x.idx), the only min() */
+  " FROM x GROUP BY part ORDER BY first";
+
+int
+book_parts(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+           int per_thread, book_part_cb cb, void *arg)
+{
+  struct db_stmt *s = NULL;
+  int64_t n, np;
+  int err, rc = DB_DONE;
+
+  err = totals(db, book, &n, &np);
+  if (!err)
+    err = db_prepare(db, parts_sql, &s);
+  if (!err)
+    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_int(s, 2, per_thread ? 1 : 0);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    struct book_part p;
+
+    memset(&p, 0, sizeof(p));
+    p.key = db_col_text(s, 0);
+    p.first_index = db_col_int(s, 1);
+    p.thread = db_col_int(s, 2);
+    p.thread_title = db_col_text(s, 3);
+    p.sentences = db_col_int(s, 4);
+    p.ready = db_col_int(s, 5);
+    p.bytes = db_col_int(s, 6);
+    p.ms = db_col_int(s, 7);
+    p.speaker = db_col_text(s, 8);
+    err = cb(arg, &p);
+  }
+  db_finalize(&s);
   return err ? err : rc < 0 ? rc : 0;
 }
