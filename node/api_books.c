@@ -68,6 +68,12 @@ books_feed(struct api *api)
   return api->feed;
 }
 
+struct feed *
+api_books__feed(struct api *api)
+{
+  return books_feed(api);
+}
+
 void
 api_books__close(struct api *api)
 {
@@ -1355,6 +1361,12 @@ books_one(struct http_req *req, void *arg)
     book_list(req, api, book, BOOK_BY_POST);
   } else if (strcmp(sub, "sentences") == 0 && get) {
     book_list(req, api, book, BOOK_BY_SENTENCE);
+  } else if (strcmp(sub, "lexicon") == 0 ||
+             strncmp(sub, "lexicon/", 8) == 0) {
+    if (strcmp(sub, "lexicon") == 0 && !get)
+      http_reply_error(req, 405, "use GET, or PUT/DELETE lexicon/WORD");
+    else
+      api_lexicon__handle(req, api, book, sub[7] ? sub + 8 : NULL);
   } else if (strcmp(sub, "progress") == 0 && get) {
     book_progress_get(req, api, book);
   } else {

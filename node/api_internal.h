@@ -58,6 +58,12 @@ void api_books__register(struct api *api, struct http_server *srv);
 /* [{id, name, fork_of}] of the audiobooks of work_id (locked; for the
  * works list). Caller frees. */
 struct json *api_books__of_work(struct db *db, const char *work_id);
+/* This node's log (locked), opened on first use; NULL if it cannot be. */
+struct feed *api_books__feed(struct api *api);
+/* /api/books/{id}/lexicon[/WORD] (api_lexicon.c; locked inside): word is
+ * NULL for the list, else the decoded rest of the path. */
+void api_lexicon__handle(struct http_req *req, struct api *api,
+                         const uint8_t *book, const char *word);
 /* Close what api_books.c opened (the log). */
 void api_books__close(struct api *api);
 

@@ -63,7 +63,7 @@ LASTP=$(data_of progress | tail -1)
 check "progress events follow rendering, with throughput" \
   '[ "$(jq -r .done <<<"$LASTP")" = "$N1" ] && jq -e ".per_minute > 0 and (.nodes|length) == 1" <<<"$LASTP" >/dev/null'
 AU=$(jq -r .audio <<<"$A")
-http GET "${URL%/}$AU"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' "${URL%/}$AU")
 check "the audio an event names is served" '[ "$CODE" = 200 ]'
 
 # ---- part downloads ----
@@ -135,6 +135,44 @@ check "metrics give the storage used" '[ "$(metric glowtalk_storage_bytes)" -gt 
 check "metrics give the peers" '[ -n "$(metric "glowtalk_peers{state=\"connected\"}")" ]'
 http GET "${URL}metrics/x"
 check "a path under /metrics is 404" '[ "$CODE" = 404 ]'
+
+# ---- lexicon ----
+L="${URL}api/books/$B/lexicon"
+http GET "$L"
+check "a new book's lexicon is empty" '[ "$CODE" = 200 ] && [ "$(jqb ".lexicon|length")" = 0 ]'
+http PUT "$L/Keeper" "${J[@]}" -d '{"pron":"keeper of lights"}'
+check "PUT lexicon/WORD records it (case folded)" '[ "$CODE" = 200 ] && [ "$(jqb .word)" = keeper ] && [ "$(jqb .pron)" = "keeper of lights" ]'
+http PUT "$L/orla" "${J[@]}" -d '{"pron":"[[\"o@rl@]]"}'
+check "phonemes are accepted" '[ "$CODE" = 200 ]'
+http GET "$L"
+check "GET lists the words in order" '[ "$(jqb "[.lexicon[].word]|join(\",\")")" = "keeper,orla" ]'
+http PUT "$L/keeper" "${J[@]}" -d '{"pron":"keepah"}'
+http GET "$L"
+check "a later PUT replaces the word" '[ "$(jqb ".lexicon|length")" = 2 ] && [ "$(jqb ".lexicon[0].pron")" = keepah ]'
+http PUT "$L/keeper" "${J[@]}" -d '{"pron":"<b>x</b>"}'
+check "a pronunciation with markup is 400" '[ "$CODE" = 400 ]'
+http PUT "$L/keeper" "${J[@]}" -d '{}'
+check "a missing pronunciation is 400" '[ "$CODE" = 400 ]'
+http PUT "$L/two%20words" "${J[@]}" -d '{"pron":"x"}'
+check "a word with a space is 400" '[ "$CODE" = 400 ]'
+http PUT "$L/keeper" -H "Content-Type: application/json" -d '{"pron":"x"}'
+check "no CSRF token: 403" '[ "$CODE" = 403 ]'
+http POST "$L" "${J[@]}" -d '{}'
+check "POST on the list is 405" '[ "$CODE" = 405 ]'
+http DELETE "$L/orla" "${J[@]}"
+check "DELETE removes a word" '[ "$CODE" = 200 ] && [ "$(jqb .deleted)" = true ]'
+http DELETE "$L/orla" "${J[@]}"
+check "deleting a word not there is 404" '[ "$CODE" = 404 ]'
+http GET "$L"
+check "the list shows the removal" '[ "$(jqb ".lexicon|length")" = 1 ]'
+http GET "${URL}api/books/00000000000000000000000000000000/lexicon"
+check "the lexicon of an unknown book is 404" '[ "$CODE" = 404 ]'
+http POST "${URL}api/previews" "${J[@]}" -d '{"voice":"espeak:en","text":"Keeper"}'
+PLAIN=$(jqb .audio)
+http POST "${URL}api/previews" "${J[@]}" -d '{"voice":"espeak:en","text":"Keeper","lexicon":{"keeper":"zebra crossing"}}'
+check "a preview with a lexicon entry sounds different" '[ "$CODE" = 200 ] && [ "$(jqb .audio)" != "$PLAIN" ] && [ "$(jqb .duration)" != null ]'
+http POST "${URL}api/previews" "${J[@]}" -d '{"voice":"espeak:en","text":"Keeper","lexicon":{"keeper":"<x>"}}'
+check "a preview with a bad lexicon entry is 400" '[ "$CODE" = 400 ] && [[ $(jqb .error) == lexicon:* ]]'
 
 stop_node "$PID"
 check "the node stops cleanly" '[ $? = 0 ]'
