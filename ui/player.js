@@ -30,6 +30,8 @@ class Player {
       this.step(1, true);
     });
     on('audio', (e) => this.onAudio(e));
+    on('sentence', (e) => this.onSentence(e));
+    on('book', (e) => this.onBook(e));
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
 
@@ -118,7 +120,7 @@ class Player {
       this.audio.removeAttribute('src');
     }
     this.paint();
-    window.dispatchEvent(new CustomEvent('glowtalk:playing', { detail: { book: this.book.id, sentence: s.id } }));
+    window.dispatchEvent(new CustomEvent('glowtalk:playing', { detail: { book: this.book.id, sentence: s.id, index: s.index } }));
   }
 
   async preloadNext() {
@@ -126,14 +128,38 @@ class Player {
     if (n?.state === 'ready' && n.audio && !this.next.src.endsWith(n.audio)) this.next.src = n.audio;
   }
 
+  // A sentence became ready (an "audio" event names it by its index): if
+  // the player waits at the render frontier for it, go on at once.
   onAudio(e) {
     if (!this.book || e.book_id !== this.book.id) return;
-    const s = this.items.find((x) => x && x.id === e.sentence_id);
+    const s = this.items[e.index];
     if (!s) return;
     s.state = 'ready';
     s.audio = e.audio;
     s.duration = e.duration;
-    if (this.current?.id === s.id && this.waiting) this.start();
+    if (this.index === e.index) {
+      if (this.waiting) this.start();
+      else this.paint();
+    } else if (this.index + 1 === e.index) {
+      this.preloadNext();
+    }
+  }
+
+  onSentence(e) {
+    if (!this.book || e.book_id !== this.book.id) return;
+    const s = this.items[e.index];
+    if (!s || s.state === 'ready' && e.state !== 'ready') return;
+    s.state = e.state;
+    s.error = e.error;
+    if (this.index === e.index) this.paint();
+  }
+
+  // Too much changed at once (a cancel, a big batch): forget what we
+  // know of the sentences and read them again.
+  onBook(e) {
+    if (!this.book || e.book_id !== this.book.id) return;
+    this.items = [];
+    this.ensure(this.index).then(() => { if (this.waiting) this.start(); else this.paint(); });
   }
 
   play() {
@@ -239,7 +265,7 @@ class Player {
       SPEEDS.map((v) => h('option', { value: v, selected: Math.abs(v - this.audio.playbackRate) < 0.01 }, `${v}×`)));
     let status = '';
     if (!s) status = this.total ? 'End of the book.' : 'Nothing to play yet.';
-    else if (this.waiting) status = 'Waiting for this sentence to render…';
+    else if (this.waiting) status = s.state === 'idle' ? 'Not requested yet: press Render to make it, the player waits here.' : 'Waiting for this sentence to render…';
     else if (s.state === 'failed') status = `This sentence failed to render: ${s.error || 'unknown error'}`;
     else if (s.state !== 'ready') status = 'Not rendered yet: press play to wait for it.';
     set(this.el, 
