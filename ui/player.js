@@ -10,6 +10,31 @@ import { on } from './lib/events.js';
 const PAGE = 200;          // sentences fetched at a time
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
 
+// Control icons as inline SVG: the media symbols (⏮ ⏸ ⏭) are missing
+// from many fonts and would show as empty boxes.
+const ICONS = {
+  '⏮': 'M6 5h2v14H6zM20 5v14L9 12z',
+  '◀': 'M17 5v14L6 12z',
+  '▶': 'M7 5v14l11-7z',
+  '⏸': 'M6 5h4v14H6zM14 5h4v14h-4z',
+  '▶▶': 'M3 5v14l9-7zM12 5v14l9-7z',
+  '⏭': 'M16 5h2v14h-2zM4 5v14l11-7z',
+};
+
+function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '20');
+  svg.setAttribute('height', '20');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', ICONS[name]);
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
 class Player {
   constructor() {
     this.audio = new Audio();
@@ -260,7 +285,7 @@ class Player {
     if (!this.el || !this.book) return;
     const s = this.current;
     const playing = !this.audio.paused || this.waiting;
-    const btn = (label, text, fn, extra = {}) => h('button.icon', { type: 'button', 'aria-label': label, title: label, onclick: fn, ...extra }, text);
+    const btn = (label, text, fn, extra = {}) => h('button.icon', { type: 'button', 'aria-label': label, title: label, onclick: fn, ...extra }, icon(text));
     const speed = h('select.speed', { 'aria-label': 'Speed', onchange: (e) => this.setSpeed(Number(e.target.value)) },
       SPEEDS.map((v) => h('option', { value: v, selected: Math.abs(v - this.audio.playbackRate) < 0.01 }, `${v}×`)));
     let status = '';

@@ -93,10 +93,18 @@ async function journey(page, bookId, confirms, setAnswer) {
   await page.screenshot({ path: `${artifacts}book-playing.png` });
   await page.keyboard.press('Space'); // pause (keyboard shortcut)
 
-  // Cancel pending, after a confirmation.
+  // Cancel pending, after a confirmation: first queue a new take of the
+  // first ten posts (shift-click selects a range), then drop it.
+  await page.click('nav.tabs a:text("Read")');
+  await page.waitForSelector('article.post .sentence', { timeout: 10000 });
+  await page.click('article.post >> nth=0 >> .sentence >> nth=0', { modifiers: ['Control'] });
+  await page.click('article.post >> nth=9 >> .sentence >> nth=-1', { modifiers: ['Shift'] });
+  await page.click('.selection button:text("Re-render")');
+  await page.waitForSelector('.toast:text("first in line")', { timeout: 5000 });
   const before = confirms.length;
   await page.click('.book-head button:text("Cancel pending")');
-  await page.waitForSelector('.toast:text("pending sentences dropped")', { timeout: 10000 });
+  const dropped = await page.waitForSelector('.toast:text("pending sentences dropped")', { timeout: 10000 });
+  ok(/^[1-9]/.test(await dropped.textContent()), `cancel drops the queued work (${await dropped.textContent()})`);
   ok(confirms.length === before + 1 && /Drop all pending/.test(confirms.at(-1)), 'cancel pending asks for confirmation first');
   const after = await state(page, `/api/books/${forkId}/progress`);
   ok(after.pending === 0 && after.done > 0, 'nothing is pending after the cancel; finished sentences stay');

@@ -42,7 +42,8 @@ export async function render(view, id, tab = 'read') {
       p.failed ? h('span.error', ` · ${fmtCount(p.failed)} failed `, h('button.small', { type: 'button', onclick: retryFailed }, 'Retry')) : '',
       p.seconds_left_estimate ? ` · about ${fmtDuration(p.seconds_left_estimate)} left` : '');
     const nodes = p.nodes || [];
-    set(speed, nodes.length
+    set(speed, p.pending + p.rendering === 0 ? (p.done === p.total && p.total ? 'Everything is rendered.' : '')
+      : nodes.length
       ? [h('span', `${fmtRate(p.per_minute)} sentences a minute: `),
         ...nodes.map((n, i) => h('span.tag', { title: n.node_id }, `${i ? '' : ''}${n.node_id.slice(0, 8)} · ${fmtRate(n.per_minute)}/min`))]
       : p.pending + p.rendering > 0 ? 'Waiting for a node to pick up the work…' : '');
@@ -344,7 +345,7 @@ function downloadTab(body, book, work) {
     h('section.card',
       h('h2', 'Podcast feed'),
       h('p', 'Subscribe in any podcast app: one episode per post, published as soon as the post is fully rendered.'),
-      h('div.row', h('input', { type: 'text', readonly: true, value: feed, 'aria-label': 'Feed address' }), copy),
+      h('div.row.feed-row', h('input', { type: 'text', readonly: true, value: feed, 'aria-label': 'Feed address' }), copy),
       h('p.muted', 'Per thread instead: ', h('a', { href: `${feed}?per=thread` }, 'feed by thread'))),
     h('section.card',
       h('h2', 'One post'),
