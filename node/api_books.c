@@ -200,6 +200,32 @@ cast_json(struct api *api, struct db *db, const uint8_t *book,
   return o;
 }
 
+/* cast_json, kept per store generation: the narrators' keys come from a
+ * scan of the work's posts, slow on a big work. */
+static struct json *
+cast_cached(struct api *api, struct db *db, const uint8_t *book,
+            const char *work_id)
+{
+  char key[API_CACHE_KEY_MAX], hex[BOOK_HEX + 1], *text;
+  uint64_t gen = api_cache_gen(db);
+  struct json *o = NULL;
+  struct buf b;
+
+  hex_encode(hex, book, WIRE_BOOK_ID_BYTES);
+  snprintf(key, sizeof(key), "cast/%s", hex);
+  buf_init(&b, API_CACHE_ITEM_MAX);
+  if (api_cache_get(api->cache, key, gen, &b))
+    o = json_parse(b.data, b.len, NULL, 0);
+  buf_free(&b);
+  if (o)
+    return o;
+  o = cast_json(api, db, book, work_id);
+  text = json_print(o, 0);
+  api_cache_put(api->cache, key, gen, text, strlen(text));
+  xfree(text);
+  return o;
+}
+
 /* The whole book as JSON, or NULL with *err (locked). */
 static struct json *
 book_json(struct api *api, struct db *db, const uint8_t *book, int *err)
@@ -227,7 +253,7 @@ book_json(struct api *api, struct db *db, const uint8_t *book, int *err)
   def = cast_get(api, book, STATE_CAST_DEFAULT, "", 0);
   json_set_str(o, "default_voice", def);
   xfree(def);
-  json_set(o, "cast", cast_json(api, db, book, work_id));
+  json_set(o, "cast", cast_cached(api, db, book, work_id));
   pj = json_new_object();
   memset(&p, 0, sizeof(p));
   if (api_live__progress(api, db, book, &p))
@@ -737,7 +763,7 @@ book_autocast(struct http_req *req, struct api *api, const uint8_t *book)
     goto out;
   }
   o = json_new_object();
-  json_set(o, "cast", cast_json(api, db, book, work_id));
+  json_set(o, "cast", cast_cached(api, db, book, work_id));
   api__db_unlock(api);
   http_reply_json(req, 200, o);
   json_free(o);
