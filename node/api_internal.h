@@ -61,4 +61,10 @@ void api_books__close(struct api *api);
 struct imports *api_works__imports_new(void);
 void api_works__imports_free(struct imports **im);
 
+/* The swarm's routes (api_swarm.c): /api/peers, /api/invites. */
+void api_swarm__register(struct api *api, struct http_server *srv);
+/* This node's log on the API's connection (api_books.c), opened on first
+ * use; call with the store lock held. NULL if it cannot be opened. */
+struct feed *api_books__feed(struct api *api);
+
 #endif

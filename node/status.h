@@ -25,4 +25,8 @@ struct json *status_json(struct app *app, int in_daemon, int *err);
 typedef struct json *(*status_peers_cb)(void *arg);
 void status_set_peers(status_peers_cb cb, void *arg);
 
+/* In the daemon, any thread: the swarm's peer table as the status_set_peers
+ * callback gives it, or [] when none is set. Caller frees (json_free). */
+struct json *status_daemon_peers(void);
+
 #endif

@@ -25,6 +25,7 @@
 #include "node/join.h"
 #include "node/state.h"
 #include "node/swarm.h"
+#include "node/wire_frames.h"
 
 static uv_loop_t loop;
 
@@ -223,5 +224,45 @@ TEST_IMPL(join_parse_ttl)
   ASSERT_EQ(invites_parse_ttl("91d", &s), ERR_INVAL);
   ASSERT_EQ(invites_parse_ttl("99999999999999999999d", &s), ERR_INVAL);
   ASSERT_EQ(invites_parse_ttl("", &s), ERR_INVAL);
+  return 0;
+}
+
+TEST_IMPL(join_frames_roundtrip_and_caps)
+{
+  uint8_t key[WIRE_JOIN_KEY_BYTES], proof[WIRE_JOIN_PROOF_BYTES], *buf;
+  /* Frame{join_request: {invite_key: 3 bytes}}: field 80, length 5. */
+  static const uint8_t short_key[] = {0x82, 0x05, 0x05, 0x0a, 0x03,
+                                      1, 2, 3};
+  struct wire_frame f, d;
+  size_t len;
+
+  memset(key, 7, sizeof(key));
+  memset(proof, 9, sizeof(proof));
+  memset(&f, 0, sizeof(f));
+  f.kind = WIRE_JOIN_REQUEST;
+  f.u.join_request.invite_key = key;
+  f.u.join_request.proof = proof;
+  f.u.join_request.name = "Bob";
+  ASSERT_OK(wire_frame_encode(&f, &buf, &len));
+  ASSERT_OK(wire_frame_decode(buf, len, &d));
+  xfree(buf);
+  ASSERT_EQ(d.kind, WIRE_JOIN_REQUEST);
+  ASSERT_OK(memcmp(d.u.join_request.invite_key, key, sizeof(key)));
+  ASSERT_OK(memcmp(d.u.join_request.proof, proof, sizeof(proof)));
+  ASSERT_STR_EQ(d.u.join_request.name, "Bob");
+  wire_frame_free(&d);
+
+  memset(&f, 0, sizeof(f));
+  f.kind = WIRE_JOIN_REFUSE;
+  f.u.join_refuse.code = WIRE_JOIN_REVOKED;
+  f.u.join_refuse.reason = "revoked";
+  ASSERT_OK(wire_frame_encode(&f, &buf, &len));
+  ASSERT_OK(wire_frame_decode(buf, len, &d));
+  xfree(buf);
+  ASSERT_EQ(d.kind, WIRE_JOIN_REFUSE);
+  ASSERT_EQ(d.u.join_refuse.code, WIRE_JOIN_REVOKED);
+  wire_frame_free(&d);
+
+  ASSERT_EQ(wire_frame_decode(short_key, sizeof(short_key), &d), ERR_PARSE);
   return 0;
 }
