@@ -172,7 +172,7 @@ cmd_join(struct cli *cli)
   struct join_result res;
   char errbuf[512], *id_path = NULL, *tmp = NULL, *lockf = NULL;
   struct stat st;
-  int existed = 1, rc = CLI_FAIL, err;
+  int existed = 1, had_lock = 1, rc = CLI_FAIL, err;
 
   memset(&res, 0, sizeof(res));
   if (secure_init())
@@ -197,6 +197,8 @@ cmd_join(struct cli *cli)
     cli_fail("%s", errbuf);
     goto out_nodir;
   }
+  lockf = datadir_file(dir, "lock");
+  had_lock = access(lockf, F_OK) == 0;
   if (datadir_lock(dir, &lock, errbuf, sizeof(errbuf))) {
     cli_fail("%s", errbuf);
     goto out;
@@ -231,12 +233,12 @@ out:
     xfree(tmp);
   }
   datadir_unlock(&lock);
-  if (rc != CLI_OK && !existed) {
-    lockf = datadir_file(dir, "lock");
+  /* A failed join leaves the dir as it found it. */
+  if (rc != CLI_OK && lockf && !had_lock)
     unlink(lockf);
-    xfree(lockf);
+  if (rc != CLI_OK && !existed)
     rmdir(dir);
-  }
+  xfree(lockf);
 out_nodir:
   secure_wipe(res.network_key, sizeof(res.network_key));
   identity_free(&id);

@@ -54,6 +54,10 @@ wait_for 10 connected "$A" "$IDB"; check "A lists B as connected" '[ $? = 0 ]'
 run_cmd join "$CODE" --data "$T_TMP/x1"
 check "a reused invite is refused as already used" '[ $RC != 0 ] && [[ $ERR == *"already used"* ]] && [ ! -e "$T_TMP/x1" ]'
 
+mkdir "$T_TMP/empty"
+run_cmd join "$CODE" --data "$T_TMP/empty"
+check "a failed join into an existing empty dir leaves it empty" '[ $RC != 0 ] && [ -d "$T_TMP/empty" ] && [ -z "$(ls -A "$T_TMP/empty")" ]'
+
 run_cmd invite --data "$A" --ttl 1s --json
 C1=$(code_of "$OUT"); sleep 1.2
 run_cmd join "$C1" --data "$T_TMP/x2"
