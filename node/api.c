@@ -192,6 +192,7 @@ api_register(struct api *api, struct http_server *srv)
   api_voices__register(api, srv);
   api_books__register(api, srv);
   api_live__register(api, srv);
+  api_swarm__register(api, srv);
   /* Anything else under /api is a JSON 404, never the UI page. */
   http_route(srv, "GET", "/api/", 0, not_found, api);
   http_route(srv, "POST", "/api/", 0, not_found, api);

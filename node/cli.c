@@ -34,6 +34,8 @@ static const struct local_option local_options[] = {
   {"fork", 0, 1, "copy the casting of this audiobook"},
   {"auto", 0, 0, "give every character a distinct voice"},
   {"output", 'o', 1, "write to this file"},
+  {"revoke", 0, 1, "revoke the invite with this id"},
+  {"list", 0, 0, "list the open invites"},
   {NULL, 0, 0, NULL}};
 
 struct cli {

@@ -18,8 +18,8 @@
 static struct json *
 features_json(void)
 {
-    /* "swarm" joins when invites are in: the UI's swarm page needs them. */
-  static const char *const features[] = {"import", "voices", "books"};
+  static const char *const features[] = {"import", "voices", "books",
+                                         "swarm"};
   struct json *a = json_new_array();
   size_t i;
   for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
@@ -200,4 +200,19 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set_int(queue, "failed", counts.failed);
   json_set(o, "queue", queue);
   return o;
+}
+
+struct json *
+status_daemon_peers(void)
+{
+  struct json *peers = NULL;
+  pthread_mutex_lock(&peers_lock);
+  if (peers_cb)
+    peers = peers_cb(peers_arg);
+  pthread_mutex_unlock(&peers_lock);
+  if (peers && !json_is_array(peers)) {
+    json_free(peers);
+    peers = NULL;
+  }
+  return peers ? peers : json_new_array();
 }

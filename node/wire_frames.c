@@ -28,6 +28,23 @@ pb_free(void *data, void *ptr)
 
 static ProtobufCAllocator allocator = {pb_alloc, pb_free, NULL};
 
+/* A control string we agree to send: NULL (empty) or <= WIRE_STRING_MAX. */
+static int
+str_ok(const char *s)
+{
+  return s == NULL || strlen(s) <= WIRE_STRING_MAX;
+}
+
+/* n bytes at p (NULL: empty) as a protobuf bytes field. */
+static ProtobufCBinaryData
+bin(const uint8_t *p, size_t n)
+{
+  ProtobufCBinaryData b;
+  b.data = (uint8_t *)p;
+  b.len = p ? n : 0;
+  return b;
+}
+
 static int
 list_ok(char **items, size_t n)
 {
@@ -55,6 +72,9 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
   Glowtalk__BlobChunk chunk = GLOWTALK__BLOB_CHUNK__INIT;
   Glowtalk__BlobMissing missing = GLOWTALK__BLOB_MISSING__INIT;
   ProtobufCBinaryData *list = NULL;
+  Glowtalk__JoinRequest jreq = GLOWTALK__JOIN_REQUEST__INIT;
+  Glowtalk__JoinAccept jacc = GLOWTALK__JOIN_ACCEPT__INIT;
+  Glowtalk__JoinRefuse jref = GLOWTALK__JOIN_REFUSE__INIT;
   const struct wire_hello *h = &f->u.hello;
   size_t n, i;
 
@@ -145,6 +165,36 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
     missing.hash.len = WIRE_BLOB_HASH_BYTES;
     fr.body_case = GLOWTALK__FRAME__BODY_BLOB_MISSING;
     fr.blob_missing = &missing;
+    break;
+  case WIRE_JOIN_REQUEST:
+    if (!str_ok(f->u.join_request.name))
+      return ERR_INVAL;
+    jreq.invite_key = bin(f->u.join_request.invite_key, WIRE_JOIN_KEY_BYTES);
+    jreq.proof = bin(f->u.join_request.proof, WIRE_JOIN_PROOF_BYTES);
+    if (f->u.join_request.name)
+      jreq.name = (char *)f->u.join_request.name;
+    fr.body_case = GLOWTALK__FRAME__BODY_JOIN_REQUEST;
+    fr.join_request = &jreq;
+    break;
+  case WIRE_JOIN_ACCEPT:
+    if (!str_ok(f->u.join_accept.address))
+      return ERR_INVAL;
+    jacc.network_key = bin(f->u.join_accept.network_key,
+                           WIRE_JOIN_KEY_BYTES);
+    jacc.founder = bin(f->u.join_accept.founder, WIRE_JOIN_KEY_BYTES);
+    if (f->u.join_accept.address)
+      jacc.address = (char *)f->u.join_accept.address;
+    fr.body_case = GLOWTALK__FRAME__BODY_JOIN_ACCEPT;
+    fr.join_accept = &jacc;
+    break;
+  case WIRE_JOIN_REFUSE:
+    if (!str_ok(f->u.join_refuse.reason))
+      return ERR_INVAL;
+    jref.code = f->u.join_refuse.code;
+    if (f->u.join_refuse.reason)
+      jref.reason = (char *)f->u.join_refuse.reason;
+    fr.body_case = GLOWTALK__FRAME__BODY_JOIN_REFUSE;
+    fr.join_refuse = &jref;
     break;
   default:
     return ERR_INVAL;
@@ -281,6 +331,45 @@ wire_frame_decode(const uint8_t *data, size_t len, struct wire_frame *f)
     f->kind = WIRE_BLOB_MISSING;
     f->u.blob_missing.hash = fr->blob_missing->hash.data;
     break;
+  case GLOWTALK__FRAME__BODY_JOIN_REQUEST:
+    if (fr->join_request->invite_key.len != WIRE_JOIN_KEY_BYTES ||
+        fr->join_request->proof.len != WIRE_JOIN_PROOF_BYTES) {
+      err = ERR_PARSE;
+      goto fail;
+    }
+    if (strlen(fr->join_request->name) > WIRE_STRING_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_JOIN_REQUEST;
+    f->u.join_request.invite_key = fr->join_request->invite_key.data;
+    f->u.join_request.proof = fr->join_request->proof.data;
+    f->u.join_request.name = fr->join_request->name;
+    break;
+  case GLOWTALK__FRAME__BODY_JOIN_ACCEPT:
+    if (fr->join_accept->network_key.len != WIRE_JOIN_KEY_BYTES ||
+        fr->join_accept->founder.len != WIRE_JOIN_KEY_BYTES) {
+      err = ERR_PARSE;
+      goto fail;
+    }
+    if (strlen(fr->join_accept->address) > WIRE_STRING_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_JOIN_ACCEPT;
+    f->u.join_accept.network_key = fr->join_accept->network_key.data;
+    f->u.join_accept.founder = fr->join_accept->founder.data;
+    f->u.join_accept.address = fr->join_accept->address;
+    break;
+  case GLOWTALK__FRAME__BODY_JOIN_REFUSE:
+    if (strlen(fr->join_refuse->reason) > WIRE_STRING_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_JOIN_REFUSE;
+    f->u.join_refuse.code = fr->join_refuse->code;
+    f->u.join_refuse.reason = fr->join_refuse->reason;
+    break;
   default:
     f->kind = WIRE_UNKNOWN; /* a newer peer's body: ignored */
     break;
@@ -309,8 +398,10 @@ const char *
 wire_kind_name(enum wire_kind kind)
 {
   static const char *const names[WIRE_KIND_COUNT_] = {
-    "unknown", "hello", "ping", "pong", "goodbye", "blob-have",
-    "blob-want", "blob-get", "blob-chunk", "blob-missing"};
+    "unknown",      "hello",     "ping",     "pong",
+    "goodbye",      "blob-have", "blob-want", "blob-get",
+    "blob-chunk",   "blob-missing", "join-request", "join-accept",
+    "join-refuse"};
   if ((int)kind < 0 || kind >= WIRE_KIND_COUNT_)
     return "unknown";
   return names[kind];

@@ -18,6 +18,20 @@
 #define WIRE_BLOB_HASH_BYTES 32   /* BLAKE2b-256 of a blob */
 #define WIRE_BLOB_LIST_MAX 1024   /* hashes in one BlobHave / BlobWant */
 #define WIRE_BLOB_CHUNK_MAX (256u << 10) /* data bytes in one BlobChunk */
+#define WIRE_JOIN_KEY_BYTES 32    /* keys in join frames */
+#define WIRE_JOIN_PROOF_BYTES 64  /* JoinRequest.proof */
+
+/* JoinRefuse codes (proto JoinRefuseCode). */
+enum wire_join_refuse {
+  WIRE_JOIN_UNSPECIFIED = 0,
+  WIRE_JOIN_UNKNOWN = 1,
+  WIRE_JOIN_EXPIRED = 2,
+  WIRE_JOIN_REVOKED = 3,
+  WIRE_JOIN_USED = 4,
+  WIRE_JOIN_PROOF = 5,
+  WIRE_JOIN_MEMBER = 6,
+  WIRE_JOIN_INTERNAL = 7
+};
 
 /* Kinds of frame. WIRE_UNKNOWN is a body this build does not know (a newer
  * peer's): receivers ignore it. Append new kinds at the end. */
@@ -32,6 +46,9 @@ enum wire_kind {
   WIRE_BLOB_GET,
   WIRE_BLOB_CHUNK,
   WIRE_BLOB_MISSING,
+  WIRE_JOIN_REQUEST,  /* join plane (node/join.h) */
+  WIRE_JOIN_ACCEPT,
+  WIRE_JOIN_REFUSE,
   WIRE_KIND_COUNT_
 };
 
@@ -94,6 +111,20 @@ struct wire_frame {
     struct {                   /* WIRE_BLOB_MISSING */
       const uint8_t *hash;
     } blob_missing;
+    struct {                   /* decoded: sizes checked */
+      const uint8_t *invite_key; /* WIRE_JOIN_KEY_BYTES */
+      const uint8_t *proof;    /* WIRE_JOIN_PROOF_BYTES */
+      const char *name;        /* <= WIRE_STRING_MAX, never NULL */
+    } join_request;
+    struct {
+      const uint8_t *network_key; /* WIRE_JOIN_KEY_BYTES */
+      const uint8_t *founder;     /* WIRE_JOIN_KEY_BYTES */
+      const char *address;        /* <= WIRE_STRING_MAX, never NULL */
+    } join_accept;
+    struct {
+      uint32_t code;           /* enum wire_join_refuse */
+      const char *reason;      /* <= WIRE_STRING_MAX, never NULL */
+    } join_refuse;
   } u;
   void *pb_;                   /* decoded message; private */
   void *extra_;                /* decoded hash list; private */
