@@ -90,7 +90,7 @@ run_joiner(const struct invite *inv, enum join_proof_mode mode,
 
 /* A join-plane client that sends a frame other than JoinRequest. */
 struct rogue {
-  int closed, reason, answered;
+  int closed, reason, answered, ready;
 };
 
 static void
@@ -98,7 +98,8 @@ rogue_ready(struct peer *p, void *arg)
 {
   static const uint8_t zero[WIRE_JOIN_KEY_BYTES];
   struct wire_frame f;
-  (void)arg;
+  struct rogue *r = arg;
+  r->ready = 1;
   memset(&f, 0, sizeof(f));
   f.kind = WIRE_JOIN_ACCEPT; /* a joiner has no business sending this */
   f.u.join_accept.network_key = zero;
@@ -125,6 +126,8 @@ rogue_close(struct peer *p, int reason, void *arg)
   r->reason = reason;
 }
 
+/* 0: the handshake completed and the frame got no answer; 1: the
+ * handshake itself was refused; -1: an answer came (or setup failed). */
 static int
 run_rogue(const struct sockaddr *addr,
           const uint8_t member[IDENTITY_PUBLIC_BYTES],
@@ -158,7 +161,7 @@ run_rogue(const struct sockaddr *addr,
   while (!r.closed)
     uv_run(&loop, UV_RUN_ONCE);
   identity_free(&id);
-  return r.answered ? -1 : 0;
+  return r.answered ? -1 : r.ready ? 0 : 1;
 }
 
 static int
@@ -277,6 +280,19 @@ TEST_IMPL(join_plane_proofs_and_single_use)
             ERR_FORBIDDEN);
   ASSERT_CONTAINS(errbuf, "revoked");
 
+  /* A swarm without a join server does not even finish a join-plane
+   * handshake. */
+  swarm_close(&sw);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  o.on_join = NULL;
+  ASSERT_OK(swarm_start(&loop, &o, &sw, errbuf, sizeof(errbuf)));
+  {
+    struct sockaddr_in sin;
+    ASSERT_OK(uv_ip4_addr("127.0.0.1", swarm_port(sw), &sin));
+    ASSERT_EQ(run_rogue((const struct sockaddr *)&sin,
+                        identity_public_key(id), join_server_netkey(js)),
+              1);
+  }
   swarm_close(&sw);
   uv_run(&loop, UV_RUN_DEFAULT);
   ASSERT_OK(uv_loop_close(&loop));
