@@ -1539,9 +1539,3 @@ api_books__register(struct api *api, struct http_server *srv)
   http_route(srv, "DELETE", "/api/books/", 0, books_one, api);
   http_route(srv, "GET", "/books/", 0, get_book_opus, api);
 }
-
-struct feed *
-api_books__feed(struct api *api)
-{
-  return books_feed(api);
-}

@@ -97,8 +97,5 @@ void api_downloads__feed(struct http_req *req, struct api *api,
 void api_live__publish(struct api *api, struct db *db, const uint8_t *book);
 /* The swarm's routes (api_swarm.c): /api/peers, /api/invites. */
 void api_swarm__register(struct api *api, struct http_server *srv);
-/* This node's log on the API's connection (api_books.c), opened on first
- * use; call with the store lock held. NULL if it cannot be opened. */
-struct feed *api_books__feed(struct api *api);
 
 #endif

@@ -14,6 +14,7 @@
 #include "node/api_internal.h"
 #include "node/app.h"
 #include "node/config.h"
+#include "node/events.h"
 #include "node/feed.h"
 #include "node/hex.h"
 #include "node/invites.h"
@@ -23,6 +24,21 @@
 #include "node/status.h"
 
 #define API_SWARM_NODE_HEX (2 * WIRE_KEY_BYTES) /* digits of a node id */
+
+/* Tell open pages that members or invites changed: event "swarm"
+ * {change, id} (docs/API.md). */
+static void
+publish(struct api *api, const char *change, const char *id)
+{
+  struct json *o;
+  if (api->events == NULL)
+    return;
+  o = json_new_object();
+  json_set_str(o, "change", change);
+  json_set_str(o, "id", id);
+  events_publish(api->events, "swarm", o);
+  json_free(o);
+}
 
 static int64_t
 now_ms(void)
@@ -174,6 +190,7 @@ remove_peer(struct http_req *req, struct api *api, const char *id)
     json_set_str(o, "removed", id);
     http_reply_json(req, 200, o);
     json_free(o);
+    publish(api, "remove", id);
   }
 }
 
@@ -246,6 +263,7 @@ create_invite(struct http_req *req, struct api *api)
     json_set(o, "addresses", a);
     http_reply_json(req, 201, o);
     json_free(o);
+    publish(api, "invite", id);
   }
   xfree(code);
   invites_addrs_free(addrs, n);
@@ -296,6 +314,7 @@ revoke_invite(struct http_req *req, struct api *api, const char *id)
     json_set_str(o, "revoked", id);
     http_reply_json(req, 200, o);
     json_free(o);
+    publish(api, "revoke", id);
   }
 }
 

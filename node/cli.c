@@ -30,7 +30,7 @@ static const struct local_option local_options[] = {
   {"json", 0, 0, "print one JSON object instead of text"},
   {"force", 0, 0, "replace what is there (discards it)"},
   {"ttl", 0, 1, "how long the code stays valid, e.g. 30m, 24h, 7d"},
-  {"name", 0, 1, "a name for the audiobook"},
+  {"name", 0, 1, "a name: the audiobook's (book new), this node's (join)"},
   {"fork", 0, 1, "copy the casting of this audiobook"},
   {"auto", 0, 0, "give every character a distinct voice"},
   {"output", 'o', 1, "write to this file"},

@@ -82,6 +82,8 @@ offline() { http GET "${URLA}api/peers"; [ "$(jq -r --arg b "$IDB" '.members[]|s
 wait_for 5 offline; check "Bea is removed and offline" '[ $? = 0 ]'
 http DELETE "${URLA}api/peers/$IDB" -H "X-CSRF-Token: $token"
 check "removing again: 409" '[ "$CODE" = 409 ]'
+events=$(curl -s -N -m 1 "${URLA}api/events?after=0" || true)
+check "live swarm events for invite, revoke and remove" '[[ $events == *"event: swarm"*"\"change\":\"invite\",\"id\":\"$INV1\""* ]] && [[ $events == *"\"change\":\"revoke\",\"id\":\"$INV2\""* ]] && [[ $events == *"\"change\":\"remove\",\"id\":\"$IDB\""* ]]'
 http GET "${URLA}api/peers/x"
 check "GET /api/peers/x: 404" '[ "$CODE" = 404 ]'
 

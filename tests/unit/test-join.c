@@ -23,6 +23,7 @@
 #include "node/feed.h"
 #include "node/invites.h"
 #include "node/join.h"
+#include "node/peer.h"
 #include "node/state.h"
 #include "node/swarm.h"
 #include "node/wire_frames.h"
@@ -85,6 +86,82 @@ run_joiner(const struct invite *inv, enum join_proof_mode mode,
   secure_wipe(j.res.network_key, sizeof(j.res.network_key));
   identity_free(&j.id);
   return err;
+}
+
+/* A join-plane client that sends a frame other than JoinRequest. */
+struct rogue {
+  int closed, reason, answered, ready;
+};
+
+static void
+rogue_ready(struct peer *p, void *arg)
+{
+  static const uint8_t zero[WIRE_JOIN_KEY_BYTES];
+  struct wire_frame f;
+  struct rogue *r = arg;
+  r->ready = 1;
+  memset(&f, 0, sizeof(f));
+  f.kind = WIRE_JOIN_ACCEPT; /* a joiner has no business sending this */
+  f.u.join_accept.network_key = zero;
+  f.u.join_accept.founder = zero;
+  f.u.join_accept.address = "x";
+  if (peer_send(p, &f) != 0)
+    peer_close(p, 0, NULL, ERR_NET);
+}
+
+static void
+rogue_frame(struct peer *p, const struct wire_frame *f, void *arg)
+{
+  struct rogue *r = arg;
+  (void)p;
+  r->answered += f->kind == WIRE_JOIN_ACCEPT;
+}
+
+static void
+rogue_close(struct peer *p, int reason, void *arg)
+{
+  struct rogue *r = arg;
+  (void)p;
+  r->closed = 1;
+  r->reason = reason;
+}
+
+/* 0: the handshake completed and the frame got no answer; 1: the
+ * handshake itself was refused; -1: an answer came (or setup failed). */
+static int
+run_rogue(const struct sockaddr *addr,
+          const uint8_t member[IDENTITY_PUBLIC_BYTES],
+          const struct netkey *jnet)
+{
+  struct wire_hello hello = {WIRE_PROTOCOL_VERSION, NULL, 0, NULL, 0, NULL,
+                             0, "rogue"};
+  uint8_t seed[IDENTITY_SEED_BYTES];
+  struct identity *id = NULL;
+  struct peer_config cfg;
+  struct peer_callbacks cb;
+  struct rogue r;
+  struct peer *p;
+
+  memset(&r, 0, sizeof(r));
+  secure_random(seed, sizeof(seed));
+  if (identity_from_seed(seed, &id) != 0)
+    return -1;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.id = id;
+  cfg.net = jnet;
+  cfg.hello = &hello;
+  memset(&cb, 0, sizeof(cb));
+  cb.on_ready = rogue_ready;
+  cb.on_frame = rogue_frame;
+  cb.on_close = rogue_close;
+  if (peer_connect(&loop, &cfg, addr, member, &cb, &r, &p) != 0) {
+    identity_free(&id);
+    return -1;
+  }
+  while (!r.closed)
+    uv_run(&loop, UV_RUN_ONCE);
+  identity_free(&id);
+  return r.answered ? -1 : r.ready ? 0 : 1;
 }
 
 static int
@@ -184,12 +261,38 @@ TEST_IMPL(join_plane_proofs_and_single_use)
   ASSERT_EQ(admitted, 1);
   ASSERT_EQ(refused, 3);
 
+  /* Another frame than JoinRequest on the join plane: closed, no answer,
+   * nothing admitted. */
+  {
+    struct sockaddr_in sin;
+    ASSERT_OK(uv_ip4_addr("127.0.0.1", swarm_port(sw), &sin));
+    ASSERT_OK(run_rogue((const struct sockaddr *)&sin,
+                        identity_public_key(id), join_server_netkey(js)));
+    join_server_counts(js, &admitted, &refused);
+    ASSERT_EQ(admitted, 1);
+    ASSERT_EQ(refused, 4);
+    ASSERT_EQ(count_members(db), 2);
+  }
+
   /* Revocation beats use: the used invite, revoked, says revoked. */
   ASSERT_OK(invites_revoke(f, invite_id));
   ASSERT_EQ(run_joiner(inv, JOIN_PROOF_OK, errbuf, sizeof(errbuf)),
             ERR_FORBIDDEN);
   ASSERT_CONTAINS(errbuf, "revoked");
 
+  /* A swarm without a join server does not even finish a join-plane
+   * handshake. */
+  swarm_close(&sw);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  o.on_join = NULL;
+  ASSERT_OK(swarm_start(&loop, &o, &sw, errbuf, sizeof(errbuf)));
+  {
+    struct sockaddr_in sin;
+    ASSERT_OK(uv_ip4_addr("127.0.0.1", swarm_port(sw), &sin));
+    ASSERT_EQ(run_rogue((const struct sockaddr *)&sin,
+                        identity_public_key(id), join_server_netkey(js)),
+              1);
+  }
   swarm_close(&sw);
   uv_run(&loop, UV_RUN_DEFAULT);
   ASSERT_OK(uv_loop_close(&loop));

@@ -83,5 +83,7 @@ export async function render(view) {
       h('h3', 'Open invites'), invites),
     h('section.card', h('h2', 'This node'), self));
   await load();
-  return on('peer', () => load().catch(() => {}));
+  const offPeer = on('peer', () => load().catch(() => {}));
+  const offSwarm = on('swarm', () => load().catch(() => {}));
+  return () => { offPeer(); offSwarm(); };
 }
