@@ -158,7 +158,10 @@ run_job(void *arg)
     j->error = xstrdup(errbuf[0] ? errbuf : err_str(err));
     log_warn("import %s of %s failed: %s", j->id, j->source, j->error);
   } else {
+    char doc_hash[65];
     j->result = work_store_counts_json(w, &counts);
+    work_store_doc_hash(w, doc_hash);
+    json_set_str(j->result, "doc_hash", doc_hash); /* the blob in the log */
     log_info("imported %s: work %s", j->source, counts.work_id);
   }
   pthread_mutex_unlock(&j->im->lock);
