@@ -133,13 +133,13 @@ works_publish(struct feed *f, struct blobs *b, const struct work *w,
   err = feed_append(f, &e, NULL);
   wire_entry_clear(&e);
   if (err == ERR_FORBIDDEN) {
-    snprintf(errbuf, errlen, "this node may not write to the swarm's log "
-             "(not a member, or frozen by a fork)");
+    snprintf(errbuf, errlen, "stored on this node only: it may not write "
+             "to the swarm's log (not a member, or frozen by a fork)");
     return err;
   }
   if (err) {
-    snprintf(errbuf, errlen, "cannot append the import to the log: %s",
-             err_str(err));
+    snprintf(errbuf, errlen, "stored on this node only: cannot append the "
+             "import to the log: %s", err_str(err));
     return err;
   }
   if (hash)
@@ -385,19 +385,20 @@ works_materialise_pending(struct db *db, struct blobs *b, size_t *done,
 
   err = list_pending(db, p, WORKS_MATERIALISE_MAX, &n);
   for (i = 0; !err && i < n; i++) {
-    int64_t have = blobs_size(b, p[i].hash);
+    int64_t have;
+    if (p[i].size < 0 || p[i].size > (int64_t)WORKS_DOC_MAX_BYTES) {
+      err = refuse(db, p[i].hash, "work document over the size cap");
+      continue;
+    }
+    have = blobs_size(b, p[i].hash);
     if (have < 0) {
       nw++;
       continue;
     }
-    if (p[i].size < 0 || p[i].size > (int64_t)WORKS_DOC_MAX_BYTES ||
-        have != p[i].size) {
-      if (have < p[i].size) {
-        nw++; /* torn or still arriving: the fetcher replaces it */
-        continue;
-      }
-      err = refuse(db, p[i].hash, "work document size differs from its "
-                   "import entry or is over the cap");
+    if (have != p[i].size) {
+      /* Torn or still arriving (the fetcher replaces it); a longer blob
+       * under the hash cannot be the logged document either way. */
+      nw++;
       continue;
     }
     buf_init(&doc, WORKS_DOC_MAX_BYTES);

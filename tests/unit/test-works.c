@@ -374,6 +374,23 @@ TEST_IMPL(works_refuse_hostile_documents)
   ASSERT_EQ(done, 0);
   ASSERT_EQ(rows(t.dbb, "SELECT count(*) FROM works"), 0);
   ASSERT_EQ(rows(t.dbb, "SELECT count(*) FROM work_doc_refused"), 2);
+  /* A logged size over the cap is refused before any blob is read. */
+  {
+    struct wire_entry e;
+    memset(&e, 0, sizeof(e));
+    e.op = WIRE_OP_IMPORT_WORK;
+    e.work_id = xstrdup(wid);
+    memset(e.hash, 0x5a, 32);
+    e.size = (uint64_t)WORKS_DOC_MAX_BYTES + 1;
+    e.url = xstrdup("x");
+    e.name = xstrdup("x");
+    ASSERT_OK(feed_append(t.fa, &e, NULL));
+    wire_entry_clear(&e);
+    sync_log(&t);
+    ASSERT_OK(works_materialise_pending(t.dbb, t.bb, &done, &waiting));
+    ASSERT_EQ(done + waiting, 0);
+    ASSERT_EQ(rows(t.dbb, "SELECT count(*) FROM work_doc_refused"), 3);
+  }
   /* A sentence pointing past its post's paragraphs, canonical bytes. */
   p = strstr(doc, "\"para\":0");
   ASSERT(p != NULL);
