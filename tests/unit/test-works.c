@@ -205,6 +205,13 @@ TEST_IMPL(works_replicate_and_materialise)
   ASSERT_EQ(rows(t.dba, "SELECT count(*) FROM log_entries WHERE op=16"), 1);
   ASSERT_EQ(rows(t.dba, "SELECT sentences FROM st_works"),
             (int64_t)work_count_sentences(w));
+  /* The current document is referenced (a blob GC keeps it). */
+  ASSERT_EQ(works_doc_referenced(t.dba, hash), 1);
+  {
+    uint8_t other[32];
+    memset(other, 0x77, sizeof(other));
+    ASSERT_EQ(works_doc_referenced(t.dba, other), 0);
+  }
   /* Nothing pending on A: its works row holds that document. */
   ASSERT_OK(works_materialise_pending(t.dba, t.ba, &done, &waiting));
   ASSERT_EQ(done, 0);
