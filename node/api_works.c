@@ -104,7 +104,7 @@ set_state(struct import_job *j, const char *state)
  * connections are serialised by SQLite, see feed.h). */
 static int
 publish(struct import_job *j, struct db *db, const struct work *w,
-        char *errbuf, size_t errlen)
+        char *hash_hex, char *errbuf, size_t errlen)
 {
   uint8_t net[NETKEY_ID_BYTES];
   struct feed *f = NULL;
@@ -116,7 +116,7 @@ publish(struct import_job *j, struct db *db, const struct work *w,
     snprintf(errbuf, errlen, "cannot open the log: %s", err_str(err));
     return err;
   }
-  err = works_publish_dir(f, j->api->app->dir, w, errbuf, errlen);
+  err = works_publish_dir(f, j->api->app->dir, w, hash_hex, errbuf, errlen);
   feed_free(&f);
   return err;
 }
@@ -131,7 +131,7 @@ run_job(void *arg)
   struct work_store_counts counts;
   struct work *w = NULL;
   struct db *db = NULL;
-  char errbuf[512] = "";
+  char errbuf[512] = "", doc_hash[2 * WIRE_HASH_BYTES + 1] = "";
   int err;
 
   importer_opts_from_config(&opts, j->cfg);
@@ -151,16 +151,14 @@ run_job(void *arg)
     err = work_store_save(db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
   if (!err)
-    err = publish(j, db, w, errbuf, sizeof(errbuf));
+    err = publish(j, db, w, doc_hash, errbuf, sizeof(errbuf));
   db_close(&db);
   pthread_mutex_lock(&j->im->lock);
   if (err) {
     j->error = xstrdup(errbuf[0] ? errbuf : err_str(err));
     log_warn("import %s of %s failed: %s", j->id, j->source, j->error);
   } else {
-    char doc_hash[65];
     j->result = work_store_counts_json(w, &counts);
-    work_store_doc_hash(w, doc_hash);
     json_set_str(j->result, "doc_hash", doc_hash); /* the blob in the log */
     log_info("imported %s: work %s", j->source, counts.work_id);
   }

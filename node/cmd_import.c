@@ -77,11 +77,10 @@ cmd_import(struct cli *cli)
                           sizeof(errbuf));
   /* The stored work travels as its document blob named by ImportWork. */
   if (!err)
-    err = works_publish_dir(f, app.dir, w, errbuf, sizeof(errbuf));
-  if (!err) {
-    work_store_doc_hash(w, doc_hash);
+    err = works_publish_dir(f, app.dir, w, doc_hash, errbuf,
+                            sizeof(errbuf));
+  if (!err)
     print(w, &counts, doc_hash, cli_flag(cli, "json"));
-  }
   work_free(w);
   logcli_close(&app, &f);
   if (err)

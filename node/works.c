@@ -6,12 +6,14 @@
 #include "node/works.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "node/alloc.h"
 #include "node/buf.h"
 #include "node/datadir.h"
+#include "node/hex.h"
 #include "node/json.h"
 #include "node/log.h"
 #include "node/work_store.h"
@@ -76,9 +78,233 @@ current_doc(struct db *db, const char *work_id,
   return rc < 0 ? rc : rc == DB_ROW;
 }
 
-int
-works_publish(struct feed *f, struct blobs *b, const struct work *w,
-              uint8_t hash[WIRE_HASH_BYTES], char *errbuf, size_t errlen)
+/* ---- the stored work after a partial import ---------------------------- */
+
+/* A post's key and its object in a work's JSON tree. */
+struct keyed {
+  char *key;
+  const struct json *obj;
+};
+
+static int
+cmp_keyed(const void *a, const void *b)
+{
+  return strcmp(((const struct keyed *)a)->key,
+                ((const struct keyed *)b)->key);
+}
+
+/* Every post of w (as json tree j = work_to_json(w)) by key, sorted. */
+static struct keyed *
+keyed_posts(const struct work *w, const struct json *j, size_t *n)
+{
+  const struct json *threads = json_get(j, "threads");
+  struct keyed *k = xcalloc(work_count_posts(w) + 1, sizeof(*k));
+  size_t i, p;
+
+  *n = 0;
+  for (i = 0; i < w->n_threads; i++) {
+    const struct json *posts = json_get(json_at(threads, i), "posts");
+    for (p = 0; p < w->threads[i].n_posts; p++) {
+      k[*n].key = work_post_key(&w->threads[i], &w->threads[i].posts[p], p);
+      k[*n].obj = json_at(posts, p);
+      (*n)++;
+    }
+  }
+  qsort(k, *n, sizeof(*k), cmp_keyed);
+  return k;
+}
+
+static void
+keyed_free(struct keyed *k, size_t n)
+{
+  size_t i;
+  for (i = 0; k && i < n; i++)
+    xfree(k[i].key);
+  xfree(k);
+}
+
+static const struct json *
+keyed_find(const struct keyed *k, size_t n, const char *key)
+{
+  struct keyed probe = {(char *)key, NULL};
+  const struct keyed *hit = bsearch(&probe, k, n, sizeof(*k), cmp_keyed);
+  return hit ? hit->obj : NULL;
+}
+
+/* The work as stored after w was saved over the document prev (the log's
+ * previous one): w's posts and the stored posts w lacks (from prev), in
+ * the store's reading order, so every node that stores the result holds
+ * the same posts in the same order. ERR_NOT_FOUND when that cannot be
+ * built exactly (a stored post in neither, posts without ids, threads
+ * the import does not hold): the caller publishes w as it is. */
+static int
+merged_work(struct db *db, const char *work_id, const struct work *w,
+            const struct work *prev, struct work **out)
+{
+  static const char sql[] =
+      "SELECT thread_pos, post_key FROM work_posts WHERE work_id = ?1"
+      " ORDER BY thread_pos, position";
+  struct json *jw = work_to_json(w), *jp = work_to_json(prev);
+  /* Built in a copy: the keyed posts point into jw and jp. */
+  struct json *jout = json_dup(jw);
+  struct json *threads = json_get(jout, "threads"), *posts = NULL;
+  struct keyed *kw, *kp;
+  struct db_stmt *s = NULL;
+  size_t nw, np;
+  int64_t tcur = -1;
+  char errbuf[160];
+  int rc = DB_DONE, err;
+
+  *out = NULL;
+  kw = keyed_posts(w, jw, &nw);
+  kp = keyed_posts(prev, jp, &np);
+  err = db_prepare(db, sql, &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    int64_t t = db_col_int(s, 0);
+    const char *key = db_col_text(s, 1);
+    const struct json *obj;
+    if (t < 0 || (size_t)t >= w->n_threads || t < tcur || key == NULL ||
+        key[0] == 't') {
+      err = ERR_NOT_FOUND;
+      break;
+    }
+    obj = keyed_find(kw, nw, key);
+    if (obj == NULL)
+      obj = keyed_find(kp, np, key);
+    if (obj == NULL) {
+      err = ERR_NOT_FOUND;
+      break;
+    }
+    while (tcur < t) {
+      /* The next thread: its posts are replaced by the stored ones. */
+      if (posts)
+        json_set((struct json *)json_at(threads, (size_t)tcur), "posts",
+                 posts);
+      tcur++;
+      posts = json_new_array();
+      json_del((struct json *)json_at(threads, (size_t)tcur), "posts");
+    }
+    json_push(posts, json_dup(obj));
+  }
+  if (!err && rc < 0)
+    err = rc;
+  db_finalize(&s);
+  if (posts && !err) {
+    json_set((struct json *)json_at(threads, (size_t)tcur), "posts", posts);
+    posts = NULL;
+  }
+  json_free(posts);
+  if (!err && (size_t)(tcur + 1) != w->n_threads)
+    err = ERR_NOT_FOUND;
+  if (!err) {
+    *out = work_from_json(jout, errbuf, sizeof(errbuf));
+    if (*out == NULL)
+      err = ERR_NOT_FOUND;
+  }
+  keyed_free(kw, nw);
+  keyed_free(kp, np);
+  json_free(jout);
+  json_free(jw);
+  json_free(jp);
+  return err;
+}
+
+/* The log's current document of work_id, read from b into *out, when this
+ * node holds it; else *out = NULL. */
+static int
+previous_doc(struct db *db, struct blobs *b, const char *work_id,
+             struct work **out)
+{
+  struct db_stmt *s = NULL;
+  struct buf doc;
+  uint8_t h[WIRE_HASH_BYTES];
+  struct json *j;
+  char errbuf[160];
+  int rc, err, found = 0;
+
+  *out = NULL;
+  err = db_prepare(db, "SELECT doc_hash FROM st_works WHERE work_id = ?1",
+                   &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  if (!err && (rc = db_step(s)) == DB_ROW) {
+    size_t len;
+    const void *p = db_col_blob(s, 0, &len);
+    if (p && len == WIRE_HASH_BYTES) {
+      memcpy(h, p, WIRE_HASH_BYTES);
+      found = 1;
+    }
+  } else if (!err && rc < 0) {
+    err = rc;
+  }
+  db_finalize(&s);
+  if (err || !found)
+    return err;
+  buf_init(&doc, WORKS_DOC_MAX_BYTES);
+  if (blobs_get(b, h, &doc) == 0) {
+    j = json_parse(doc.data, doc.len, errbuf, sizeof(errbuf));
+    if (j)
+      *out = work_from_json(j, errbuf, sizeof(errbuf));
+    json_free(j);
+  }
+  buf_free(&doc);
+  return 0;
+}
+
+/* What to publish for w just stored in db: w itself, or, when the store
+ * kept posts w lacks (a partial page), the stored work built from w and
+ * the previous document. *own (caller frees) is set in the second case. */
+static int
+to_publish(struct db *db, struct blobs *b, const struct work *w,
+           struct work **own)
+{
+  char id[WORK_ID_HEX], hex[65];
+  struct work_store_counts c;
+  struct work *prev = NULL;
+  struct db_stmt *s = NULL;
+  int err;
+
+  *own = NULL;
+  work_id(w, id);
+  err = work_store_count(db, id, &c);
+  if (err == ERR_NOT_FOUND || (!err && c.posts <= (int64_t)
+                                          work_count_posts(w)))
+    return 0;
+  if (!err)
+    err = previous_doc(db, b, id, &prev);
+  if (!err && prev) {
+    if (merged_work(db, id, w, prev, own) != 0)
+      *own = NULL;
+  }
+  work_free(prev);
+  if (err || *own == NULL)
+    return err;
+  /* The works row names the document this node now holds. */
+  work_store_doc_hash(*own, hex);
+  err = db_prepare(db, "UPDATE works SET doc_hash = ?2 WHERE work_id = ?1",
+                   &s);
+  if (!err)
+    err = db_bind_text(s, 1, id, -1);
+  if (!err)
+    err = db_bind_text(s, 2, hex, -1);
+  if (!err) {
+    int rc = db_step(s);
+    err = rc == DB_DONE ? 0 : rc < 0 ? rc : ERR_DB;
+  }
+  db_finalize(&s);
+  if (err) {
+    work_free(*own);
+    *own = NULL;
+  }
+  return err;
+}
+
+/* Store w's document in b and append its ImportWork (works_publish). */
+static int
+publish_doc(struct feed *f, struct blobs *b, const struct work *w,
+            uint8_t hash[WIRE_HASH_BYTES], char *errbuf, size_t errlen)
 {
   struct doc_out out;
   struct buf doc;
@@ -148,9 +374,27 @@ works_publish(struct feed *f, struct blobs *b, const struct work *w,
 }
 
 int
-works_publish_dir(struct feed *f, const char *dir, const struct work *w,
-                  char *errbuf, size_t errlen)
+works_publish(struct feed *f, struct blobs *b, const struct work *w,
+              uint8_t hash[WIRE_HASH_BYTES], char *errbuf, size_t errlen)
 {
+  struct work *own = NULL;
+  int err = to_publish(state_db(feed_state(f)), b, w, &own);
+
+  if (err) {
+    snprintf(errbuf, errlen, "cannot read the stored work: %s",
+             err_str(err));
+    return err;
+  }
+  err = publish_doc(f, b, own ? own : w, hash, errbuf, errlen);
+  work_free(own);
+  return err;
+}
+
+int
+works_publish_dir(struct feed *f, const char *dir, const struct work *w,
+                  char *hash_hex, char *errbuf, size_t errlen)
+{
+  uint8_t h[WIRE_HASH_BYTES];
   char *path = datadir_file(dir, "blobs");
   struct blobs *b = NULL;
   int err = blobs_open(path, &b);
@@ -162,8 +406,10 @@ works_publish_dir(struct feed *f, const char *dir, const struct work *w,
     return err;
   }
   xfree(path);
-  err = works_publish(f, b, w, NULL, errbuf, errlen);
+  err = works_publish(f, b, w, h, errbuf, errlen);
   blobs_close(&b);
+  if (!err && hash_hex)
+    hex_encode(hash_hex, h, WIRE_HASH_BYTES);
   return err;
 }
 

@@ -26,7 +26,11 @@
  * and append ImportWork (work id, doc hash and size, sentence and post
  * counts, source, title) to f. hash gets the doc hash (may be NULL). The
  * blob is the exact byte stream work_store_doc_hash() hashes, so the
- * works row's doc_hash names it. When the log's current ImportWork of
+ * works row's doc_hash names it. When the store kept posts w lacks (a
+ * partial page), the document published is the work as stored: w's posts
+ * and the others from the log's previous document (held in b), in the
+ * store's order, and the works row is pointed at it; without the
+ * previous document w itself is published. When the log's current ImportWork of
  * the work names this document already, nothing is appended.
  * ERR_TOO_BIG past WORKS_DOC_MAX_BYTES, ERR_FORBIDDEN when this node may
  * not write to the log, other ERR_* from the store or the log; one line
@@ -36,9 +40,11 @@ int works_publish(struct feed *f, struct blobs *b, const struct work *w,
                   size_t errlen) WARN_UNUSED;
 
 /* Open the blob store of data dir dir and publish w through f (the CLI's
- * and the API's import path). Same errors as works_publish. */
+ * and the API's import path); hash_hex (65 bytes, may be NULL) gets the
+ * published document's hash. Same errors as works_publish. */
 int works_publish_dir(struct feed *f, const char *dir, const struct work *w,
-                      char *errbuf, size_t errlen) WARN_UNUSED;
+                      char *hash_hex, char *errbuf, size_t errlen)
+    WARN_UNUSED;
 
 /* Check doc bytes against what an ImportWork says (hash, work id, counts
  * when nonzero) and store the work in db (work_store_save, one

@@ -425,3 +425,92 @@ TEST_IMPL(works_refuse_hostile_documents)
   two_close(&t);
   return 0;
 }
+
+/* A partial page (later replies only) re-imported on A: the store keeps
+ * the earlier posts, and the published document is the work as stored,
+ * so a node that never held the first version (C) and one that did (B)
+ * both end with A's exact tables. */
+TEST_IMPL(works_partial_reimport_publishes_stored_work)
+{
+  struct two t;
+  struct work *w1, *w2;
+  struct db *dbc;
+  struct feed *fc;
+  struct blobs *bc;
+  struct tauthor c;
+  uint8_t h1[32], h2[32];
+  char wid[WORK_ID_HEX], da[65], db_[65], dc[65], path[600], hex[65];
+  size_t done, waiting;
+  uint64_t copied = 0;
+
+  two_open(&t);
+  w1 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
+                 REPLY(2, "Bo", "<p>Three.</p>")
+                 REPLY(3, "Ann", "<p>Four.</p>"));
+  w2 = load_html(REPLY(3, "Ann", "<p>Four, edited. And more.</p>")
+                 REPLY(4, "Bo", "<p>Five.</p>"));
+  work_id(w1, wid);
+  import_a(&t, w1, h1);
+  sync_log(&t);
+  copy_blob(&t, h1);
+  ASSERT_OK(works_materialise_pending(t.dbb, t.bb, &done, &waiting));
+  ASSERT_EQ(done, 1);
+  import_a(&t, w2, h2);
+  /* The document in the log holds all four posts; the works row names it. */
+  ASSERT_EQ(rows(t.dba, "SELECT posts FROM st_works"), 4);
+  ASSERT_EQ(rows(t.dba, "SELECT sentences FROM st_works"), 6);
+  hex_encode(hex, h2, 32);
+  {
+    char q[200];
+    snprintf(q, sizeof(q), "SELECT count(*) FROM works WHERE doc_hash='%s'",
+             hex);
+    ASSERT_EQ(rows(t.dba, q), 1);
+  }
+  ASSERT_OK(works_materialise_pending(t.dba, t.ba, &done, &waiting));
+  ASSERT_EQ(done + waiting, 0);
+  sync_log(&t);
+  copy_blob(&t, h2);
+  ASSERT_OK(works_materialise_pending(t.dbb, t.bb, &done, &waiting));
+  ASSERT_EQ(done, 1);
+  /* C: a fresh node with only the current document. */
+  lt_author(&c, t.dir, 2);
+  lt_store(t.dir, "c.db", t.a.key, c.id, &dbc, &fc);
+  snprintf(path, sizeof(path), "%s/blobs-c", t.dir);
+  ASSERT_OK(blobs_open(path, &bc));
+  for (;;) {
+    struct feed_result res;
+    uint8_t *buf;
+    size_t len;
+    int err = feed_get(t.fa, t.a.key, copied + 1, &buf, &len);
+    if (err == ERR_NOT_FOUND)
+      break;
+    ASSERT_OK(err);
+    ASSERT_EQ(lt_recv(fc, buf, len, &res), FEED_ACCEPTED);
+    xfree(buf);
+    copied++;
+  }
+  {
+    struct buf b;
+    uint8_t hh[32];
+    buf_init(&b, BLOBS_MAX_BYTES);
+    ASSERT_OK(blobs_get(t.ba, h2, &b));
+    ASSERT_OK(blobs_put(bc, b.data, b.len, hh));
+    buf_free(&b);
+  }
+  ASSERT_OK(works_materialise_pending(dbc, bc, &done, &waiting));
+  ASSERT_EQ(done, 1);
+  work_digest(t.dba, wid, da);
+  work_digest(t.dbb, wid, db_);
+  work_digest(dbc, wid, dc);
+  ASSERT_STR_EQ(da, db_);
+  ASSERT_STR_EQ(da, dc);
+  ASSERT_EQ(rows(dbc, "SELECT count(*) FROM work_posts"), 4);
+  blobs_close(&bc);
+  feed_free(&fc);
+  db_close(&dbc);
+  lt_author_free(&c);
+  work_free(w1);
+  work_free(w2);
+  two_close(&t);
+  return 0;
+}
