@@ -320,8 +320,8 @@ publish_doc(struct feed *f, struct blobs *b, const struct work *w,
   doc = out.buf;
   if (out.too_big) {
     buf_free(&doc);
-    snprintf(errbuf, errlen, "the work document is over %u MiB",
-             WORKS_DOC_MAX_BYTES >> 20);
+    snprintf(errbuf, errlen, "stored on this node only: the work document "
+             "is over the log's cap of %u MiB", WORKS_DOC_MAX_BYTES >> 20);
     return ERR_TOO_BIG;
   }
   err = blobs_put(b, doc.data ? doc.data : "", doc.len, h);

@@ -18,7 +18,9 @@
 #include "node/feed.h"
 #include "node/work.h"
 
-#define WORKS_DOC_MAX_BYTES (48u << 20) /* bytes of one doc blob */
+#define WORKS_DOC_MAX_BYTES BLOBS_MAX_BYTES /* bytes of one doc blob: 64
+                                            * MiB, about 1.7 million words
+                                            * (36 MB per million) */
 #define WORKS_MATERIALISE_MAX 4  /* documents stored per pending pass */
 #define WORKS_REASON_MAX 200     /* bytes of a recorded refusal */
 
