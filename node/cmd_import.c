@@ -72,6 +72,13 @@ cmd_import(struct cli *cli)
                             sizeof(errbuf));
   else
     err = importer_from_file(src, &opts, &w, errbuf, sizeof(errbuf));
+  if (!err && !is_url(src) && strrchr(w->source, '/')) {
+    /* The work travels in the log: a file is named by its name only,
+     * never by where it lies on this machine. */
+    char *name = xstrdup(strrchr(w->source, '/') + 1);
+    xfree(w->source);
+    w->source = name;
+  }
   if (!err)
     err = work_store_save(app.db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));

@@ -54,6 +54,20 @@ cut_utf8(const char *s, size_t max)
   return out;
 }
 
+/* What the log says the work came from: a URL as it is, a file by its
+ * name only (a local path says nothing to other nodes and may tell them
+ * more than its owner meant to). */
+static const char *
+public_source(const char *source)
+{
+  const char *slash;
+
+  if (source == NULL || strstr(source, "://") != NULL)
+    return source;
+  slash = strrchr(source, '/');
+  return slash ? slash + 1 : source;
+}
+
 /* 1 when the log's current ImportWork of work_id names hash, else 0, or
  * a negative database error. */
 static int
@@ -351,7 +365,7 @@ publish_doc(struct feed *f, struct blobs *b, const struct work *w,
   e.work_id = xstrdup(id);
   memcpy(e.hash, h, WIRE_HASH_BYTES);
   e.size = doc.len;
-  e.url = cut_utf8(w->source, WIRE_STR_MAX);
+  e.url = cut_utf8(public_source(w->source), WIRE_STR_MAX);
   e.name = cut_utf8(w->title ? w->title : w->key, WIRE_STR_MAX);
   e.count = sents > UINT32_MAX ? UINT32_MAX : (uint32_t)sents;
   e.posts = posts > UINT32_MAX ? UINT32_MAX : (uint32_t)posts;

@@ -23,6 +23,8 @@ check "the state names the work, its document and counts" \
 BLOB="$D/blobs/${DH:0:2}/$DH.opus"
 check "the document blob is stored under its hash" \
   '[ -f "$BLOB" ] && [ "$(b2sum -l 256 "$BLOB" | cut -d" " -f1)" = "$DH" ]'
+check "the log names a file by its name only" \
+  '[ "$(sqlite3 "$D/glowtalk.db" "SELECT source_url FROM st_works")" = "keeper-of-small-lights.html" ]'
 check "its size is the logged size" \
   '[ "$(stat -c %s "$BLOB")" = "$(sqlite3 "$D/glowtalk.db" "SELECT doc_size FROM st_works")" ]'
 run_cmd status --data "$D" --json
