@@ -104,8 +104,10 @@ set_state(struct import_job *j, const char *state)
  * connections are serialised by SQLite, see feed.h). */
 static int
 publish(struct import_job *j, struct db *db, const struct work *w,
-        char *hash_hex, char *errbuf, size_t errlen)
+        const char *old_ids, size_t n_old, char *hash_hex, char *errbuf,
+        size_t errlen)
 {
+  char id[WORK_ID_HEX];
   uint8_t net[NETKEY_ID_BYTES];
   struct feed *f = NULL;
   int err;
@@ -117,6 +119,10 @@ publish(struct import_job *j, struct db *db, const struct work *w,
     return err;
   }
   err = works_publish_dir(f, j->api->app->dir, w, hash_hex, errbuf, errlen);
+  work_id(w, id);
+  if (!err && n_old && (err = works_rebase(f, id, old_ids, n_old, NULL)))
+    snprintf(errbuf, errlen, "cannot request moved sentences again: %s",
+             err_str(err));
   feed_free(&f);
   return err;
 }
@@ -132,6 +138,8 @@ run_job(void *arg)
   struct work *w = NULL;
   struct db *db = NULL;
   char errbuf[512] = "", doc_hash[2 * WIRE_HASH_BYTES + 1] = "";
+  char wid[WORK_ID_HEX], *old_ids = NULL;
+  size_t n_old = 0;
   int err;
 
   importer_opts_from_config(&opts, j->cfg);
@@ -147,11 +155,17 @@ run_job(void *arg)
     set_state(j, "storing");
     err = db_open_store(j->db_path, &db, errbuf, sizeof(errbuf));
   }
+  if (!err) {
+    work_id(w, wid);
+    err = works_story_ids(db, wid, &old_ids, &n_old);
+  }
   if (!err)
     err = work_store_save(db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
   if (!err)
-    err = publish(j, db, w, doc_hash, errbuf, sizeof(errbuf));
+    err = publish(j, db, w, old_ids, n_old, doc_hash, errbuf,
+                  sizeof(errbuf));
+  xfree(old_ids);
   db_close(&db);
   pthread_mutex_lock(&j->im->lock);
   if (err) {

@@ -26,7 +26,7 @@ is_url(const char *s)
 
 static void
 print(const struct work *w, const struct work_store_counts *c,
-      const char *doc_hash, int as_json)
+      const char *doc_hash, size_t again, int as_json)
 {
   struct json *o;
   char *text;
@@ -42,10 +42,14 @@ print(const struct work *w, const struct work_store_counts *c,
            "%lld removed\n", (long long)c->new_posts,
            (long long)c->changed_posts, (long long)c->new_sentences,
            (long long)c->removed_sentences);
+    if (again)
+      printf("%zu requested sentences moved: requested again in their "
+             "books\n", again);
     return;
   }
   o = work_store_counts_json(w, c);
   json_set_str(o, "doc_hash", doc_hash);
+  json_set_int(o, "requested_again", (int64_t)again);
   text = json_print(o, 0);
   printf("%s\n", text);
   xfree(text);
@@ -61,7 +65,9 @@ cmd_import(struct cli *cli)
   struct work *w = NULL;
   struct feed *f = NULL;
   struct app app;
-  char errbuf[512], doc_hash[2 * WIRE_HASH_BYTES + 1];
+  char errbuf[512], doc_hash[2 * WIRE_HASH_BYTES + 1], id[WORK_ID_HEX];
+  char *old_ids = NULL;
+  size_t n_old = 0, again = 0;
   int err;
 
   if (logcli_open(cli, &app, &f))
@@ -79,6 +85,14 @@ cmd_import(struct cli *cli)
     xfree(w->source);
     w->source = name;
   }
+  if (!err) {
+    /* What each index named before, to find the ones a re-import moves. */
+    work_id(w, id);
+    err = works_story_ids(app.db, id, &old_ids, &n_old);
+    if (err)
+      snprintf(errbuf, sizeof(errbuf), "cannot read the stored work: %s",
+               err_str(err));
+  }
   if (!err)
     err = work_store_save(app.db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
@@ -86,8 +100,15 @@ cmd_import(struct cli *cli)
   if (!err)
     err = works_publish_dir(f, app.dir, w, doc_hash, errbuf,
                             sizeof(errbuf));
+  if (!err && n_old) {
+    err = works_rebase(f, id, old_ids, n_old, &again);
+    if (err)
+      snprintf(errbuf, sizeof(errbuf), "cannot request moved sentences "
+               "again: %s", err_str(err));
+  }
   if (!err)
-    print(w, &counts, doc_hash, cli_flag(cli, "json"));
+    print(w, &counts, doc_hash, again, cli_flag(cli, "json"));
+  xfree(old_ids);
   work_free(w);
   logcli_close(&app, &f);
   if (err)

@@ -692,3 +692,159 @@ works_materialise_pending(struct db *db, struct blobs *b, size_t *done,
     *waiting = nw;
   return err;
 }
+
+/* ---- re-imports that move indices ------------------------------------- */
+
+int
+works_story_ids(struct db *db, const char *work_id, char **ids, size_t *n)
+{
+  static const char sql[] =
+      "SELECT s.sentence_id FROM work_sentences s JOIN work_posts p"
+      " ON p.work_id = s.work_id AND p.post_key = s.post_key"
+      " WHERE s.work_id = ?1 ORDER BY p.thread_pos, p.position, s.position";
+  struct db_stmt *s = NULL;
+  size_t cap = 0;
+  int rc = DB_DONE, err;
+
+  *ids = NULL;
+  *n = 0;
+  err = db_prepare(db, sql, &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    const char *id = db_col_text(s, 0);
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 1024;
+      *ids = xrealloc(*ids, cap * WORK_SENTENCE_ID_HEX);
+    }
+    snprintf(*ids + *n * WORK_SENTENCE_ID_HEX, WORK_SENTENCE_ID_HEX, "%s",
+             id ? id : "");
+    (*n)++;
+  }
+  if (!err && rc < 0)
+    err = rc;
+  db_finalize(&s);
+  if (err) {
+    xfree(*ids);
+    *ids = NULL;
+    *n = 0;
+  }
+  return err;
+}
+
+#define REBASE_RUNS_MAX 1024 /* runs in one StartRender/Rerender */
+
+/* Append requests for idx[0..n) of book at take, split so each entry's
+ * runs stay under REBASE_RUNS_MAX. */
+static int
+request_again(struct feed *f, const uint8_t *book, uint32_t take,
+              const uint32_t *idx, size_t n)
+{
+  struct wire_entry e;
+  size_t start = 0, i, runs = 0;
+  int err = 0;
+
+  for (i = 0; i <= n && !err; i++) {
+    if (i < n && (i == 0 || idx[i] != idx[i - 1] + 1))
+      runs++;
+    if (i < n && runs <= REBASE_RUNS_MAX)
+      continue;
+    if (i == start)
+      break;
+    memset(&e, 0, sizeof(e));
+    e.op = take ? WIRE_OP_RERENDER : WIRE_OP_START_RENDER;
+    memcpy(e.book, book, WIRE_BOOK_ID_BYTES);
+    e.take = take;
+    e.priority = WIRE_PRIORITY_BULK;
+    err = wire_sentences_from(&e.sent, idx + start, i - start);
+    if (!err)
+      err = feed_append(f, &e, NULL);
+    wire_entry_clear(&e);
+    start = i;
+    runs = 1;
+  }
+  return err;
+}
+
+int
+works_rebase(struct feed *f, const char *work_id, const char *old_ids,
+             size_t n_old, size_t *n)
+{
+  static const char q_tasks[] =
+      "SELECT t.book, t.take, t.sentence FROM st_tasks t"
+      " JOIN st_books b ON b.book = t.book"
+      " WHERE b.work_id = ?1 AND b.created = 1 AND b.deleted = 0"
+      " AND t.sentence < ?2 ORDER BY t.book, t.take, t.sentence";
+  struct db *db = state_db(feed_state(f));
+  struct db_stmt *s = NULL;
+  uint8_t book[WIRE_BOOK_ID_BYTES];
+  uint32_t take = 0, *idx = NULL;
+  char *new_ids = NULL;
+  size_t n_new, i, k = 0, total = 0, lim;
+  int rc = DB_DONE, err, began = 0, moved = 0;
+
+  if (n)
+    *n = 0;
+  err = works_story_ids(db, work_id, &new_ids, &n_new);
+  if (err)
+    return err;
+  lim = n_old < n_new ? n_old : n_new;
+  for (i = 0; i < lim && !moved; i++)
+    moved = strcmp(old_ids + i * WORK_SENTENCE_ID_HEX,
+                   new_ids + i * WORK_SENTENCE_ID_HEX) != 0;
+  if (!moved)
+    goto out;
+  idx = xmalloc((lim + 1) * sizeof(*idx));
+  err = feed_begin(f);
+  began = !err;
+  if (!err)
+    err = db_prepare(db, q_tasks, &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  if (!err)
+    err = db_bind_int(s, 2, (int64_t)lim);
+  /* Collect one (book, take) group at a time; a group is requested when
+   * the next row belongs to another group or the rows end. */
+  while (!err) {
+    size_t blen = 0;
+    const void *b = NULL;
+    uint32_t t = 0, sentence = 0;
+    rc = db_step(s);
+    if (rc == DB_ROW) {
+      b = db_col_blob(s, 0, &blen);
+      t = (uint32_t)db_col_int(s, 1);
+      sentence = (uint32_t)db_col_int(s, 2);
+      if (b == NULL || blen != WIRE_BOOK_ID_BYTES)
+        continue;
+    } else if (rc < 0) {
+      err = rc;
+      break;
+    }
+    if (k > 0 && (rc != DB_ROW || t != take ||
+                  memcmp(b, book, WIRE_BOOK_ID_BYTES) != 0)) {
+      err = request_again(f, book, take, idx, k);
+      total += k;
+      k = 0;
+    }
+    if (rc != DB_ROW || err)
+      break;
+    memcpy(book, b, WIRE_BOOK_ID_BYTES);
+    take = t;
+    if (strcmp(old_ids + (size_t)sentence * WORK_SENTENCE_ID_HEX,
+               new_ids + (size_t)sentence * WORK_SENTENCE_ID_HEX) != 0)
+      idx[k++] = sentence;
+  }
+  db_finalize(&s);
+  if (began) {
+    if (err)
+      feed_rollback(f);
+    else
+      err = feed_commit(f);
+  }
+  if (!err && n)
+    *n = total;
+out:
+  xfree(idx);
+  xfree(new_ids);
+  return err;
+}

@@ -67,6 +67,24 @@ int works_materialise(struct db *db, const uint8_t *doc, size_t len,
 int works_materialise_pending(struct db *db, struct blobs *b, size_t *done,
                               size_t *waiting) WARN_UNUSED;
 
+/* The sentence ids of work_id in story order (the log's index order:
+ * posts by thread and position, sentences by position): *ids holds *n
+ * ids of WORK_SENTENCE_ID_HEX bytes each (NUL-terminated), caller frees
+ * with xfree; NULL and 0 for an unknown work. Database errors. */
+int works_story_ids(struct db *db, const char *work_id, char **ids,
+                    size_t *n) WARN_UNUSED;
+
+/* After a re-import of work_id changed what some indices name (old_ids:
+ * works_story_ids before it): in every book of the work, request again
+ * each requested sentence whose index now names another sentence, with
+ * the take it had (StartRender for take 0, Rerender otherwise), so no
+ * result made for the old sentence satisfies it. Rendering them again
+ * synthesises only changed text (the render cache serves the rest). A
+ * thread grown at its end changes no index and appends nothing. *n (may
+ * be NULL) gets the number of sentences requested again. */
+int works_rebase(struct feed *f, const char *work_id, const char *old_ids,
+                 size_t n_old, size_t *n) WARN_UNUSED;
+
 /* 1 when hash names the current document of some work (st_works): a blob
  * the garbage collector must keep and the swarm should fetch. 0 if not,
  * or a negative database error. */

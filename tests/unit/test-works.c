@@ -514,3 +514,118 @@ TEST_IMPL(works_partial_reimport_publishes_stored_work)
   two_close(&t);
   return 0;
 }
+
+/* Complete sentences [first, first + n) of book at take, with made-up
+ * audio (a render is not what this test is about). */
+static void
+complete(struct two *t, const uint8_t *book, uint32_t first, uint32_t n,
+         uint32_t take)
+{
+  struct wire_entry e;
+  uint32_t i;
+
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_COMPLETE;
+  memcpy(e.book, book, WIRE_BOOK_ID_BYTES);
+  wire_sentences_range(&e.sent, first, n);
+  e.take = take;
+  e.audio = xcalloc(n, 32);
+  e.sizes = xcalloc(n, sizeof(*e.sizes));
+  e.durations_ms = xcalloc(n, sizeof(*e.durations_ms));
+  for (i = 0; i < n; i++) {
+    memset(e.audio + 32 * i, (int)(first + i + 1), 32);
+    e.sizes[i] = 100;
+    e.durations_ms[i] = 1000;
+  }
+  e.contexts = xcalloc(1, 32);
+  e.ncontexts = 1;
+  ASSERT_OK(feed_append(t->fa, &e, NULL));
+  wire_entry_clear(&e);
+}
+
+static int64_t
+task_take(struct db *db, uint32_t sentence)
+{
+  char q[96];
+  snprintf(q, sizeof(q), "SELECT take FROM st_tasks WHERE sentence=%u",
+           sentence);
+  return rows(db, q);
+}
+
+/* A re-import that moves indices requests the moved sentences again (with
+ * their takes), so no result made for another sentence counts as done;
+ * growth at the end moves nothing and appends nothing. */
+TEST_IMPL(works_rebase_moved_indices)
+{
+  struct two t;
+  struct work *w1, *w2, *w3;
+  struct wire_entry e;
+  struct state_counts sc;
+  uint8_t h[32], id[WIRE_HASH_BYTES], book[WIRE_BOOK_ID_BYTES];
+  char wid[WORK_ID_HEX], *old = NULL;
+  size_t n_old, again;
+  int64_t entries;
+
+  two_open(&t);
+  w1 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
+                 REPLY(2, "Bo", "<p>Three.</p>")
+                 REPLY(3, "Ann", "<p>Four.</p>"));
+  w2 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
+                 REPLY(2, "Bo", "<p>Three. Three and a half.</p>")
+                 REPLY(3, "Ann", "<p>Four.</p>")
+                 REPLY(4, "Bo", "<p>Five.</p>"));
+  w3 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
+                 REPLY(2, "Bo", "<p>Three. Three and a half.</p>")
+                 REPLY(3, "Ann", "<p>Four.</p>")
+                 REPLY(4, "Bo", "<p>Five.</p>")
+                 REPLY(5, "Ann", "<p>Six.</p>"));
+  work_id(w1, wid);
+  import_a(&t, w1, h);
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_BOOK_CREATE;
+  e.work_id = xstrdup(wid);
+  e.name = xstrdup("b");
+  ASSERT_OK(feed_append(t.fa, &e, id));
+  wire_entry_clear(&e);
+  memcpy(book, id, sizeof(book));
+  e.op = WIRE_OP_START_RENDER;
+  memcpy(e.book, book, sizeof(book));
+  wire_sentences_range(&e.sent, 0, 4);
+  ASSERT_OK(feed_append(t.fa, &e, NULL));
+  wire_entry_clear(&e);
+  complete(&t, book, 0, 4, 0);
+  /* "Four." (index 3) re-rendered as take 2. */
+  e.op = WIRE_OP_RERENDER;
+  memcpy(e.book, book, sizeof(book));
+  wire_sentences_range(&e.sent, 3, 1);
+  e.take = 2;
+  ASSERT_OK(feed_append(t.fa, &e, NULL));
+  wire_entry_clear(&e);
+  complete(&t, book, 3, 1, 2);
+  ASSERT_OK(state_counts(feed_state(t.fa), &sc));
+  ASSERT_EQ(sc.done, 4);
+  /* A sentence inserted in post 2 moves "Four." from 3 to 4. */
+  ASSERT_OK(works_story_ids(t.dba, wid, &old, &n_old));
+  ASSERT_EQ(n_old, 4);
+  import_a(&t, w2, h);
+  ASSERT_OK(works_rebase(t.fa, wid, old, n_old, &again));
+  xfree(old);
+  ASSERT_EQ(again, 1);
+  ASSERT_EQ(task_take(t.dba, 3), 2);
+  ASSERT_OK(state_counts(feed_state(t.fa), &sc));
+  ASSERT_EQ(sc.done, 3);
+  ASSERT_EQ(sc.pending, 1);
+  /* Growth at the end: nothing moves, nothing is appended. */
+  ASSERT_OK(works_story_ids(t.dba, wid, &old, &n_old));
+  import_a(&t, w3, h);
+  entries = rows(t.dba, "SELECT count(*) FROM log_entries");
+  ASSERT_OK(works_rebase(t.fa, wid, old, n_old, &again));
+  xfree(old);
+  ASSERT_EQ(again, 0);
+  ASSERT_EQ(rows(t.dba, "SELECT count(*) FROM log_entries"), entries);
+  work_free(w1);
+  work_free(w2);
+  work_free(w3);
+  two_close(&t);
+  return 0;
+}
