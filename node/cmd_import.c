@@ -10,6 +10,7 @@
 #include "node/app.h"
 #include "node/cli.h"
 #include "node/commands.h"
+#include "node/glowfic_listing.h"
 #include "node/importer.h"
 #include "node/hex.h"
 #include "node/json.h"
@@ -56,6 +57,35 @@ print(const struct work *w, const struct work_store_counts *c,
   json_free(o);
 }
 
+/* A saved page or API reply; a saved continuity or section page imports
+ * the threads it lists, from the thread files given after it or fetched.
+ * Returns 0, an error (errbuf), or CLI_USAGE (printed). */
+static int
+from_file(struct cli *cli, const char *path, const struct importer_opts *o,
+          struct work **w, char *errbuf, size_t errlen)
+{
+  const char *files[IMPORT_ARGS_MAX];
+  char *data = NULL;
+  size_t len = 0, i, n = (size_t)cli_nargs(cli) - 1;
+  int err;
+
+  err = importer_read_file(path, o, &data, &len, errbuf, errlen);
+  if (err)
+    return err;
+  for (i = 0; i < n && i < IMPORT_ARGS_MAX; i++)
+    files[i] = cli_arg(cli, (int)i + 1);
+  if (glowfic_listing_detect(data, len))
+    err = importer_from_listing(path, data, len, files, n, cli_config(cli),
+                                o, w, errbuf, errlen);
+  else if (n > 0)
+    err = cli_usage(cli, "thread files go with a saved continuity or "
+                    "section page");
+  else
+    err = importer_from_bytes(path, data, len, o, w, errbuf, errlen);
+  xfree(data);
+  return err;
+}
+
 int
 cmd_import(struct cli *cli)
 {
@@ -73,11 +103,18 @@ cmd_import(struct cli *cli)
   if (logcli_open(cli, &app, &f))
     return CLI_FAIL;
   importer_opts_from_config(&opts, cli_config(cli));
-  if (is_url(src))
+  if (is_url(src) && cli_nargs(cli) > 1)
+    err = cli_usage(cli, "thread files go with a saved continuity or "
+                    "section page, not a URL");
+  else if (is_url(src))
     err = importer_from_url(src, cli_config(cli), &opts, &w, errbuf,
                             sizeof(errbuf));
   else
-    err = importer_from_file(src, &opts, &w, errbuf, sizeof(errbuf));
+    err = from_file(cli, src, &opts, &w, errbuf, sizeof(errbuf));
+  if (err == CLI_USAGE) {
+    logcli_close(&app, &f);
+    return CLI_USAGE;
+  }
   if (!err && !is_url(src) && strrchr(w->source, '/')) {
     /* The work travels in the log: a file is named by its name only,
      * never by where it lies on this machine. */

@@ -63,6 +63,9 @@ static const struct config_option options[] = {
    "silence between paragraphs, in ms"},
   {"pause-post", CONFIG_INT, "1200", 0, 30000, NULL,
    "silence between posts, in ms"},
+  {"advertise", CONFIG_STRING, NULL, 0, 0, NULL,
+   "swarm addresses put in invite codes: HOST:PORT friends can reach, "
+   "comma separated (default: the listen address)"},
   {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)

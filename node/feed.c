@@ -9,6 +9,7 @@
 
 #include "crypto/secure.h"
 #include "node/alloc.h"
+#include "node/live.h"
 
 #define CHECK(x)                                                          \
   do {                                                                    \
@@ -253,6 +254,7 @@ feed_commit(struct feed *f)
   }
   f->batch = 0;
   flush_queue(f);
+  live_commit();
   return 0;
 }
 
@@ -267,6 +269,7 @@ feed_rollback(struct feed *f)
   state_invalidate(f->state);
   heads_drop(f);
   drop_queue(f);
+  live_drop();
 }
 
 /* One entry's unit of work: a savepoint inside a batch, else its own
@@ -291,6 +294,7 @@ tx_leave(struct feed *f, int keep)
     db_rollback(f->db);
     state_invalidate(f->state);
     heads_drop(f);
+    live_drop();
     return 0;
   }
   err = db_commit(f->db);
@@ -298,6 +302,9 @@ tx_leave(struct feed *f, int keep)
     db_rollback(f->db);
     state_invalidate(f->state);
     heads_drop(f);
+    live_drop();
+  } else {
+    live_commit();
   }
   return err;
 }

@@ -17,6 +17,7 @@
 #include "node/db.h"
 #include "node/feed.h"
 #include "node/leases.h"
+#include "node/live.h"
 #include "node/log.h"
 #include "node/rsource.h"
 #include "node/sched.h"
@@ -41,6 +42,7 @@ struct job {
   int used;
   int claim;                        /* index into claims */
   uint32_t sentence;
+  uint64_t start_ms;                /* dispatched (loop time) */
 };
 
 /* A finished sentence waiting for its batch. */
@@ -108,6 +110,7 @@ on_done(void *arg, const struct workers_result *res)
     return;
   j = &r->jobs[res->id];
   j->used = 0;
+  live_render_done(res->err == 0, uv_now(r->loop) - j->start_ms);
   add_outcome(r, j->claim, j->sentence, res->err == 0,
               res->err ? res->msg : NULL);
   if (res->err) {
@@ -337,6 +340,7 @@ submit_claim(struct renderer *r, int c, const struct wire_entry *e)
                            item.lexicon, item.flags, r->claims[c].take);
       if (!err) {
         r->jobs[j].used = 1;
+        r->jobs[j].start_ms = uv_now(r->loop);
         r->jobs[j].claim = c;
         r->jobs[j].sentence = s;
       } else {

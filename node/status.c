@@ -18,8 +18,8 @@
 static struct json *
 features_json(void)
 {
-    /* "swarm" joins when invites are in: the UI's swarm page needs them. */
-  static const char *const features[] = {"import", "voices", "books"};
+  static const char *const features[] = {"import", "voices", "books",
+                                         "swarm"};
   struct json *a = json_new_array();
   size_t i;
   for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
@@ -87,6 +87,41 @@ peers_json(struct app *app, int in_daemon, int running)
     peers = NULL;
   }
   return peers ? peers : json_new_array();
+}
+
+static status_blobs_cb blobs_cb;   /* guarded by peers_lock */
+static void *blobs_arg;
+
+void
+status_set_blobs(status_blobs_cb cb, void *arg)
+{
+  pthread_mutex_lock(&peers_lock);
+  blobs_cb = cb;
+  blobs_arg = arg;
+  pthread_mutex_unlock(&peers_lock);
+}
+
+/* Blob sharing stats, found like the peer table. */
+static struct json *
+blobs_json(struct app *app, int in_daemon, int running)
+{
+  struct json *blobs = NULL;
+  char errbuf[256];
+
+  if (in_daemon) {
+    pthread_mutex_lock(&peers_lock);
+    if (blobs_cb)
+      blobs = blobs_cb(blobs_arg);
+    pthread_mutex_unlock(&peers_lock);
+  } else if (running && control_call(app->dir, "blobs", NULL, STATUS_PING_MS,
+                                     &blobs, errbuf, sizeof(errbuf)) != 0) {
+    blobs = NULL;
+  }
+  if (blobs && !json_is_object(blobs)) {
+    json_free(blobs);
+    blobs = NULL;
+  }
+  return blobs ? blobs : json_new_object();
 }
 
 /* Is a daemon running on this data dir? Ask it over the control socket. */
@@ -180,6 +215,8 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set(o, "features", features_json());
   json_set(o, "peers", peers_json(app, in_daemon,
                                   json_is_true(json_get(daemon, "running"))));
+  json_set(o, "blobs", blobs_json(app, in_daemon,
+                                  json_is_true(json_get(daemon, "running"))));
   queue = json_new_object();
   json_set_int(queue, "pending", counts.pending);
   json_set_int(queue, "claimed", counts.claimed);
@@ -192,4 +229,19 @@ status_json(struct app *app, int in_daemon, int *err)
     return NULL;
   }
   return o;
+}
+
+struct json *
+status_daemon_peers(void)
+{
+  struct json *peers = NULL;
+  pthread_mutex_lock(&peers_lock);
+  if (peers_cb)
+    peers = peers_cb(peers_arg);
+  pthread_mutex_unlock(&peers_lock);
+  if (peers && !json_is_array(peers)) {
+    json_free(peers);
+    peers = NULL;
+  }
+  return peers ? peers : json_new_array();
 }
