@@ -104,8 +104,10 @@ set_state(struct import_job *j, const char *state)
  * connections are serialised by SQLite, see feed.h). */
 static int
 publish(struct import_job *j, struct db *db, const struct work *w,
-        char *errbuf, size_t errlen)
+        const char *old_ids, size_t n_old, char *hash_hex, char *errbuf,
+        size_t errlen)
 {
+  char id[WORK_ID_HEX];
   uint8_t net[NETKEY_ID_BYTES];
   struct feed *f = NULL;
   int err;
@@ -116,7 +118,11 @@ publish(struct import_job *j, struct db *db, const struct work *w,
     snprintf(errbuf, errlen, "cannot open the log: %s", err_str(err));
     return err;
   }
-  err = works_publish_dir(f, j->api->app->dir, w, errbuf, errlen);
+  err = works_publish_dir(f, j->api->app->dir, w, hash_hex, errbuf, errlen);
+  work_id(w, id);
+  if (!err && n_old && (err = works_rebase(f, id, old_ids, n_old, NULL)))
+    snprintf(errbuf, errlen, "cannot request moved sentences again: %s",
+             err_str(err));
   feed_free(&f);
   return err;
 }
@@ -131,7 +137,9 @@ run_job(void *arg)
   struct work_store_counts counts;
   struct work *w = NULL;
   struct db *db = NULL;
-  char errbuf[512] = "";
+  char errbuf[512] = "", doc_hash[2 * WIRE_HASH_BYTES + 1] = "";
+  char wid[WORK_ID_HEX], *old_ids = NULL;
+  size_t n_old = 0;
   int err;
 
   importer_opts_from_config(&opts, j->cfg);
@@ -147,11 +155,17 @@ run_job(void *arg)
     set_state(j, "storing");
     err = db_open_store(j->db_path, &db, errbuf, sizeof(errbuf));
   }
+  if (!err) {
+    work_id(w, wid);
+    err = works_story_ids(db, wid, &old_ids, &n_old);
+  }
   if (!err)
     err = work_store_save(db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
   if (!err)
-    err = publish(j, db, w, errbuf, sizeof(errbuf));
+    err = publish(j, db, w, old_ids, n_old, doc_hash, errbuf,
+                  sizeof(errbuf));
+  xfree(old_ids);
   db_close(&db);
   pthread_mutex_lock(&j->im->lock);
   if (err) {
@@ -159,6 +173,7 @@ run_job(void *arg)
     log_warn("import %s of %s failed: %s", j->id, j->source, j->error);
   } else {
     j->result = work_store_counts_json(w, &counts);
+    json_set_str(j->result, "doc_hash", doc_hash); /* the blob in the log */
     log_info("imported %s: work %s", j->source, counts.work_id);
   }
   pthread_mutex_unlock(&j->im->lock);

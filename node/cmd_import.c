@@ -27,7 +27,7 @@ is_url(const char *s)
 
 static void
 print(const struct work *w, const struct work_store_counts *c,
-      const char *doc_hash, int as_json)
+      const char *doc_hash, size_t again, int as_json)
 {
   struct json *o;
   char *text;
@@ -43,10 +43,14 @@ print(const struct work *w, const struct work_store_counts *c,
            "%lld removed\n", (long long)c->new_posts,
            (long long)c->changed_posts, (long long)c->new_sentences,
            (long long)c->removed_sentences);
+    if (again)
+      printf("%zu requested sentences moved: requested again in their "
+             "books\n", again);
     return;
   }
   o = work_store_counts_json(w, c);
   json_set_str(o, "doc_hash", doc_hash);
+  json_set_int(o, "requested_again", (int64_t)again);
   text = json_print(o, 0);
   printf("%s\n", text);
   xfree(text);
@@ -91,7 +95,9 @@ cmd_import(struct cli *cli)
   struct work *w = NULL;
   struct feed *f = NULL;
   struct app app;
-  char errbuf[512], doc_hash[2 * WIRE_HASH_BYTES + 1];
+  char errbuf[512], doc_hash[2 * WIRE_HASH_BYTES + 1], id[WORK_ID_HEX];
+  char *old_ids = NULL;
+  size_t n_old = 0, again = 0;
   int err;
 
   if (logcli_open(cli, &app, &f))
@@ -106,19 +112,40 @@ cmd_import(struct cli *cli)
   else
     err = from_file(cli, src, &opts, &w, errbuf, sizeof(errbuf));
   if (err == CLI_USAGE) {
-    app_close(&app);
+    logcli_close(&app, &f);
     return CLI_USAGE;
+  }
+  if (!err && !is_url(src) && strrchr(w->source, '/')) {
+    /* The work travels in the log: a file is named by its name only,
+     * never by where it lies on this machine. */
+    char *name = xstrdup(strrchr(w->source, '/') + 1);
+    xfree(w->source);
+    w->source = name;
+  }
+  if (!err) {
+    /* What each index named before, to find the ones a re-import moves. */
+    work_id(w, id);
+    err = works_story_ids(app.db, id, &old_ids, &n_old);
+    if (err)
+      snprintf(errbuf, sizeof(errbuf), "cannot read the stored work: %s",
+               err_str(err));
   }
   if (!err)
     err = work_store_save(app.db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
   /* The stored work travels as its document blob named by ImportWork. */
   if (!err)
-    err = works_publish_dir(f, app.dir, w, errbuf, sizeof(errbuf));
-  if (!err) {
-    work_store_doc_hash(w, doc_hash);
-    print(w, &counts, doc_hash, cli_flag(cli, "json"));
+    err = works_publish_dir(f, app.dir, w, doc_hash, errbuf,
+                            sizeof(errbuf));
+  if (!err && n_old) {
+    err = works_rebase(f, id, old_ids, n_old, &again);
+    if (err)
+      snprintf(errbuf, sizeof(errbuf), "cannot request moved sentences "
+               "again: %s", err_str(err));
   }
+  if (!err)
+    print(w, &counts, doc_hash, again, cli_flag(cli, "json"));
+  xfree(old_ids);
   work_free(w);
   logcli_close(&app, &f);
   if (err)

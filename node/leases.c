@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Glowtalk developers */
-/* Lease tracking by this node's monotonic clock; see leases.h. A small
- * open table: claims are few (SCHED_CLAIMS_PER_NODE per member). */
+/* Lease tracking by this node's monotonic clock; see leases.h. An open
+ * addressing table keyed by (author, seq), plus the last claim looked up:
+ * the scheduler asks about the same claim for each of its sentences. */
 #include "node/leases.h"
 
 #include <string.h>
@@ -19,7 +20,9 @@ struct lease {
 struct leases {
   uint8_t me[WIRE_KEY_BYTES];
   uint64_t now;
-  struct lease *t; /* LEASES_MAX */
+  struct lease *t;        /* LEASES_MAX slots */
+  size_t n;               /* used slots, at most LEASES_MAX / 2 */
+  struct lease *last;     /* the slot of the last lookup, or NULL */
 };
 
 struct leases *
@@ -47,39 +50,87 @@ leases_set_now(struct leases *l, uint64_t now_ms)
   l->now = now_ms;
 }
 
-/* The slot of (author, seq); a new one (evicting the longest unseen when
- * full) when create is set and there is none, else NULL. */
+static size_t
+slot_of(const uint8_t author[WIRE_KEY_BYTES], uint64_t seq)
+{
+  uint64_t h = seq * 0x9E3779B97F4A7C15ull;
+  size_t i;
+  for (i = 0; i < 8; i++)
+    h ^= (uint64_t)author[i] << (8 * i);
+  h *= 0xBF58476D1CE4E5B9ull;
+  return (size_t)(h >> 32) % LEASES_MAX;
+}
+
+/* Keep only the half of the claims seen most recently (the table is at
+ * its fill limit): a forgotten claim starts a new lease when next seen,
+ * which can only delay a takeover. */
+static void
+shrink(struct leases *l)
+{
+  struct lease *old = l->t;
+  uint64_t cut = 0, lo = UINT64_MAX, hi = 0;
+  size_t i, kept;
+
+  for (i = 0; i < LEASES_MAX; i++)
+    if (old[i].used) {
+      lo = old[i].seen_ms < lo ? old[i].seen_ms : lo;
+      hi = old[i].seen_ms > hi ? old[i].seen_ms : hi;
+    }
+  cut = lo + (hi - lo) / 2;
+  l->t = xcalloc(LEASES_MAX, sizeof(*l->t));
+  l->n = 0;
+  l->last = NULL;
+  for (i = 0, kept = 0; i < LEASES_MAX; i++) {
+    size_t s;
+    if (!old[i].used || (old[i].seen_ms < cut && lo != hi))
+      continue;
+    if (kept >= LEASES_MAX / 4)
+      break;
+    s = slot_of(old[i].author, old[i].seq);
+    while (l->t[s].used)
+      s = (s + 1) % LEASES_MAX;
+    l->t[s] = old[i];
+    l->n++;
+    kept++;
+  }
+  xfree(old);
+}
+
+/* The slot of (author, seq), created (lease starting now) when absent;
+ * *created says so. */
 static struct lease *
 find(struct leases *l, const uint8_t author[WIRE_KEY_BYTES], uint64_t seq,
-     int create, int *created)
+     int *created)
 {
-  struct lease *free_ = NULL, *oldest = NULL;
-  size_t i;
+  struct lease *x = l->last;
+  size_t s;
 
   *created = 0;
-  for (i = 0; i < LEASES_MAX; i++) {
-    struct lease *x = &l->t[i];
-    if (!x->used) {
-      if (!free_)
-        free_ = x;
-      continue;
-    }
+  if (x && x->used && x->seq == seq &&
+      memcmp(x->author, author, WIRE_KEY_BYTES) == 0)
+    return x;
+  s = slot_of(author, seq);
+  while (l->t[s].used) {
+    x = &l->t[s];
     if (x->seq == seq && memcmp(x->author, author, WIRE_KEY_BYTES) == 0)
-      return x;
-    if (!oldest || x->seen_ms < oldest->seen_ms)
-      oldest = x;
+      return l->last = x;
+    s = (s + 1) % LEASES_MAX;
   }
-  if (!create)
-    return NULL;
-  if (!free_)
-    free_ = oldest;
-  memset(free_, 0, sizeof(*free_));
-  free_->used = 1;
-  memcpy(free_->author, author, WIRE_KEY_BYTES);
-  free_->seq = seq;
-  free_->seen_ms = l->now;
+  if (l->n >= LEASES_MAX / 2) {
+    shrink(l);
+    s = slot_of(author, seq);
+    while (l->t[s].used)
+      s = (s + 1) % LEASES_MAX;
+  }
+  x = &l->t[s];
+  memset(x, 0, sizeof(*x));
+  x->used = 1;
+  memcpy(x->author, author, WIRE_KEY_BYTES);
+  x->seq = seq;
+  x->seen_ms = l->now;
+  l->n++;
   *created = 1;
-  return free_;
+  return l->last = x;
 }
 
 void
@@ -92,13 +143,13 @@ leases_note(struct leases *l, const struct wire_entry *e)
   if (memcmp(e->author, l->me, WIRE_KEY_BYTES) == 0)
     return;
   if (e->op == WIRE_OP_CLAIM) {
-    x = find(l, e->author, e->seq, 1, &created);
+    x = find(l, e->author, e->seq, &created);
     x->seen_ms = l->now;
     if (e->lamport > x->renew_lamport)
       x->renew_lamport = e->lamport; /* the state starts it there */
   } else if (e->op == WIRE_OP_RENEW) {
     for (i = 0; i < e->nclaims; i++) {
-      x = find(l, e->author, e->claims[i], 1, &created);
+      x = find(l, e->author, e->claims[i], &created);
       x->seen_ms = l->now;
       if (e->lamport > x->renew_lamport)
         x->renew_lamport = e->lamport;
@@ -115,7 +166,7 @@ leases_stale(const struct sched_claim *c, void *arg)
 
   if (memcmp(c->author, l->me, WIRE_KEY_BYTES) == 0)
     return 0;
-  x = find(l, c->author, c->seq, 1, &created);
+  x = find(l, c->author, c->seq, &created);
   if (created) {
     x->renew_lamport = c->renew_lamport;
     return 0;

@@ -14,7 +14,8 @@
 #include "node/sched.h"
 #include "node/wire.h"
 
-#define LEASES_MAX 4096 /* claims tracked; the longest unseen is dropped */
+#define LEASES_MAX 8192 /* table slots; at half full the half of the
+                         * claims seen longest ago is forgotten */
 
 struct leases;
 

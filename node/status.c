@@ -149,6 +149,30 @@ daemon_json(struct app *app, int in_daemon)
   return o;
 }
 
+/* Works in the log and here: {"in_log": works named by an ImportWork,
+ * "stored": works in the works tables, "awaiting": works whose current
+ * document is not stored here yet (its blob not fetched, or refused)}. */
+static struct json *
+works_json(struct app *app, int *err)
+{
+  static const char *const q[] = {
+    "SELECT count(*) FROM st_works",
+    "SELECT count(*) FROM works",
+    "SELECT count(*) FROM st_works s LEFT JOIN works w USING (work_id)"
+    " WHERE w.doc_hash IS NULL OR w.doc_hash <> lower(hex(s.doc_hash))"};
+  static const char *const key[] = {"in_log", "stored", "awaiting"};
+  struct json *o = json_new_object();
+  int64_t v;
+  size_t i;
+
+  for (i = 0; i < 3 && !*err; i++) {
+    *err = db_query_int(app->db, q[i], &v);
+    if (!*err)
+      json_set_int(o, key[i], v);
+  }
+  return o;
+}
+
 struct json *
 status_json(struct app *app, int in_daemon, int *err)
 {
@@ -199,6 +223,11 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set_int(queue, "done", counts.done);
   json_set_int(queue, "failed", counts.failed);
   json_set(o, "queue", queue);
+  json_set(o, "works", works_json(app, err));
+  if (*err) {
+    json_free(o);
+    return NULL;
+  }
   return o;
 }
 

@@ -6,12 +6,14 @@
 #include "node/works.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "node/alloc.h"
 #include "node/buf.h"
 #include "node/datadir.h"
+#include "node/hex.h"
 #include "node/json.h"
 #include "node/log.h"
 #include "node/work_store.h"
@@ -52,6 +54,20 @@ cut_utf8(const char *s, size_t max)
   return out;
 }
 
+/* What the log says the work came from: a URL as it is, a file by its
+ * name only (a local path says nothing to other nodes and may tell them
+ * more than its owner meant to). */
+static const char *
+public_source(const char *source)
+{
+  const char *slash;
+
+  if (source == NULL || strstr(source, "://") != NULL)
+    return source;
+  slash = strrchr(source, '/');
+  return slash ? slash + 1 : source;
+}
+
 /* 1 when the log's current ImportWork of work_id names hash, else 0, or
  * a negative database error. */
 static int
@@ -76,9 +92,233 @@ current_doc(struct db *db, const char *work_id,
   return rc < 0 ? rc : rc == DB_ROW;
 }
 
-int
-works_publish(struct feed *f, struct blobs *b, const struct work *w,
-              uint8_t hash[WIRE_HASH_BYTES], char *errbuf, size_t errlen)
+/* ---- the stored work after a partial import ---------------------------- */
+
+/* A post's key and its object in a work's JSON tree. */
+struct keyed {
+  char *key;
+  const struct json *obj;
+};
+
+static int
+cmp_keyed(const void *a, const void *b)
+{
+  return strcmp(((const struct keyed *)a)->key,
+                ((const struct keyed *)b)->key);
+}
+
+/* Every post of w (as json tree j = work_to_json(w)) by key, sorted. */
+static struct keyed *
+keyed_posts(const struct work *w, const struct json *j, size_t *n)
+{
+  const struct json *threads = json_get(j, "threads");
+  struct keyed *k = xcalloc(work_count_posts(w) + 1, sizeof(*k));
+  size_t i, p;
+
+  *n = 0;
+  for (i = 0; i < w->n_threads; i++) {
+    const struct json *posts = json_get(json_at(threads, i), "posts");
+    for (p = 0; p < w->threads[i].n_posts; p++) {
+      k[*n].key = work_post_key(&w->threads[i], &w->threads[i].posts[p], p);
+      k[*n].obj = json_at(posts, p);
+      (*n)++;
+    }
+  }
+  qsort(k, *n, sizeof(*k), cmp_keyed);
+  return k;
+}
+
+static void
+keyed_free(struct keyed *k, size_t n)
+{
+  size_t i;
+  for (i = 0; k && i < n; i++)
+    xfree(k[i].key);
+  xfree(k);
+}
+
+static const struct json *
+keyed_find(const struct keyed *k, size_t n, const char *key)
+{
+  struct keyed probe = {(char *)key, NULL};
+  const struct keyed *hit = bsearch(&probe, k, n, sizeof(*k), cmp_keyed);
+  return hit ? hit->obj : NULL;
+}
+
+/* The work as stored after w was saved over the document prev (the log's
+ * previous one): w's posts and the stored posts w lacks (from prev), in
+ * the store's reading order, so every node that stores the result holds
+ * the same posts in the same order. ERR_NOT_FOUND when that cannot be
+ * built exactly (a stored post in neither, posts without ids, threads
+ * the import does not hold): the caller publishes w as it is. */
+static int
+merged_work(struct db *db, const char *work_id, const struct work *w,
+            const struct work *prev, struct work **out)
+{
+  static const char sql[] =
+      "SELECT thread_pos, post_key FROM work_posts WHERE work_id = ?1"
+      " ORDER BY thread_pos, position";
+  struct json *jw = work_to_json(w), *jp = work_to_json(prev);
+  /* Built in a copy: the keyed posts point into jw and jp. */
+  struct json *jout = json_dup(jw);
+  struct json *threads = json_get(jout, "threads"), *posts = NULL;
+  struct keyed *kw, *kp;
+  struct db_stmt *s = NULL;
+  size_t nw, np;
+  int64_t tcur = -1;
+  char errbuf[160];
+  int rc = DB_DONE, err;
+
+  *out = NULL;
+  kw = keyed_posts(w, jw, &nw);
+  kp = keyed_posts(prev, jp, &np);
+  err = db_prepare(db, sql, &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    int64_t t = db_col_int(s, 0);
+    const char *key = db_col_text(s, 1);
+    const struct json *obj;
+    if (t < 0 || (size_t)t >= w->n_threads || t < tcur || key == NULL ||
+        key[0] == 't') {
+      err = ERR_NOT_FOUND;
+      break;
+    }
+    obj = keyed_find(kw, nw, key);
+    if (obj == NULL)
+      obj = keyed_find(kp, np, key);
+    if (obj == NULL) {
+      err = ERR_NOT_FOUND;
+      break;
+    }
+    while (tcur < t) {
+      /* The next thread: its posts are replaced by the stored ones. */
+      if (posts)
+        json_set((struct json *)json_at(threads, (size_t)tcur), "posts",
+                 posts);
+      tcur++;
+      posts = json_new_array();
+      json_del((struct json *)json_at(threads, (size_t)tcur), "posts");
+    }
+    json_push(posts, json_dup(obj));
+  }
+  if (!err && rc < 0)
+    err = rc;
+  db_finalize(&s);
+  if (posts && !err) {
+    json_set((struct json *)json_at(threads, (size_t)tcur), "posts", posts);
+    posts = NULL;
+  }
+  json_free(posts);
+  if (!err && (size_t)(tcur + 1) != w->n_threads)
+    err = ERR_NOT_FOUND;
+  if (!err) {
+    *out = work_from_json(jout, errbuf, sizeof(errbuf));
+    if (*out == NULL)
+      err = ERR_NOT_FOUND;
+  }
+  keyed_free(kw, nw);
+  keyed_free(kp, np);
+  json_free(jout);
+  json_free(jw);
+  json_free(jp);
+  return err;
+}
+
+/* The log's current document of work_id, read from b into *out, when this
+ * node holds it; else *out = NULL. */
+static int
+previous_doc(struct db *db, struct blobs *b, const char *work_id,
+             struct work **out)
+{
+  struct db_stmt *s = NULL;
+  struct buf doc;
+  uint8_t h[WIRE_HASH_BYTES];
+  struct json *j;
+  char errbuf[160];
+  int rc, err, found = 0;
+
+  *out = NULL;
+  err = db_prepare(db, "SELECT doc_hash FROM st_works WHERE work_id = ?1",
+                   &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  if (!err && (rc = db_step(s)) == DB_ROW) {
+    size_t len;
+    const void *p = db_col_blob(s, 0, &len);
+    if (p && len == WIRE_HASH_BYTES) {
+      memcpy(h, p, WIRE_HASH_BYTES);
+      found = 1;
+    }
+  } else if (!err && rc < 0) {
+    err = rc;
+  }
+  db_finalize(&s);
+  if (err || !found)
+    return err;
+  buf_init(&doc, WORKS_DOC_MAX_BYTES);
+  if (blobs_get(b, h, &doc) == 0) {
+    j = json_parse(doc.data, doc.len, errbuf, sizeof(errbuf));
+    if (j)
+      *out = work_from_json(j, errbuf, sizeof(errbuf));
+    json_free(j);
+  }
+  buf_free(&doc);
+  return 0;
+}
+
+/* What to publish for w just stored in db: w itself, or, when the store
+ * kept posts w lacks (a partial page), the stored work built from w and
+ * the previous document. *own (caller frees) is set in the second case. */
+static int
+to_publish(struct db *db, struct blobs *b, const struct work *w,
+           struct work **own)
+{
+  char id[WORK_ID_HEX], hex[65];
+  struct work_store_counts c;
+  struct work *prev = NULL;
+  struct db_stmt *s = NULL;
+  int err;
+
+  *own = NULL;
+  work_id(w, id);
+  err = work_store_count(db, id, &c);
+  if (err == ERR_NOT_FOUND || (!err && c.posts <= (int64_t)
+                                          work_count_posts(w)))
+    return 0;
+  if (!err)
+    err = previous_doc(db, b, id, &prev);
+  if (!err && prev) {
+    if (merged_work(db, id, w, prev, own) != 0)
+      *own = NULL;
+  }
+  work_free(prev);
+  if (err || *own == NULL)
+    return err;
+  /* The works row names the document this node now holds. */
+  work_store_doc_hash(*own, hex);
+  err = db_prepare(db, "UPDATE works SET doc_hash = ?2 WHERE work_id = ?1",
+                   &s);
+  if (!err)
+    err = db_bind_text(s, 1, id, -1);
+  if (!err)
+    err = db_bind_text(s, 2, hex, -1);
+  if (!err) {
+    int rc = db_step(s);
+    err = rc == DB_DONE ? 0 : rc < 0 ? rc : ERR_DB;
+  }
+  db_finalize(&s);
+  if (err) {
+    work_free(*own);
+    *own = NULL;
+  }
+  return err;
+}
+
+/* Store w's document in b and append its ImportWork (works_publish). */
+static int
+publish_doc(struct feed *f, struct blobs *b, const struct work *w,
+            uint8_t hash[WIRE_HASH_BYTES], char *errbuf, size_t errlen)
 {
   struct doc_out out;
   struct buf doc;
@@ -94,8 +334,8 @@ works_publish(struct feed *f, struct blobs *b, const struct work *w,
   doc = out.buf;
   if (out.too_big) {
     buf_free(&doc);
-    snprintf(errbuf, errlen, "the work document is over %u MiB",
-             WORKS_DOC_MAX_BYTES >> 20);
+    snprintf(errbuf, errlen, "stored on this node only: the work document "
+             "is over the log's cap of %u MiB", WORKS_DOC_MAX_BYTES >> 20);
     return ERR_TOO_BIG;
   }
   err = blobs_put(b, doc.data ? doc.data : "", doc.len, h);
@@ -125,7 +365,7 @@ works_publish(struct feed *f, struct blobs *b, const struct work *w,
   e.work_id = xstrdup(id);
   memcpy(e.hash, h, WIRE_HASH_BYTES);
   e.size = doc.len;
-  e.url = cut_utf8(w->source, WIRE_STR_MAX);
+  e.url = cut_utf8(public_source(w->source), WIRE_STR_MAX);
   e.name = cut_utf8(w->title ? w->title : w->key, WIRE_STR_MAX);
   e.count = sents > UINT32_MAX ? UINT32_MAX : (uint32_t)sents;
   e.posts = posts > UINT32_MAX ? UINT32_MAX : (uint32_t)posts;
@@ -133,13 +373,13 @@ works_publish(struct feed *f, struct blobs *b, const struct work *w,
   err = feed_append(f, &e, NULL);
   wire_entry_clear(&e);
   if (err == ERR_FORBIDDEN) {
-    snprintf(errbuf, errlen, "this node may not write to the swarm's log "
-             "(not a member, or frozen by a fork)");
+    snprintf(errbuf, errlen, "stored on this node only: it may not write "
+             "to the swarm's log (not a member, or frozen by a fork)");
     return err;
   }
   if (err) {
-    snprintf(errbuf, errlen, "cannot append the import to the log: %s",
-             err_str(err));
+    snprintf(errbuf, errlen, "stored on this node only: cannot append the "
+             "import to the log: %s", err_str(err));
     return err;
   }
   if (hash)
@@ -148,9 +388,27 @@ works_publish(struct feed *f, struct blobs *b, const struct work *w,
 }
 
 int
-works_publish_dir(struct feed *f, const char *dir, const struct work *w,
-                  char *errbuf, size_t errlen)
+works_publish(struct feed *f, struct blobs *b, const struct work *w,
+              uint8_t hash[WIRE_HASH_BYTES], char *errbuf, size_t errlen)
 {
+  struct work *own = NULL;
+  int err = to_publish(state_db(feed_state(f)), b, w, &own);
+
+  if (err) {
+    snprintf(errbuf, errlen, "cannot read the stored work: %s",
+             err_str(err));
+    return err;
+  }
+  err = publish_doc(f, b, own ? own : w, hash, errbuf, errlen);
+  work_free(own);
+  return err;
+}
+
+int
+works_publish_dir(struct feed *f, const char *dir, const struct work *w,
+                  char *hash_hex, char *errbuf, size_t errlen)
+{
+  uint8_t h[WIRE_HASH_BYTES];
   char *path = datadir_file(dir, "blobs");
   struct blobs *b = NULL;
   int err = blobs_open(path, &b);
@@ -162,8 +420,10 @@ works_publish_dir(struct feed *f, const char *dir, const struct work *w,
     return err;
   }
   xfree(path);
-  err = works_publish(f, b, w, NULL, errbuf, errlen);
+  err = works_publish(f, b, w, h, errbuf, errlen);
   blobs_close(&b);
+  if (!err && hash_hex)
+    hex_encode(hash_hex, h, WIRE_HASH_BYTES);
   return err;
 }
 
@@ -385,19 +645,20 @@ works_materialise_pending(struct db *db, struct blobs *b, size_t *done,
 
   err = list_pending(db, p, WORKS_MATERIALISE_MAX, &n);
   for (i = 0; !err && i < n; i++) {
-    int64_t have = blobs_size(b, p[i].hash);
+    int64_t have;
+    if (p[i].size < 0 || p[i].size > (int64_t)WORKS_DOC_MAX_BYTES) {
+      err = refuse(db, p[i].hash, "work document over the size cap");
+      continue;
+    }
+    have = blobs_size(b, p[i].hash);
     if (have < 0) {
       nw++;
       continue;
     }
-    if (p[i].size < 0 || p[i].size > (int64_t)WORKS_DOC_MAX_BYTES ||
-        have != p[i].size) {
-      if (have < p[i].size) {
-        nw++; /* torn or still arriving: the fetcher replaces it */
-        continue;
-      }
-      err = refuse(db, p[i].hash, "work document size differs from its "
-                   "import entry or is over the cap");
+    if (have != p[i].size) {
+      /* Torn or still arriving (the fetcher replaces it); a longer blob
+       * under the hash cannot be the logged document either way. */
+      nw++;
       continue;
     }
     buf_init(&doc, WORKS_DOC_MAX_BYTES);
@@ -429,5 +690,161 @@ works_materialise_pending(struct db *db, struct blobs *b, size_t *done,
     *done = nd;
   if (waiting)
     *waiting = nw;
+  return err;
+}
+
+/* ---- re-imports that move indices ------------------------------------- */
+
+int
+works_story_ids(struct db *db, const char *work_id, char **ids, size_t *n)
+{
+  static const char sql[] =
+      "SELECT s.sentence_id FROM work_sentences s JOIN work_posts p"
+      " ON p.work_id = s.work_id AND p.post_key = s.post_key"
+      " WHERE s.work_id = ?1 ORDER BY p.thread_pos, p.position, s.position";
+  struct db_stmt *s = NULL;
+  size_t cap = 0;
+  int rc = DB_DONE, err;
+
+  *ids = NULL;
+  *n = 0;
+  err = db_prepare(db, sql, &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    const char *id = db_col_text(s, 0);
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 1024;
+      *ids = xrealloc(*ids, cap * WORK_SENTENCE_ID_HEX);
+    }
+    snprintf(*ids + *n * WORK_SENTENCE_ID_HEX, WORK_SENTENCE_ID_HEX, "%s",
+             id ? id : "");
+    (*n)++;
+  }
+  if (!err && rc < 0)
+    err = rc;
+  db_finalize(&s);
+  if (err) {
+    xfree(*ids);
+    *ids = NULL;
+    *n = 0;
+  }
+  return err;
+}
+
+#define REBASE_RUNS_MAX 1024 /* runs in one StartRender/Rerender */
+
+/* Append requests for idx[0..n) of book at take, split so each entry's
+ * runs stay under REBASE_RUNS_MAX. */
+static int
+request_again(struct feed *f, const uint8_t *book, uint32_t take,
+              const uint32_t *idx, size_t n)
+{
+  struct wire_entry e;
+  size_t start = 0, i, runs = 0;
+  int err = 0;
+
+  for (i = 0; i <= n && !err; i++) {
+    if (i < n && (i == 0 || idx[i] != idx[i - 1] + 1))
+      runs++;
+    if (i < n && runs <= REBASE_RUNS_MAX)
+      continue;
+    if (i == start)
+      break;
+    memset(&e, 0, sizeof(e));
+    e.op = take ? WIRE_OP_RERENDER : WIRE_OP_START_RENDER;
+    memcpy(e.book, book, WIRE_BOOK_ID_BYTES);
+    e.take = take;
+    e.priority = WIRE_PRIORITY_BULK;
+    err = wire_sentences_from(&e.sent, idx + start, i - start);
+    if (!err)
+      err = feed_append(f, &e, NULL);
+    wire_entry_clear(&e);
+    start = i;
+    runs = 1;
+  }
+  return err;
+}
+
+int
+works_rebase(struct feed *f, const char *work_id, const char *old_ids,
+             size_t n_old, size_t *n)
+{
+  static const char q_tasks[] =
+      "SELECT t.book, t.take, t.sentence FROM st_tasks t"
+      " JOIN st_books b ON b.book = t.book"
+      " WHERE b.work_id = ?1 AND b.created = 1 AND b.deleted = 0"
+      " AND t.sentence < ?2 ORDER BY t.book, t.take, t.sentence";
+  struct db *db = state_db(feed_state(f));
+  struct db_stmt *s = NULL;
+  uint8_t book[WIRE_BOOK_ID_BYTES];
+  uint32_t take = 0, *idx = NULL;
+  char *new_ids = NULL;
+  size_t n_new, i, k = 0, total = 0, lim;
+  int rc = DB_DONE, err, began = 0, moved = 0;
+
+  if (n)
+    *n = 0;
+  err = works_story_ids(db, work_id, &new_ids, &n_new);
+  if (err)
+    return err;
+  lim = n_old < n_new ? n_old : n_new;
+  for (i = 0; i < lim && !moved; i++)
+    moved = strcmp(old_ids + i * WORK_SENTENCE_ID_HEX,
+                   new_ids + i * WORK_SENTENCE_ID_HEX) != 0;
+  if (!moved)
+    goto out;
+  idx = xmalloc((lim + 1) * sizeof(*idx));
+  err = feed_begin(f);
+  began = !err;
+  if (!err)
+    err = db_prepare(db, q_tasks, &s);
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  if (!err)
+    err = db_bind_int(s, 2, (int64_t)lim);
+  /* Collect one (book, take) group at a time; a group is requested when
+   * the next row belongs to another group or the rows end. */
+  while (!err) {
+    size_t blen = 0;
+    const void *b = NULL;
+    uint32_t t = 0, sentence = 0;
+    rc = db_step(s);
+    if (rc == DB_ROW) {
+      b = db_col_blob(s, 0, &blen);
+      t = (uint32_t)db_col_int(s, 1);
+      sentence = (uint32_t)db_col_int(s, 2);
+      if (b == NULL || blen != WIRE_BOOK_ID_BYTES)
+        continue;
+    } else if (rc < 0) {
+      err = rc;
+      break;
+    }
+    if (k > 0 && (rc != DB_ROW || t != take ||
+                  memcmp(b, book, WIRE_BOOK_ID_BYTES) != 0)) {
+      err = request_again(f, book, take, idx, k);
+      total += k;
+      k = 0;
+    }
+    if (rc != DB_ROW || err)
+      break;
+    memcpy(book, b, WIRE_BOOK_ID_BYTES);
+    take = t;
+    if (strcmp(old_ids + (size_t)sentence * WORK_SENTENCE_ID_HEX,
+               new_ids + (size_t)sentence * WORK_SENTENCE_ID_HEX) != 0)
+      idx[k++] = sentence;
+  }
+  db_finalize(&s);
+  if (began) {
+    if (err)
+      feed_rollback(f);
+    else
+      err = feed_commit(f);
+  }
+  if (!err && n)
+    *n = total;
+out:
+  xfree(idx);
+  xfree(new_ids);
   return err;
 }

@@ -58,4 +58,27 @@ check "only the new sentences were synthesised" \
 BLOBS2=$(sqlite3 "$DB" "SELECT group_concat(lower(hex(blob)), ',') FROM (SELECT blob FROM st_results WHERE sentence < 3 ORDER BY sentence)")
 check "the first three keep their audio" '[ -n "$BLOBS1" ] && [ "$BLOBS1" = "$BLOBS2" ]'
 
+# An edit inside the story: one sentence added to the second reply moves
+# every later sentence one index on. The import requests the moved ones
+# again; the render cache serves them, only the new sentence is
+# synthesised, and each index ends with the audio of its own text.
+chosen() { # chosen SENTENCE: hex of its chosen result's blob
+  sqlite3 "$DB" "SELECT lower(hex(r.blob)) FROM st_results r JOIN st_tasks t ON t.book = r.book AND t.sentence = r.sentence AND r.take = t.take AND (r.lamport, r.author) > (t.req_lamport, t.req_author) WHERE r.sentence = $1 ORDER BY r.lamport, r.author LIMIT 1"
+}
+OLD3=$(chosen 3); OLD4=$(chosen 4); OLD5=$(chosen 5)
+{ reply 1 Ann "One. Two."; reply 2 Bo "Three. Three and a half."; reply 3 Ann "Four."; reply 4 Bo "Five. Six."; } > "$PAGE"
+run_cmd import --data "$D" "$PAGE" --json
+check "the edit moves three requested sentences: requested again" \
+  '[ "$RC" = 0 ] && [[ $OUT == *"\"requested_again\":3"* ]]'
+check "they no longer count as done" '[ "$(done_count)" = 3 ]'
+run_cmd render "$B" --data "$D" --json
+check "render queues what is not done: the inserted and the moved" '[[ $OUT == *"\"queued\":4,\"sentences\":7"* ]]'
+check "the daemon starts a third time" 'start_node "$D" --workers 1'
+check "all 7 are done" 'wait_done 7'
+check "the daemon stops a third time" 'stop_node "$PID"'
+check "only the inserted sentence was synthesised" \
+  '[ "$(sqlite3 "$DB" "SELECT count(*) FROM render_cache")" = 7 ]'
+check "moved sentences keep their own audio at their new index" \
+  '[ -n "$OLD3" ] && [ "$(chosen 4)" = "$OLD3" ] && [ "$(chosen 5)" = "$OLD4" ] && [ "$(chosen 6)" = "$OLD5" ]'
+
 done_testing

@@ -23,11 +23,15 @@ check "the state names the work, its document and counts" \
 BLOB="$D/blobs/${DH:0:2}/$DH.opus"
 check "the document blob is stored under its hash" \
   '[ -f "$BLOB" ] && [ "$(b2sum -l 256 "$BLOB" | cut -d" " -f1)" = "$DH" ]'
+check "the log names a file by its name only" \
+  '[ "$(sqlite3 "$D/glowtalk.db" "SELECT source_url FROM st_works")" = "keeper-of-small-lights.html" ]'
 check "its size is the logged size" \
   '[ "$(stat -c %s "$BLOB")" = "$(sqlite3 "$D/glowtalk.db" "SELECT doc_size FROM st_works")" ]'
 run_cmd status --data "$D" --json
 H1=$(printf '%s' "$OUT" | grep -o '"state_hash":"[0-9a-f]\{64\}"' | cut -d'"' -f4)
 check "status shows the new state" '[ ${#H1} = 64 ] && [ "$H1" != "$H0" ]'
+check "status counts the work in the log and stored" \
+  '[[ $OUT == *"\"works\":{\"in_log\":1,\"stored\":1,\"awaiting\":0}"* ]]'
 
 run_cmd import --data "$D" "$DEMO"
 check "an unchanged re-import appends nothing" \
@@ -52,6 +56,9 @@ check "the state rebuilds from the log" '[ "$RC" = 0 ] && [[ $OUT == *"\"entries
 sqlite3 "$D/glowtalk.db" "PRAGMA foreign_keys=ON; DELETE FROM works"
 check "the work tables are gone" \
   '[ "$(sqlite3 "$D/glowtalk.db" "SELECT count(*) FROM work_sentences")" = 0 ]'
+run_cmd status --data "$D" --json
+check "status shows the work awaiting its document" \
+  '[[ $OUT == *"\"works\":{\"in_log\":1,\"stored\":0,\"awaiting\":1}"* ]]'
 check "the daemon starts" 'start_node "$D" --render=no'
 for i in $(seq 1 50); do
   [ "$(sqlite3 "$D/glowtalk.db" "SELECT count(*) FROM work_sentences")" = "$N2" ] && break

@@ -226,3 +226,44 @@ TEST_IMPL(leases_renewal_keeps_claim)
   pair_close(&p);
   return 0;
 }
+
+/* Many claims: the table stays bounded, the ones seen lately keep their
+ * leases, and every answer is by this node's clock. */
+TEST_IMPL(leases_table_bounded)
+{
+  uint8_t me[WIRE_KEY_BYTES], other[WIRE_KEY_BYTES];
+  struct leases *l;
+  struct sched_claim c;
+  uint64_t i;
+
+  memset(me, 1, sizeof(me));
+  memset(other, 2, sizeof(other));
+  l = leases_new(me);
+  memset(&c, 0, sizeof(c));
+  memcpy(c.author, other, WIRE_KEY_BYTES);
+  c.lease_ms = 1000;
+  for (i = 1; i <= 3 * LEASES_MAX; i++) {
+    leases_set_now(l, i);
+    c.seq = i;
+    ASSERT_EQ(leases_stale(&c, l), 0); /* first sight starts the lease */
+  }
+  /* The latest claim: not stale within its lease, stale after it. */
+  c.seq = 3 * LEASES_MAX;
+  leases_set_now(l, 3 * LEASES_MAX + 999);
+  ASSERT_EQ(leases_stale(&c, l), 0);
+  leases_set_now(l, 3 * LEASES_MAX + 1000);
+  ASSERT_EQ(leases_stale(&c, l), 1);
+  /* Its renewal (a higher renew_lamport in the state) restarts it. */
+  c.renew_lamport = 7;
+  ASSERT_EQ(leases_stale(&c, l), 0);
+  leases_set_now(l, 3 * LEASES_MAX + 1999);
+  ASSERT_EQ(leases_stale(&c, l), 0);
+  leases_set_now(l, 3 * LEASES_MAX + 2000);
+  ASSERT_EQ(leases_stale(&c, l), 1);
+  /* Our own claims never are. */
+  memcpy(c.author, me, WIRE_KEY_BYTES);
+  leases_set_now(l, UINT64_C(1) << 40);
+  ASSERT_EQ(leases_stale(&c, l), 0);
+  leases_free(&l);
+  return 0;
+}

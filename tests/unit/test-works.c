@@ -205,6 +205,13 @@ TEST_IMPL(works_replicate_and_materialise)
   ASSERT_EQ(rows(t.dba, "SELECT count(*) FROM log_entries WHERE op=16"), 1);
   ASSERT_EQ(rows(t.dba, "SELECT sentences FROM st_works"),
             (int64_t)work_count_sentences(w));
+  /* The current document is referenced (a blob GC keeps it). */
+  ASSERT_EQ(works_doc_referenced(t.dba, hash), 1);
+  {
+    uint8_t other[32];
+    memset(other, 0x77, sizeof(other));
+    ASSERT_EQ(works_doc_referenced(t.dba, other), 0);
+  }
   /* Nothing pending on A: its works row holds that document. */
   ASSERT_OK(works_materialise_pending(t.dba, t.ba, &done, &waiting));
   ASSERT_EQ(done, 0);
@@ -374,6 +381,23 @@ TEST_IMPL(works_refuse_hostile_documents)
   ASSERT_EQ(done, 0);
   ASSERT_EQ(rows(t.dbb, "SELECT count(*) FROM works"), 0);
   ASSERT_EQ(rows(t.dbb, "SELECT count(*) FROM work_doc_refused"), 2);
+  /* A logged size over the cap is refused before any blob is read. */
+  {
+    struct wire_entry e;
+    memset(&e, 0, sizeof(e));
+    e.op = WIRE_OP_IMPORT_WORK;
+    e.work_id = xstrdup(wid);
+    memset(e.hash, 0x5a, 32);
+    e.size = (uint64_t)WORKS_DOC_MAX_BYTES + 1;
+    e.url = xstrdup("x");
+    e.name = xstrdup("x");
+    ASSERT_OK(feed_append(t.fa, &e, NULL));
+    wire_entry_clear(&e);
+    sync_log(&t);
+    ASSERT_OK(works_materialise_pending(t.dbb, t.bb, &done, &waiting));
+    ASSERT_EQ(done + waiting, 0);
+    ASSERT_EQ(rows(t.dbb, "SELECT count(*) FROM work_doc_refused"), 3);
+  }
   /* A sentence pointing past its post's paragraphs, canonical bytes. */
   p = strstr(doc, "\"para\":0");
   ASSERT(p != NULL);
@@ -398,6 +422,210 @@ TEST_IMPL(works_refuse_hostile_documents)
   xfree(doc);
   buf_free(&b);
   work_free(w);
+  two_close(&t);
+  return 0;
+}
+
+/* A partial page (later replies only) re-imported on A: the store keeps
+ * the earlier posts, and the published document is the work as stored,
+ * so a node that never held the first version (C) and one that did (B)
+ * both end with A's exact tables. */
+TEST_IMPL(works_partial_reimport_publishes_stored_work)
+{
+  struct two t;
+  struct work *w1, *w2;
+  struct db *dbc;
+  struct feed *fc;
+  struct blobs *bc;
+  struct tauthor c;
+  uint8_t h1[32], h2[32];
+  char wid[WORK_ID_HEX], da[65], db_[65], dc[65], path[600], hex[65];
+  size_t done, waiting;
+  uint64_t copied = 0;
+
+  two_open(&t);
+  w1 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
+                 REPLY(2, "Bo", "<p>Three.</p>")
+                 REPLY(3, "Ann", "<p>Four.</p>"));
+  w2 = load_html(REPLY(3, "Ann", "<p>Four, edited. And more.</p>")
+                 REPLY(4, "Bo", "<p>Five.</p>"));
+  work_id(w1, wid);
+  import_a(&t, w1, h1);
+  sync_log(&t);
+  copy_blob(&t, h1);
+  ASSERT_OK(works_materialise_pending(t.dbb, t.bb, &done, &waiting));
+  ASSERT_EQ(done, 1);
+  import_a(&t, w2, h2);
+  /* The document in the log holds all four posts; the works row names it. */
+  ASSERT_EQ(rows(t.dba, "SELECT posts FROM st_works"), 4);
+  ASSERT_EQ(rows(t.dba, "SELECT sentences FROM st_works"), 6);
+  hex_encode(hex, h2, 32);
+  {
+    char q[200];
+    snprintf(q, sizeof(q), "SELECT count(*) FROM works WHERE doc_hash='%s'",
+             hex);
+    ASSERT_EQ(rows(t.dba, q), 1);
+  }
+  ASSERT_OK(works_materialise_pending(t.dba, t.ba, &done, &waiting));
+  ASSERT_EQ(done + waiting, 0);
+  sync_log(&t);
+  copy_blob(&t, h2);
+  ASSERT_OK(works_materialise_pending(t.dbb, t.bb, &done, &waiting));
+  ASSERT_EQ(done, 1);
+  /* C: a fresh node with only the current document. */
+  lt_author(&c, t.dir, 2);
+  lt_store(t.dir, "c.db", t.a.key, c.id, &dbc, &fc);
+  snprintf(path, sizeof(path), "%s/blobs-c", t.dir);
+  ASSERT_OK(blobs_open(path, &bc));
+  for (;;) {
+    struct feed_result res;
+    uint8_t *buf;
+    size_t len;
+    int err = feed_get(t.fa, t.a.key, copied + 1, &buf, &len);
+    if (err == ERR_NOT_FOUND)
+      break;
+    ASSERT_OK(err);
+    ASSERT_EQ(lt_recv(fc, buf, len, &res), FEED_ACCEPTED);
+    xfree(buf);
+    copied++;
+  }
+  {
+    struct buf b;
+    uint8_t hh[32];
+    buf_init(&b, BLOBS_MAX_BYTES);
+    ASSERT_OK(blobs_get(t.ba, h2, &b));
+    ASSERT_OK(blobs_put(bc, b.data, b.len, hh));
+    buf_free(&b);
+  }
+  ASSERT_OK(works_materialise_pending(dbc, bc, &done, &waiting));
+  ASSERT_EQ(done, 1);
+  work_digest(t.dba, wid, da);
+  work_digest(t.dbb, wid, db_);
+  work_digest(dbc, wid, dc);
+  ASSERT_STR_EQ(da, db_);
+  ASSERT_STR_EQ(da, dc);
+  ASSERT_EQ(rows(dbc, "SELECT count(*) FROM work_posts"), 4);
+  blobs_close(&bc);
+  feed_free(&fc);
+  db_close(&dbc);
+  lt_author_free(&c);
+  work_free(w1);
+  work_free(w2);
+  two_close(&t);
+  return 0;
+}
+
+/* Complete sentences [first, first + n) of book at take, with made-up
+ * audio (a render is not what this test is about). */
+static void
+complete(struct two *t, const uint8_t *book, uint32_t first, uint32_t n,
+         uint32_t take)
+{
+  struct wire_entry e;
+  uint32_t i;
+
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_COMPLETE;
+  memcpy(e.book, book, WIRE_BOOK_ID_BYTES);
+  wire_sentences_range(&e.sent, first, n);
+  e.take = take;
+  e.audio = xcalloc(n, 32);
+  e.sizes = xcalloc(n, sizeof(*e.sizes));
+  e.durations_ms = xcalloc(n, sizeof(*e.durations_ms));
+  for (i = 0; i < n; i++) {
+    memset(e.audio + 32 * i, (int)(first + i + 1), 32);
+    e.sizes[i] = 100;
+    e.durations_ms[i] = 1000;
+  }
+  e.contexts = xcalloc(1, 32);
+  e.ncontexts = 1;
+  ASSERT_OK(feed_append(t->fa, &e, NULL));
+  wire_entry_clear(&e);
+}
+
+static int64_t
+task_take(struct db *db, uint32_t sentence)
+{
+  char q[96];
+  snprintf(q, sizeof(q), "SELECT take FROM st_tasks WHERE sentence=%u",
+           sentence);
+  return rows(db, q);
+}
+
+/* A re-import that moves indices requests the moved sentences again (with
+ * their takes), so no result made for another sentence counts as done;
+ * growth at the end moves nothing and appends nothing. */
+TEST_IMPL(works_rebase_moved_indices)
+{
+  struct two t;
+  struct work *w1, *w2, *w3;
+  struct wire_entry e;
+  struct state_counts sc;
+  uint8_t h[32], id[WIRE_HASH_BYTES], book[WIRE_BOOK_ID_BYTES];
+  char wid[WORK_ID_HEX], *old = NULL;
+  size_t n_old, again;
+  int64_t entries;
+
+  two_open(&t);
+  w1 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
+                 REPLY(2, "Bo", "<p>Three.</p>")
+                 REPLY(3, "Ann", "<p>Four.</p>"));
+  w2 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
+                 REPLY(2, "Bo", "<p>Three. Three and a half.</p>")
+                 REPLY(3, "Ann", "<p>Four.</p>")
+                 REPLY(4, "Bo", "<p>Five.</p>"));
+  w3 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
+                 REPLY(2, "Bo", "<p>Three. Three and a half.</p>")
+                 REPLY(3, "Ann", "<p>Four.</p>")
+                 REPLY(4, "Bo", "<p>Five.</p>")
+                 REPLY(5, "Ann", "<p>Six.</p>"));
+  work_id(w1, wid);
+  import_a(&t, w1, h);
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_BOOK_CREATE;
+  e.work_id = xstrdup(wid);
+  e.name = xstrdup("b");
+  ASSERT_OK(feed_append(t.fa, &e, id));
+  wire_entry_clear(&e);
+  memcpy(book, id, sizeof(book));
+  e.op = WIRE_OP_START_RENDER;
+  memcpy(e.book, book, sizeof(book));
+  wire_sentences_range(&e.sent, 0, 4);
+  ASSERT_OK(feed_append(t.fa, &e, NULL));
+  wire_entry_clear(&e);
+  complete(&t, book, 0, 4, 0);
+  /* "Four." (index 3) re-rendered as take 2. */
+  e.op = WIRE_OP_RERENDER;
+  memcpy(e.book, book, sizeof(book));
+  wire_sentences_range(&e.sent, 3, 1);
+  e.take = 2;
+  ASSERT_OK(feed_append(t.fa, &e, NULL));
+  wire_entry_clear(&e);
+  complete(&t, book, 3, 1, 2);
+  ASSERT_OK(state_counts(feed_state(t.fa), &sc));
+  ASSERT_EQ(sc.done, 4);
+  /* A sentence inserted in post 2 moves "Four." from 3 to 4. */
+  ASSERT_OK(works_story_ids(t.dba, wid, &old, &n_old));
+  ASSERT_EQ(n_old, 4);
+  import_a(&t, w2, h);
+  ASSERT_OK(works_rebase(t.fa, wid, old, n_old, &again));
+  xfree(old);
+  ASSERT_EQ(again, 1);
+  ASSERT_EQ(task_take(t.dba, 3), 2);
+  ASSERT_OK(state_counts(feed_state(t.fa), &sc));
+  ASSERT_EQ(sc.done, 3);
+  ASSERT_EQ(sc.pending, 1);
+  /* Growth at the end: nothing moves, nothing is appended. */
+  ASSERT_OK(works_story_ids(t.dba, wid, &old, &n_old));
+  import_a(&t, w3, h);
+  entries = rows(t.dba, "SELECT count(*) FROM log_entries");
+  ASSERT_OK(works_rebase(t.fa, wid, old, n_old, &again));
+  xfree(old);
+  ASSERT_EQ(again, 0);
+  ASSERT_EQ(rows(t.dba, "SELECT count(*) FROM log_entries"), entries);
+  work_free(w1);
+  work_free(w2);
+  work_free(w3);
   two_close(&t);
   return 0;
 }
