@@ -62,6 +62,7 @@ struct xfer {
   struct secure_hash_state *hs;
   int have_total;
   uint64_t total, received, asked_end, last_ms;
+  uint64_t reserved;         /* bytes counted against the quota */
 };
 
 struct job {                 /* a get being served */
@@ -105,6 +106,7 @@ struct blobx {
   int npeers;
   unsigned rr;               /* round-robin start among peers */
   int inflight;
+  uint64_t reserved;         /* sizes of the blobs in flight */
   uint64_t last_park_ms;
   int corrupt;               /* test hook */
   struct blobx_stats st;
@@ -439,6 +441,7 @@ xfer_unlink(struct blobx *bx, struct xfer *x)
   *pp = x->next;
   x->bp->inflight--;
   bx->inflight--;
+  bx->reserved -= x->reserved;
   if (x->fd >= 0)
     close(x->fd);
   if (x->hs)
@@ -504,6 +507,8 @@ start_xfer(struct blobx *bx, struct bpeer *bp, struct want *w)
   x->hs = secure_hash_new();
   x->have_total = w->size > 0;
   x->total = w->size;
+  x->reserved = w->size;
+  bx->reserved += w->size;
   x->next = bp->xfers;
   bp->xfers = x;
   bp->inflight++;
@@ -519,7 +524,7 @@ static int
 over_quota(const struct blobx *bx)
 {
   return bx->opts.quota_bytes > 0 &&
-         bx->st.stored_bytes >= bx->opts.quota_bytes;
+         bx->st.stored_bytes + bx->reserved >= bx->opts.quota_bytes;
 }
 
 /* Start one fetch from bp if it has room: the first want, highest
