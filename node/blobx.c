@@ -43,6 +43,8 @@ struct want {
   struct want *prev, *next;  /* in a queue or the parked list */
   struct want *hnext;        /* hash chain */
   struct xfer *xfer;         /* while W_INFLIGHT */
+  int fetch_only;            /* only blobx_fetch() asked: dropped when
+                              * no peer has it (its waiters are told) */
   struct miss miss[BLOBX_MISS_SLOTS];
 };
 
@@ -128,6 +130,9 @@ static struct blobx *g_bx;   /* guarded by g_lock */
 static int g_users;          /* threads inside blobx_fetch via g_bx */
 
 static void pump(struct blobx *bx);
+static void want_free(struct blobx *bx, struct want *w);
+static int want_add(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
+                    uint64_t size, enum blobx_prio prio, int fetch_only);
 
 /* ---- the wanted set -------------------------------------------------- */
 
@@ -325,6 +330,8 @@ requeue(struct blobx *bx, struct want *w, int front)
     list_push(&bx->parked, w, 0);
     if (w->prio == BLOBX_PLAYBACK)
       note_gone(bx, w->hash);
+    if (w->fetch_only)
+      want_free(bx, w);
   }
 }
 
@@ -1008,7 +1015,7 @@ on_async(uv_async_t *a)
   pthread_mutex_unlock(&bx->lock);
   for (i = 0; i < n; i++) {
     struct want *w;
-    if (blobx_want(bx, pend[i].hash, pend[i].size, BLOBX_PLAYBACK) != 0)
+    if (want_add(bx, pend[i].hash, pend[i].size, BLOBX_PLAYBACK, 1) != 0)
       log_warn("cannot queue a playback fetch");
     w = lookup(bx, pend[i].hash);
     if (w && w->state == W_PARKED)
@@ -1112,6 +1119,13 @@ int
 blobx_want(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
            uint64_t size, enum blobx_prio prio)
 {
+  return want_add(bx, hash, size, prio, 0);
+}
+
+static int
+want_add(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
+         uint64_t size, enum blobx_prio prio, int fetch_only)
+{
   struct want *w;
 
   if ((int)prio < 0 || prio >= BLOBX_PRIOS)
@@ -1122,6 +1136,8 @@ blobx_want(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
     return 0;
   w = lookup(bx, hash);
   if (w) {
+    if (!fetch_only)
+      w->fetch_only = 0; /* the state wants it too: keep it */
     if ((int)prio > w->prio) {
       int queued = w->state == W_QUEUED;
       detach(bx, w);
@@ -1146,6 +1162,7 @@ blobx_want(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
   memcpy(w->hash, hash, HASHB);
   w->size = size;
   w->prio = (int)prio;
+  w->fetch_only = fetch_only;
   w->hnext = bx->buckets[bucket_of(bx, hash)];
   bx->buckets[bucket_of(bx, hash)] = w;
   bx->nwants++;

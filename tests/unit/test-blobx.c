@@ -645,6 +645,8 @@ TEST_IMPL(blobx_fetch_waits_for_playback)
   ASSERT_OK(pthread_join(th, NULL));
   ASSERT_EQ(f.rc, ERR_NOT_FOUND);
   ASSERT_LT(uv_now(&loop) - t0, 4000);
+  /* Only a listener wanted it: the want is dropped with the answer. */
+  ASSERT_EQ(blobx_is_wanted(b.bx, none), 0);
   /* Through the daemon's hook; none set: not found. */
   ASSERT_EQ(blobx_playback_fetch(none, 0, 100), ERR_NOT_FOUND);
   blobx_playback_set(b.bx);
