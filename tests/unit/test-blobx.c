@@ -904,3 +904,39 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
   finish(all, 1);
   return 0;
 }
+
+TEST_IMPL(blobx_silent_peer_stalls_out)
+{
+  struct tnode s, b, c, *all[] = {&s, &b, &c};
+  uint8_t h[SECURE_HASH_BYTES];
+  struct blobx_stats st;
+  struct count_arg ca;
+
+  setup();
+  tnode_start(&s, 1);
+  tnode_start(&b, 2);
+  tnode_start(&c, 3);
+  /* s runs no blob exchange: it ignores blob frames (a peer too old or
+   * stuck). */
+  blobx_close(&s.bx);
+  put_blobs(&c, 1, 10000, 31, h);
+  connect_pair(&s, &b);
+  ASSERT_OK(blobx_want(b.bx, h, 10000, BLOBX_REPLICATE));
+  ASSERT(run_until(NULL, NULL, 300));
+  blobx_get_stats(b.bx, &st);
+  ASSERT_EQ(st.fetching, 1);
+  /* stall_ms is 2 s in these tests: the fetch is abandoned, s skipped. */
+  ASSERT(run_until(NULL, NULL, 3500));
+  blobx_get_stats(b.bx, &st);
+  ASSERT_EQ(st.fetching, 0);
+  ASSERT_EQ(st.parked, 1);
+  ASSERT_EQ(temp_files(b.dir), 0);
+  connect_pair(&c, &b);
+  memset(&ca, 0, sizeof(ca));
+  ca.t = &b;
+  ca.fetched = 1;
+  ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
+  ASSERT_EQ(blobs_size(b.store, h), 10000);
+  finish(all, 3);
+  return 0;
+}
