@@ -39,6 +39,7 @@ struct blobsync {
   uv_work_t work;
   enum job running;
   int closing;
+  int timer_closed;          /* its close callback ran */
   int want_sweep, want_gc;
   int64_t data_version;
   uint64_t last_sweep_ms, next_gc_ms;
@@ -313,7 +314,7 @@ job_after(uv_work_t *w, int status)
     db_close(&bs->db);
     blobs_close(&bs->store);
     xfree(bs->known);
-    if (uv_is_closing((uv_handle_t *)&bs->timer))
+    if (bs->timer_closed)
       xfree(bs); /* the timer closed first */
     return;
   }
@@ -415,6 +416,7 @@ static void
 timer_closed(uv_handle_t *h)
 {
   struct blobsync *bs = h->data;
+  bs->timer_closed = 1;
   if (bs->running == JOB_NONE)
     xfree(bs); /* else job_after frees it */
 }

@@ -43,6 +43,8 @@ struct want {
   struct want *prev, *next;  /* in a queue or the parked list */
   struct want *hnext;        /* hash chain */
   struct xfer *xfer;         /* while W_INFLIGHT */
+  int fetch_only;            /* only blobx_fetch() asked: dropped when
+                              * no peer has it (its waiters are told) */
   struct miss miss[BLOBX_MISS_SLOTS];
 };
 
@@ -62,6 +64,7 @@ struct xfer {
   struct secure_hash_state *hs;
   int have_total;
   uint64_t total, received, asked_end, last_ms;
+  uint64_t reserved;         /* bytes counted against the quota */
 };
 
 struct job {                 /* a get being served */
@@ -105,6 +108,7 @@ struct blobx {
   int npeers;
   unsigned rr;               /* round-robin start among peers */
   int inflight;
+  uint64_t reserved;         /* sizes of the blobs in flight */
   uint64_t last_park_ms;
   int corrupt;               /* test hook */
   struct blobx_stats st;
@@ -126,6 +130,9 @@ static struct blobx *g_bx;   /* guarded by g_lock */
 static int g_users;          /* threads inside blobx_fetch via g_bx */
 
 static void pump(struct blobx *bx);
+static void want_free(struct blobx *bx, struct want *w);
+static int want_add(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
+                    uint64_t size, enum blobx_prio prio, int fetch_only);
 
 /* ---- the wanted set -------------------------------------------------- */
 
@@ -323,6 +330,8 @@ requeue(struct blobx *bx, struct want *w, int front)
     list_push(&bx->parked, w, 0);
     if (w->prio == BLOBX_PLAYBACK)
       note_gone(bx, w->hash);
+    if (w->fetch_only)
+      want_free(bx, w);
   }
 }
 
@@ -439,6 +448,7 @@ xfer_unlink(struct blobx *bx, struct xfer *x)
   *pp = x->next;
   x->bp->inflight--;
   bx->inflight--;
+  bx->reserved -= x->reserved;
   if (x->fd >= 0)
     close(x->fd);
   if (x->hs)
@@ -504,6 +514,8 @@ start_xfer(struct blobx *bx, struct bpeer *bp, struct want *w)
   x->hs = secure_hash_new();
   x->have_total = w->size > 0;
   x->total = w->size;
+  x->reserved = w->size;
+  bx->reserved += w->size;
   x->next = bp->xfers;
   bp->xfers = x;
   bp->inflight++;
@@ -519,7 +531,7 @@ static int
 over_quota(const struct blobx *bx)
 {
   return bx->opts.quota_bytes > 0 &&
-         bx->st.stored_bytes >= bx->opts.quota_bytes;
+         bx->st.stored_bytes + bx->reserved >= bx->opts.quota_bytes;
 }
 
 /* Start one fetch from bp if it has room: the first want, highest
@@ -1003,7 +1015,7 @@ on_async(uv_async_t *a)
   pthread_mutex_unlock(&bx->lock);
   for (i = 0; i < n; i++) {
     struct want *w;
-    if (blobx_want(bx, pend[i].hash, pend[i].size, BLOBX_PLAYBACK) != 0)
+    if (want_add(bx, pend[i].hash, pend[i].size, BLOBX_PLAYBACK, 1) != 0)
       log_warn("cannot queue a playback fetch");
     w = lookup(bx, pend[i].hash);
     if (w && w->state == W_PARKED)
@@ -1107,6 +1119,13 @@ int
 blobx_want(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
            uint64_t size, enum blobx_prio prio)
 {
+  return want_add(bx, hash, size, prio, 0);
+}
+
+static int
+want_add(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
+         uint64_t size, enum blobx_prio prio, int fetch_only)
+{
   struct want *w;
 
   if ((int)prio < 0 || prio >= BLOBX_PRIOS)
@@ -1117,6 +1136,8 @@ blobx_want(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
     return 0;
   w = lookup(bx, hash);
   if (w) {
+    if (!fetch_only)
+      w->fetch_only = 0; /* the state wants it too: keep it */
     if ((int)prio > w->prio) {
       int queued = w->state == W_QUEUED;
       detach(bx, w);
@@ -1141,6 +1162,7 @@ blobx_want(struct blobx *bx, const uint8_t hash[SECURE_HASH_BYTES],
   memcpy(w->hash, hash, HASHB);
   w->size = size;
   w->prio = (int)prio;
+  w->fetch_only = fetch_only;
   w->hnext = bx->buckets[bucket_of(bx, hash)];
   bx->buckets[bucket_of(bx, hash)] = w;
   bx->nwants++;

@@ -20,9 +20,9 @@
 
 #define BLOBX_CHUNK_BYTES (64u << 10)   /* data bytes per BlobChunk sent */
 #define BLOBX_WINDOW_BYTES (1u << 20)   /* bytes asked by one BlobGet */
-#define BLOBX_PEER_INFLIGHT 8           /* blobs fetched from one peer */
-#define BLOBX_PEER_INFLIGHT_REPL 6      /* of which replication may use */
-#define BLOBX_INFLIGHT_MAX 32           /* blobs fetched at once in total */
+#define BLOBX_PEER_INFLIGHT 32          /* blobs fetched from one peer */
+#define BLOBX_PEER_INFLIGHT_REPL 28     /* of which replication may use */
+#define BLOBX_INFLIGHT_MAX 64           /* blobs fetched at once in total */
 #define BLOBX_SERVE_QUEUE_MAX 64        /* gets queued from one peer */
 #define BLOBX_WANTED_MAX 1000000        /* entries in the wanted set */
 #define BLOBX_MISS_MS 60000             /* skip a peer that said missing */

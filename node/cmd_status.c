@@ -34,6 +34,20 @@ print_peers(const struct json *peers)
            json_num(json_get(p, "rate_out")));
 }
 
+/* "blobs: 3 wanted, 1 fetching, 120 fetched (4.2 MB in, 1.0 MB out)"
+ * when the daemon runs (node/blobx.c). */
+static void
+print_blobs(const struct json *b)
+{
+  if (b == NULL || json_get(b, "wanted") == NULL)
+    return;
+  printf("blobs:          %.0f wanted, %.0f fetching, %.0f fetched "
+         "(%.1f MB in, %.1f MB out)\n", json_num(json_get(b, "wanted")),
+         json_num(json_get(b, "fetching")), json_num(json_get(b, "fetched")),
+         json_num(json_get(b, "bytes_in")) / 1e6,
+         json_num(json_get(b, "bytes_out")) / 1e6);
+}
+
 int
 cmd_status(struct cli *cli)
 {
@@ -61,6 +75,7 @@ cmd_status(struct cli *cli)
            "schema version: %d\n", app.dir, app.node_id, app.network_id,
            (int)json_num(json_get(o, "schema_version")));
     print_peers(json_get(o, "peers"));
+    print_blobs(json_get(o, "blobs"));
   }
   json_free(o);
   app_close(&app);

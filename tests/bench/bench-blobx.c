@@ -2,8 +2,10 @@
 /* Copyright (c) 2026 the Glowtalk developers */
 /* Blob replication throughput (node/blobx.c): two in-process nodes on
  * 127.0.0.1, real blob stores in temp dirs. Usage: bench-blobx N SIZE
- * [BIG_MB]. Prints "blobs N bytes SECONDS blobs_per_s MB_per_s" for N
- * blobs of SIZE bytes, then the same line for one BIG_MB blob. */
+ * [BIG_MB]. Prints "LABEL N BYTES SECONDS blobs_per_s MB_per_s" for N
+ * blobs of SIZE bytes, then for one BIG_MB blob; each preceded by a
+ * LABEL-local line: storing the same blobs locally with blobs_put (the
+ * disk's own speed, for comparison). BENCH_TRACE=1 prints progress. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,12 +100,17 @@ node_start(struct node *n, uint8_t seed_byte)
 }
 
 static void
-node_stop(struct node *n)
+node_close(struct node *n)
 {
-  char cmd[128];
   blobx_close(&n->bx);
   swarm_close(&n->sw);
-  uv_run(&loop, UV_RUN_DEFAULT);
+}
+
+/* After node_close() of every node and a run of the loop. */
+static void
+node_free(struct node *n)
+{
+  char cmd[128];
   blobs_close(&n->store);
   identity_free(&n->id);
   netkey_free(&n->net);
@@ -125,6 +132,12 @@ on_poll(uv_timer_t *h)
   struct wait *w = h->data;
   struct blobx_stats st;
   blobx_get_stats(w->n->bx, &st);
+  static unsigned polls;
+  if (getenv("BENCH_TRACE") && ++polls % 50 == 0)
+    fprintf(stderr, "t %llu fetched %llu fetching %llu parked %llu missing %llu\n",
+            (unsigned long long)uv_now(&loop), (unsigned long long)st.fetched,
+            (unsigned long long)st.fetching, (unsigned long long)st.parked,
+            (unsigned long long)st.missing);
   if ((w->connected ? swarm_connected(w->n->sw) >= 1
                     : st.fetched >= w->fetched) ||
       uv_now(&loop) >= w->deadline)
@@ -173,11 +186,17 @@ measure(struct node *a, struct node *b, const char *label, size_t n,
   double s;
   size_t i;
 
+  t0 = uv_hrtime();
   for (i = 0; i < n; i++) {
     fill(buf, size, base + (uint32_t)i);
     if (blobs_put(a->store, buf, size, h + i * SECURE_HASH_BYTES) != 0)
       return -1;
   }
+  t1 = uv_hrtime();
+  /* The reference: writing the same blobs into a local store. */
+  printf("%s-local %zu %zu %.3f %.0f %.1f\n", label, n, size,
+         (double)(t1 - t0) / 1e9, (double)n / ((double)(t1 - t0) / 1e9),
+         (double)n * (double)size / ((double)(t1 - t0) / 1e9) / 1e6);
   blobx_get_stats(b->bx, &st0);
   t0 = uv_hrtime();
   for (i = 0; i < n; i++) {
@@ -196,6 +215,7 @@ measure(struct node *a, struct node *b, const char *label, size_t n,
   s = (double)(t1 - t0) / 1e9;
   printf("%s %zu %zu %.3f %.0f %.1f\n", label, n, size, s, (double)n / s,
          (double)n * (double)size / s / 1e6);
+  fflush(stdout);
   xfree(h);
   xfree(buf);
   return 0;
@@ -222,8 +242,11 @@ main(int argc, char **argv)
     rc = 1;
   if (!rc && big && measure(&a, &b, "big", 1, big, 1000000) != 0)
     rc = 1;
-  node_stop(&b);
-  node_stop(&a);
+  node_close(&b);
+  node_close(&a);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  node_free(&b);
+  node_free(&a);
   if (uv_loop_close(&loop) != 0)
     rc = 1;
   return rc;

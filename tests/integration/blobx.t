@@ -47,6 +47,8 @@ check "... answered without waiting the 10 s bound" '[ $(( (s1 - s0) / 1000000 )
 
 "$GLOWTALK" status --data "$B" --json > "$T_TMP/st"
 check "status --json has the blobs object" 'grep -q "\"blobs\":{\"wanted\":[0-9]*,.*\"fetched\":1,\"bytes_in\":300000," "$T_TMP/st"'
+run_cmd status --data "$B"
+check "plain status has a blobs line" '[[ $OUT == *"blobs:          0 wanted, 0 fetching, 1 fetched (0.3 MB in, 0.0 MB out)"* ]]'
 http GET "${URLB%/}/api/status"
 check "GET /api/status has it too" '[ "$CODE" = 200 ] && [[ $BODY == *"\"blobs\":{"*"\"fetching\":"* ]]'
 "$GLOWTALK" status --data "$A" --json > "$T_TMP/sta"

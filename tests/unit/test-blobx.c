@@ -521,8 +521,9 @@ TEST_IMPL(blobx_playback_overtakes_replication)
   pa.b = &b;
   pa.play = play;
   ASSERT(run_until(play_arrived, &pa, T_WAIT_MS));
-  /* It arrived behind at most the fetches already in flight. */
-  ASSERT_LE(pa.fetched_at_play, st.fetched + BLOBX_PEER_INFLIGHT + 1);
+  /* It arrived behind at most the fetches in flight when it was asked
+   * and those started while its get travelled, not the 1,900 queued. */
+  ASSERT_LE(pa.fetched_at_play, st.fetched + 2 * BLOBX_PEER_INFLIGHT);
   ASSERT_LT(pa.fetched_at_play, T_SMALL_N / 2);
   c.fetched = T_SMALL_N + 1;
   ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
@@ -563,18 +564,16 @@ TEST_IMPL(blobx_replicate_off_and_quota)
   ca.t = &b;
   ca.fetched = 1;
   ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
-  /* A quota of 10,000 B with 1,000 stored: replication stops once it is
-   * reached (the fetches in flight finish); playback still works. */
+  /* A quota of 10,000 B with 1,000 stored: replication stops once what
+   * is stored plus what is in flight reaches it; playback still works. */
   for (i = 0; i < 10; i++)
     ASSERT_OK(blobx_want(c.bx, h + i * SECURE_HASH_BYTES, 3000,
                          BLOBX_REPLICATE));
   ASSERT(run_until(NULL, NULL, 500));
   blobx_get_stats(c.bx, &st);
-  ASSERT_GE(st.fetched, 3);
-  ASSERT_LE(st.fetched, 3 + BLOBX_PEER_INFLIGHT_REPL);
-  ASSERT_LT(st.fetched, 10);
-  ASSERT_GE(st.stored_bytes, 10000);
-  ASSERT_EQ(st.wanted, 10 - st.fetched);
+  ASSERT_EQ(st.fetched, 3);
+  ASSERT_EQ(st.stored_bytes, 10000);
+  ASSERT_EQ(st.wanted, 7);
   ASSERT_OK(blobx_want(c.bx, h + 10 * SECURE_HASH_BYTES, 3000,
                        BLOBX_PLAYBACK));
   ca.t = &c;
@@ -646,6 +645,8 @@ TEST_IMPL(blobx_fetch_waits_for_playback)
   ASSERT_OK(pthread_join(th, NULL));
   ASSERT_EQ(f.rc, ERR_NOT_FOUND);
   ASSERT_LT(uv_now(&loop) - t0, 4000);
+  /* Only a listener wanted it: the want is dropped with the answer. */
+  ASSERT_EQ(blobx_is_wanted(b.bx, none), 0);
   /* Through the daemon's hook; none set: not found. */
   ASSERT_EQ(blobx_playback_fetch(none, 0, 100), ERR_NOT_FOUND);
   blobx_playback_set(b.bx);
@@ -901,5 +902,41 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
   db_close(&db);
   xfree(path);
   finish(all, 1);
+  return 0;
+}
+
+TEST_IMPL(blobx_silent_peer_stalls_out)
+{
+  struct tnode s, b, c, *all[] = {&s, &b, &c};
+  uint8_t h[SECURE_HASH_BYTES];
+  struct blobx_stats st;
+  struct count_arg ca;
+
+  setup();
+  tnode_start(&s, 1);
+  tnode_start(&b, 2);
+  tnode_start(&c, 3);
+  /* s runs no blob exchange: it ignores blob frames (a peer too old or
+   * stuck). */
+  blobx_close(&s.bx);
+  put_blobs(&c, 1, 10000, 31, h);
+  connect_pair(&s, &b);
+  ASSERT_OK(blobx_want(b.bx, h, 10000, BLOBX_REPLICATE));
+  ASSERT(run_until(NULL, NULL, 300));
+  blobx_get_stats(b.bx, &st);
+  ASSERT_EQ(st.fetching, 1);
+  /* stall_ms is 2 s in these tests: the fetch is abandoned, s skipped. */
+  ASSERT(run_until(NULL, NULL, 3500));
+  blobx_get_stats(b.bx, &st);
+  ASSERT_EQ(st.fetching, 0);
+  ASSERT_EQ(st.parked, 1);
+  ASSERT_EQ(temp_files(b.dir), 0);
+  connect_pair(&c, &b);
+  memset(&ca, 0, sizeof(ca));
+  ca.t = &b;
+  ca.fetched = 1;
+  ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
+  ASSERT_EQ(blobs_size(b.store, h), 10000);
+  finish(all, 3);
   return 0;
 }
