@@ -17,6 +17,7 @@
 #include "node/events.h"
 #include "node/glowfic_url.h"
 #include "node/hex.h"
+#include "node/glowfic_listing.h"
 #include "node/importer.h"
 #include "node/json.h"
 #include "node/log.h"
@@ -146,6 +147,10 @@ run_job(void *arg)
   if (j->url) {
     err = importer_from_url(j->url, j->cfg, &opts, &w, errbuf,
                             sizeof(errbuf));
+  } else if (glowfic_listing_detect(j->data, j->len)) {
+    /* a saved continuity or section page: its threads are fetched */
+    err = importer_from_listing(j->source, j->data, j->len, NULL, 0, j->cfg,
+                                &opts, &w, errbuf, sizeof(errbuf));
   } else {
     set_state(j, "parsing");
     err = importer_from_bytes(j->source, j->data, j->len, &opts, &w,

@@ -56,7 +56,7 @@ static const struct config_option options[] = {
   {"blob-quota-mb", CONFIG_INT, "0", 0, 100000000, NULL,
    "most audio to keep from peers, in MiB; 0 means no limit"},
   {"test-engines", CONFIG_BOOL, "no", 0, 0, NULL,
-   "offer the sleep:MS test engine in the UI (for benchmarks)"},
+   "allow the sleep:MS test engine (benchmarks): listed and accepted"},
   {"pause-sentence", CONFIG_INT, "250", 0, 10000, NULL,
    "silence between sentences of a post, in ms"},
   {"pause-paragraph", CONFIG_INT, "600", 0, 10000, NULL,

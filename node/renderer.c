@@ -468,6 +468,11 @@ on_tick(uv_timer_t *t)
     r->last_plan_ms = now;
     plan(r);
   }
+  /* Each poll hands an idle worker its next job: while jobs are out, tick
+   * fast so a worker never waits a whole tick (at RENDERER_TICK_MS two
+   * workers did at most 20 sentences a second, however short). */
+  uv_timer_set_repeat(t, workers_pending(r->w) > 0 ? RENDERER_BUSY_TICK_MS
+                                                   : RENDERER_TICK_MS);
 }
 
 int

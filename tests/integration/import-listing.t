@@ -82,4 +82,24 @@ printf '{"errors":[{"message":"You do not have permission to perform this action
 check "a saved API error body of a private post" \
   'bad "$T_TMP/e403.json" && [[ "$ERR" == *"permission"* ]]'
 
+# The web upload of a saved continuity page fetches its threads too.
+W2="$T_TMP/web"
+run_cmd init --data "$W2"
+if start_node "$W2"; then
+  token=$(curl -s "$URL" | sed -n 's/.*name="csrf-token" content="\([0-9a-f]*\)".*/\1/p')
+  http POST "${URL}api/imports" -H "X-CSRF-Token: $token" -H "Content-Type: text/html" \
+    -H "X-Filename: board.html" --data-binary @"$T_TMP/board.html"
+  id=$(sed -n 's/.*"import_id":"\([0-9a-f]*\)".*/\1/p' <<<"$BODY")
+  for i in $(seq 1 100); do
+    http GET "${URL}api/imports/$id"
+    [[ $BODY == *'"state":"done"'* || $BODY == *'"state":"failed"'* ]] && break
+    sleep 0.1
+  done
+  check "an uploaded continuity page imports its threads ($BODY)" \
+    '[[ $BODY == *"\"state\":\"done\""* && $BODY == *"\"threads\":3"* ]]'
+  stop_node "$PID"
+else
+  not_ok "a node starts for the upload"
+fi
+
 done_testing
