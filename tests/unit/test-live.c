@@ -96,6 +96,12 @@ collect_text(void *arg, const struct book_sentence *s)
                     (long long)s->post_index, s->text);
 }
 
+static int
+collect_state(void *arg, const struct book_sentence *s)
+{
+  return buf_printf(arg, "%s,", book_state_str(s->state));
+}
+
 TEST_IMPL(storyorder_builds_and_rebuilds)
 {
   struct lv t;
@@ -210,6 +216,58 @@ TEST_IMPL(live_publishes_after_commit_only)
   ASSERT_EQ(b.len, 0);
   buf_free(&b);
   events_free(&ev);
+  lv_close(&t);
+  return 0;
+}
+
+static void
+append_op(struct lv *t, int op, uint32_t first, uint32_t n)
+{
+  struct wire_entry e;
+  uint8_t id[WIRE_HASH_BYTES];
+
+  memset(&e, 0, sizeof(e));
+  e.op = op;
+  memcpy(e.book, t->book, WIRE_BOOK_ID_BYTES);
+  if (op == WIRE_OP_CLAIM)
+    e.lease_ms = 60000;
+  if (op == WIRE_OP_FAIL)
+    e.text = xstrdup("engine broke");
+  if (n)
+    wire_sentences_range(&e.sent, first, n);
+  ASSERT_OK(feed_append(t->f, &e, id));
+  wire_entry_clear(&e);
+}
+
+/* The progress counts agree with the per-sentence states of the reader:
+ * idle, pending, rendering (under a claim newer than the request) and
+ * failed; a cancel makes the claimed and failed ones idle again. */
+TEST_IMPL(progress_counts_claims_and_failures)
+{
+  struct book_progress p;
+  struct lv t;
+  struct buf b;
+  int64_t n;
+
+  lv_open(&t);
+  append_op(&t, WIRE_OP_START_RENDER, 0, 4);
+  append_op(&t, WIRE_OP_CLAIM, 0, 3);
+  append_op(&t, WIRE_OP_FAIL, 2, 1);
+  ASSERT_OK(book_progress(t.db, t.book, &p));
+  ASSERT_EQ(p.total, 5);
+  ASSERT_EQ(p.idle, 1);
+  ASSERT_EQ(p.rendering, 2);
+  ASSERT_EQ(p.failed, 1);
+  ASSERT_EQ(p.pending, 1);
+  ASSERT_EQ(p.done, 0);
+  buf_init(&b, 4096);
+  ASSERT_OK(book_sentences(t.db, t.book, BOOK_BY_POST, 0, 3,
+                           collect_state, &b, &n));
+  ASSERT_STR_EQ(b.data, "rendering,rendering,failed,pending,idle,");
+  buf_free(&b);
+  append_op(&t, WIRE_OP_CANCEL_PENDING, 0, 0);
+  ASSERT_OK(book_progress(t.db, t.book, &p));
+  ASSERT_EQ(p.idle, 5);
   lv_close(&t);
   return 0;
 }
