@@ -11,6 +11,7 @@
 #include "node/alloc.h"
 #include "node/book.h"
 #include "node/events.h"
+#include "node/hex.h"
 #include "node/importer.h"
 #include "node/json.h"
 #include "node/live.h"
@@ -268,6 +269,56 @@ TEST_IMPL(progress_counts_claims_and_failures)
   append_op(&t, WIRE_OP_CANCEL_PENDING, 0, 0);
   ASSERT_OK(book_progress(t.db, t.book, &p));
   ASSERT_EQ(p.idle, 5);
+  lv_close(&t);
+  return 0;
+}
+
+/* Entries replicated from another member give the same news as this
+ * node's own: the reducer reports them, the receive commits them. */
+TEST_IMPL(live_news_of_received_entries)
+{
+  struct events *ev = events_new();
+  struct feed_result res;
+  struct tauthor other;
+  struct wire_entry e;
+  uint8_t id[WIRE_HASH_BYTES], *bytes;
+  uint64_t after = 0;
+  size_t len;
+  struct lv t;
+  struct buf b;
+  char hex[2 * WIRE_KEY_BYTES + 1];
+
+  lv_open(&t);
+  lt_author(&other, t.dir, 1);
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_INVITE_CREATE;
+  memset(e.invite_id, 7, sizeof(e.invite_id));
+  memset(e.key, 8, sizeof(e.key));
+  e.max_uses = 1;
+  ASSERT_OK(feed_append(t.f, &e, id));
+  e.op = WIRE_OP_ADMIT;
+  memcpy(e.key, other.key, WIRE_KEY_BYTES);
+  ASSERT_OK(feed_append(t.f, &e, id));
+  wire_entry_clear(&e);
+  buf_init(&b, EVENTS_BATCH_MAX);
+  live_attach(ev);
+  e.op = WIRE_OP_RERENDER;
+  memcpy(e.book, t.book, WIRE_BOOK_ID_BYTES);
+  e.take = 1;
+  wire_sentences_range(&e.sent, 3, 1);
+  bytes = lt_next(&other, &e, 100, &len, id);
+  wire_entry_clear(&e);
+  ASSERT_EQ(lt_recv(t.f, bytes, len, &res), FEED_ACCEPTED);
+  xfree(bytes);
+  drain(ev, &after, &b);
+  hex_encode(hex, other.key, WIRE_KEY_BYTES);
+  ASSERT_CONTAINS(b.data, "event: sentence");
+  ASSERT_CONTAINS(b.data, "\"index\":3");
+  ASSERT_CONTAINS(b.data, hex);
+  live_attach(NULL);
+  buf_free(&b);
+  events_free(&ev);
+  lt_author_free(&other);
   lv_close(&t);
   return 0;
 }
