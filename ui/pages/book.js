@@ -211,7 +211,7 @@ async function readTab(body, book) {
   };
 
   const sentence = (s, ids) => {
-    const span = h('span.sentence', { tabindex: 0, role: 'button', dataset: { id: s.id, index: s.index, state: s.state },
+    const span = h('span.sentence', { tabindex: 0, role: 'button', dataset: { id: s.id, index: s.index, state: s.state, error: s.state === 'failed' ? (s.error || 'unknown error') : '' },
       title: stateTitle(s.state, s) },
     s.text, ' ');
     spans.set(s.id, span);
@@ -291,6 +291,7 @@ async function readTab(body, book) {
   const setState = (span, state, extra = {}) => {
     if (!span) return;
     span.dataset.state = state;
+    span.dataset.error = state === 'failed' ? (extra.error || 'unknown error') : '';
     span.title = stateTitle(state, extra);
   };
   // Too much changed at once (cancel, big batches): read the states of
