@@ -29,6 +29,7 @@
 
 #define LIVE_PROGRESS_MS 1000  /* a book's progress events at most this
                                 * often */
+#define LIVE_PROGRESS_SHARE 10 /* wait at least 10x the counting time */
 #define METRICS_DU_MS 10000    /* storage use is walked at most this often */
 #define METRICS_DU_FDS 16      /* directories nftw keeps open */
 #define METRICS_MAX (64u << 10) /* bytes of the /metrics text */
@@ -153,12 +154,14 @@ publisher(void *arg)
   struct api_live *lv = api->live;
   uint8_t books[LIVE_DIRTY_MAX][WIRE_BOOK_ID_BYTES];
   struct timespec until;
+  int64_t wait_ms = LIVE_PROGRESS_MS, t0;
   size_t n, i;
 
   pthread_mutex_lock(&lv->lock);
   while (!lv->stop) {
     clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_nsec += (long)LIVE_PROGRESS_MS * 1000000L;
+    until.tv_sec += wait_ms / 1000;
+    until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
     until.tv_sec += until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
     while (!lv->stop &&
@@ -167,12 +170,18 @@ publisher(void *arg)
     if (lv->stop)
       break;
     pthread_mutex_unlock(&lv->lock);
+    t0 = mono_ms();
     n = live_take_dirty(books, LIVE_DIRTY_MAX);
     for (i = 0; i < n; i++) {
       struct db *db = api__db_lock(api);
       api_live__publish(api, db, books[i]);
       api__db_unlock(api);
     }
+    /* Counting a big book holds the store: keep it to a tenth of the
+     * time, so requests are not starved while it renders. */
+    wait_ms = (mono_ms() - t0) * LIVE_PROGRESS_SHARE;
+    if (wait_ms < LIVE_PROGRESS_MS)
+      wait_ms = LIVE_PROGRESS_MS;
     pthread_mutex_lock(&lv->lock);
   }
   pthread_mutex_unlock(&lv->lock);

@@ -264,7 +264,11 @@ book_export(struct db *db, struct blobs *blobs,
  * result (as above), the newest failure newer than the request, an
  * unreleased claim newer than the request, and whether the request is
  * live (newer than the book's latest cancel). */
-#define STATES_CTE(where)                                                   \
+/* The first or last sentence index of a page of posts (?2, ?3). */
+#define PAGE_IDX(fn)                                                        \
+  "(SELECT " fn "(w2.idx) FROM work_order w2 WHERE w2.work_id ="            \
+  " (SELECT work_id FROM b) AND w2.pidx >= ?2 AND w2.pidx < ?2 + ?3)"
+#define STATES_CTE(where, lo, hi)                                           \
   "WITH b AS (SELECT book, work_id, cancel_lamport, cancel_author"          \
   " FROM st_books WHERE book = ?1 AND created = 1 AND deleted = 0),"        \
   " ord AS (SELECT w.sentence_id AS sid, w.post_key AS post_key,"         \
@@ -280,6 +284,10 @@ book_export(struct db *db, struct blobs *blobs,
   "  AND s.sentence_id = w.sentence_id"                                     \
   " JOIN work_posts p ON p.work_id = w.work_id"                             \
   "  AND p.post_key = w.post_key),"                                         \
+  /* The unreleased claims that reach the page, found once per page. */     \
+  " pc AS MATERIALIZED (SELECT c.author, c.first, c.last, c.lamport"         \
+  "  FROM st_claims c WHERE c.book = ?1 AND c.released = 0"                 \
+  "  AND c.first <= " hi " AND c.last >= " lo "),"                           \
   " st AS (SELECT o.*,"                                                     \
   " (SELECT r.blob || x'' FROM st_results r WHERE r.book = ?1"              \
   "  AND r.sentence = o.idx AND r.take = t.take"                            \
@@ -293,8 +301,8 @@ book_export(struct db *db, struct blobs *blobs,
   "  AND f.sentence = o.idx"                                                \
   "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)"             \
   "  ORDER BY f.lamport DESC LIMIT 1) AS error,"                            \
-  " (SELECT c.author FROM st_claims c WHERE c.book = ?1"                    \
-  "  AND o.idx BETWEEN c.first AND c.last AND c.released = 0"               \
+  " (SELECT c.author FROM pc c"                                              \
+  "  WHERE o.idx BETWEEN c.first AND c.last"                                \
   "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)"             \
   "  LIMIT 1) AS claimer,"                                                  \
   " coalesce((t.req_lamport, t.req_author)"                                 \
@@ -307,11 +315,12 @@ book_export(struct db *db, struct blobs *blobs,
   "  WHEN live THEN 1 ELSE 0 END AS state FROM st) "
 
 static const char *const sentences_sql[2] = {
-  STATES_CTE("w.idx >= ?2 AND w.idx < ?2 + ?3")
+  STATES_CTE("w.idx >= ?2 AND w.idx < ?2 + ?3", "?2", "(?2 + ?3 - 1)")
   "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
   " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
   " FROM ss ORDER BY idx",
-  STATES_CTE("w.pidx >= ?2 AND w.pidx < ?2 + ?3")
+  STATES_CTE("w.pidx >= ?2 AND w.pidx < ?2 + ?3", PAGE_IDX("min"),
+             PAGE_IDX("max"))
   "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
   " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
   " FROM ss ORDER BY idx"};
@@ -468,7 +477,15 @@ book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
   static const char *const q =
     "WITH b AS (SELECT book, cancel_lamport, cancel_author FROM st_books"
     " WHERE book = ?1 AND created = 1 AND deleted = 0),"
-    " st AS (SELECT"
+    /* The sentences under an unreleased claim newer than their request,
+     * found once from the claims' runs (each a range of st_tasks), not
+     * by scanning every claim for every sentence. */
+    " cl AS MATERIALIZED (SELECT DISTINCT t.sentence AS s FROM st_claims c"
+    "  CROSS JOIN st_tasks t ON t.book = c.book"
+    "  AND t.sentence BETWEEN c.first AND c.last"
+    "  WHERE c.book = ?1 AND c.released = 0"
+    "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)),"
+    " st AS (SELECT t.sentence AS s,"
     " (SELECT r.duration_ms FROM st_results r WHERE r.book = ?1"
     "  AND r.sentence = t.sentence AND r.take = t.take"
     "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
@@ -476,14 +493,12 @@ book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
     " EXISTS (SELECT 1 FROM st_failures f WHERE f.book = ?1"
     "  AND f.sentence = t.sentence"
     "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)) AS failed,"
-    " EXISTS (SELECT 1 FROM st_claims c WHERE c.book = ?1"
-    "  AND t.sentence BETWEEN c.first AND c.last AND c.released = 0"
-    "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)) AS claimed,"
     " coalesce((t.req_lamport, t.req_author)"
     "  > (b.cancel_lamport, b.cancel_author), 0) AS live"
     " FROM b JOIN st_tasks t ON t.book = b.book WHERE t.sentence < ?2)"
     " SELECT CASE WHEN dur IS NOT NULL THEN 3 WHEN live AND failed THEN 4"
-    "  WHEN live AND claimed THEN 2 WHEN live THEN 1 ELSE 0 END AS state,"
+    "  WHEN live AND s IN (SELECT s FROM cl) THEN 2 WHEN live THEN 1"
+    "  ELSE 0 END AS state,"
     " count(*), coalesce(sum(dur), 0) FROM st GROUP BY state";
   struct db_stmt *s = NULL;
   int64_t nposts;

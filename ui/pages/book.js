@@ -128,7 +128,7 @@ async function castTab(body, book, work) {
   ]);
   const defRow = h('div.cast-row.default');
   defRow.append(h('div.cast-who', h('h3', 'Default voice'), h('p.muted', 'For characters without a voice, and for narration.')),
-    picker({ value: book.default_voice, label: 'Default voice', onChange: (v) => save(defRow, `/api/books/${enc}/cast/default`, v) }).el);
+    picker({ value: book.default_voice, label: 'Default voice', placeholder: 'the node’s default voice (config “voice”)', onChange: (v) => save(defRow, `/api/books/${enc}/cast/default`, v) }).el);
 
   const list = h('div.cast-list');
   const paint = () => set(list, ...chars.characters.map((c) => {
@@ -141,6 +141,7 @@ async function castTab(body, book, work) {
           h('p.muted', `${fmtCount(c.posts)} posts · ${fmtCount(c.words)} words · ${(100 * (c.share || 0)).toFixed(1)}% of the text`),
           samples)),
       picker({ value: book.cast?.[c.key] || '', label: `Voice of ${c.name || c.author}`, sample: c.samples?.[0],
+        placeholder: `the default voice${book.default_voice ? ` (${book.default_voice})` : ''}`,
         onChange: (v) => save(row, `/api/books/${enc}/cast/${encodeURIComponent(c.key)}`, v || null) }).el,
       h('span.save-state', { 'aria-live': 'polite' }));
     return row;
@@ -210,7 +211,7 @@ async function readTab(body, book) {
   };
 
   const sentence = (s, ids) => {
-    const span = h('span.sentence', { tabindex: 0, role: 'button', dataset: { id: s.id, index: s.index, state: s.state },
+    const span = h('span.sentence', { tabindex: 0, role: 'button', dataset: { id: s.id, index: s.index, state: s.state, error: s.state === 'failed' ? (s.error || 'unknown error') : '' },
       title: stateTitle(s.state, s) },
     s.text, ' ');
     spans.set(s.id, span);
@@ -290,6 +291,7 @@ async function readTab(body, book) {
   const setState = (span, state, extra = {}) => {
     if (!span) return;
     span.dataset.state = state;
+    span.dataset.error = state === 'failed' ? (extra.error || 'unknown error') : '';
     span.title = stateTitle(state, extra);
   };
   // Too much changed at once (cancel, big batches): read the states of
