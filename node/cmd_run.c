@@ -126,6 +126,13 @@ peers_of(void *arg)
   return swarm_node_peers(arg);
 }
 
+/* status.c's replication source: any thread. */
+static struct json *
+replication_of(void *arg)
+{
+  return swarm_node_replication(arg);
+}
+
 static int
 start_renderer(struct daemon *d, struct config *cfg, char *errbuf,
                size_t errlen)
@@ -186,12 +193,14 @@ cmd_run(struct cli *cli)
     goto out;
   }
   status_set_peers(peers_of, d.swarm);
+  status_set_replication(replication_of, d.swarm);
   publish_node_event(&d, "running");
   uv_run(&d.loop, UV_RUN_DEFAULT);
   rc = CLI_OK;
 
 out:
   status_set_peers(NULL, NULL);
+  status_set_replication(NULL, NULL);
   renderer_close(&d.renderer);
   swarm_node_close(&d.swarm);
   control_server_close(&d.control);

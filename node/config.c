@@ -63,6 +63,10 @@ static const struct config_option options[] = {
    "silence between paragraphs, in ms"},
   {"pause-post", CONFIG_INT, "1200", 0, 30000, NULL,
    "silence between posts, in ms"},
+  {"advertise", CONFIG_HOSTPORT, NULL, 0, 0, NULL,
+   "swarm address announced to members (default: the listen address)"},
+  {"repl-heads-ms", CONFIG_INT, "10000", 50, 600000, NULL,
+   "milliseconds between replication head exchanges (anti-entropy)"},
   {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)

@@ -24,5 +24,8 @@ struct json *status_json(struct app *app, int in_daemon, int *err);
  * no longer running in any thread. Without it "peers" is []. */
 typedef struct json *(*status_peers_cb)(void *arg);
 void status_set_peers(status_peers_cb cb, void *arg);
+/* The same for the "replication" object (node/repl.h); without one (or
+ * a running daemon to ask) it says only whether the feed is fenced. */
+void status_set_replication(status_peers_cb cb, void *arg);
 
 #endif

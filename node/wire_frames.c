@@ -49,8 +49,13 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
   Glowtalk__Ping ping = GLOWTALK__PING__INIT;
   Glowtalk__Pong pong = GLOWTALK__PONG__INIT;
   Glowtalk__Goodbye bye = GLOWTALK__GOODBYE__INIT;
+  Glowtalk__ReplHeads rh = GLOWTALK__REPL_HEADS__INIT;
+  Glowtalk__ReplEntries re = GLOWTALK__REPL_ENTRIES__INIT;
   const struct wire_hello *h = &f->u.hello;
-  size_t n;
+  Glowtalk__ReplHead *hv = NULL, **hp = NULL;
+  ProtobufCBinaryData *ev = NULL;
+  size_t n, i;
+  int err = 0;
 
   *out = NULL;
   *len = 0;
@@ -91,15 +96,52 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
     fr.body_case = GLOWTALK__FRAME__BODY_GOODBYE;
     fr.goodbye = &bye;
     break;
+  case WIRE_REPL_HEADS:
+    if (f->u.heads.n > WIRE_REPL_HEADS_MAX)
+      return ERR_INVAL;
+    hv = xcalloc(f->u.heads.n + 1, sizeof(*hv));
+    hp = xcalloc(f->u.heads.n + 1, sizeof(*hp));
+    for (i = 0; i < f->u.heads.n; i++) {
+      glowtalk__repl_head__init(&hv[i]);
+      hv[i].author.data = (uint8_t *)f->u.heads.heads[i].author;
+      hv[i].author.len = WIRE_REPL_KEY_BYTES;
+      hv[i].seq = f->u.heads.heads[i].seq;
+      hp[i] = &hv[i];
+    }
+    rh.heads = hp;
+    rh.n_heads = f->u.heads.n;
+    rh.want = f->u.heads.want != 0;
+    fr.body_case = GLOWTALK__FRAME__BODY_REPL_HEADS;
+    fr.repl_heads = &rh;
+    break;
+  case WIRE_REPL_ENTRIES:
+    if (f->u.entries.n > WIRE_REPL_ENTRIES_MAX)
+      return ERR_INVAL;
+    ev = xcalloc(f->u.entries.n + 1, sizeof(*ev));
+    for (i = 0; i < f->u.entries.n; i++) {
+      ev[i].data = (uint8_t *)f->u.entries.items[i].data;
+      ev[i].len = f->u.entries.items[i].len;
+    }
+    re.entries = ev;
+    re.n_entries = f->u.entries.n;
+    fr.body_case = GLOWTALK__FRAME__BODY_REPL_ENTRIES;
+    fr.repl_entries = &re;
+    break;
   default:
     return ERR_INVAL;
   }
   n = glowtalk__frame__get_packed_size(&fr);
-  if (n > FRAMES_PLAIN_MAX)
-    return ERR_TOO_BIG;
+  if (n > FRAMES_PLAIN_MAX) {
+    err = ERR_TOO_BIG;
+    goto out;
+  }
   *out = xmalloc(n ? n : 1);
   *len = glowtalk__frame__pack(&fr, *out);
-  return 0;
+out:
+  xfree(hv);
+  xfree(hp);
+  xfree(ev);
+  return err;
 }
 
 int
@@ -152,6 +194,48 @@ wire_frame_decode(const uint8_t *data, size_t len, struct wire_frame *f)
     f->u.goodbye.code = fr->goodbye->code;
     f->u.goodbye.reason = fr->goodbye->reason;
     break;
+  case GLOWTALK__FRAME__BODY_REPL_HEADS: {
+    struct wire_repl_head *hv;
+    size_t i, n = fr->repl_heads->n_heads;
+    if (n > WIRE_REPL_HEADS_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    for (i = 0; i < n; i++)
+      if (fr->repl_heads->heads[i]->author.len != WIRE_REPL_KEY_BYTES) {
+        err = ERR_PARSE;
+        goto fail;
+      }
+    hv = xcalloc(n + 1, sizeof(*hv));
+    for (i = 0; i < n; i++) {
+      hv[i].author = fr->repl_heads->heads[i]->author.data;
+      hv[i].seq = fr->repl_heads->heads[i]->seq;
+    }
+    f->kind = WIRE_REPL_HEADS;
+    f->u.heads.heads = hv;
+    f->u.heads.n = n;
+    f->u.heads.want = fr->repl_heads->want;
+    f->aux_ = hv;
+    break;
+  }
+  case GLOWTALK__FRAME__BODY_REPL_ENTRIES: {
+    struct wire_bytes *ev;
+    size_t i, n = fr->repl_entries->n_entries;
+    if (n > WIRE_REPL_ENTRIES_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    ev = xcalloc(n + 1, sizeof(*ev));
+    for (i = 0; i < n; i++) {
+      ev[i].data = fr->repl_entries->entries[i].data;
+      ev[i].len = fr->repl_entries->entries[i].len;
+    }
+    f->kind = WIRE_REPL_ENTRIES;
+    f->u.entries.items = ev;
+    f->u.entries.n = n;
+    f->aux_ = ev;
+    break;
+  }
   default:
     f->kind = WIRE_UNKNOWN; /* a newer peer's body: ignored */
     break;
@@ -170,6 +254,7 @@ wire_frame_free(struct wire_frame *f)
 {
   if (f == NULL || f->pb_ == NULL)
     return;
+  xfree(f->aux_);
   glowtalk__frame__free_unpacked(f->pb_, &allocator);
   memset(f, 0, sizeof(*f));
 }
@@ -178,7 +263,8 @@ const char *
 wire_kind_name(enum wire_kind kind)
 {
   static const char *const names[WIRE_KIND_COUNT_] = {
-    "unknown", "hello", "ping", "pong", "goodbye"};
+    "unknown", "hello", "ping", "pong", "goodbye", "repl-heads",
+    "repl-entries"};
   if ((int)kind < 0 || kind >= WIRE_KIND_COUNT_)
     return "unknown";
   return names[kind];

@@ -15,6 +15,9 @@
 #define WIRE_PROTOCOL_VERSION 1   /* major version; another one is refused */
 #define WIRE_HELLO_LIST_MAX 64    /* entries in each list of a Hello */
 #define WIRE_STRING_MAX 256       /* bytes of one string in a control frame */
+#define WIRE_REPL_HEADS_MAX 4096  /* authors in one ReplHeads frame */
+#define WIRE_REPL_ENTRIES_MAX 1024 /* entries in one ReplEntries frame */
+#define WIRE_REPL_KEY_BYTES 32    /* an author key in ReplHeads */
 
 /* Kinds of frame. WIRE_UNKNOWN is a body this build does not know (a newer
  * peer's): receivers ignore it. Append new kinds at the end. */
@@ -24,6 +27,8 @@ enum wire_kind {
   WIRE_PING,
   WIRE_PONG,
   WIRE_GOODBYE,
+  WIRE_REPL_HEADS,   /* log replication (node/repl.h) */
+  WIRE_REPL_ENTRIES,
   WIRE_KIND_COUNT_
 };
 
@@ -48,6 +53,18 @@ struct wire_hello {
   const char *software_version; /* NULL or "" when unknown */
 };
 
+/* One author's latest seq in a ReplHeads frame. */
+struct wire_repl_head {
+  const uint8_t *author;       /* WIRE_REPL_KEY_BYTES */
+  uint64_t seq;
+};
+
+/* One SignedEntry in a ReplEntries frame. */
+struct wire_bytes {
+  const uint8_t *data;
+  size_t len;
+};
+
 /* One frame. To send, fill kind and its member (pointers are borrowed by
  * wire_frame_encode). A decoded frame owns its strings and bytes through
  * pb_ until wire_frame_free(). */
@@ -67,8 +84,19 @@ struct wire_frame {
       uint32_t code;           /* enum wire_goodbye */
       const char *reason;      /* never NULL once decoded */
     } goodbye;
+    struct {
+      const struct wire_repl_head *heads; /* n at most
+                                           * WIRE_REPL_HEADS_MAX */
+      size_t n;
+      int want;
+    } heads;
+    struct {
+      const struct wire_bytes *items; /* n at most WIRE_REPL_ENTRIES_MAX */
+      size_t n;
+    } entries;
   } u;
   void *pb_;                   /* decoded message; private */
+  void *aux_;                  /* decoded arrays; private */
 };
 
 /* Serialise f. On success *out (caller frees with xfree()) holds *len
