@@ -75,6 +75,7 @@ struct repl {
   struct dial *dials;
   size_t ndials;
   uint64_t in, out;
+  char *pending_addr;        /* to announce once we may append */
 };
 
 /* ---- author maps ---------------------------------------------------- */
@@ -492,6 +493,7 @@ quar_retry(struct repl *r)
 static void
 after_apply(struct repl *r)
 {
+  r->quar_dirty = 1; /* also: retry a pending address announcement */
   if (r->nquar > 0)
     (void)quar_retry(r);
   enforce_members(r);
@@ -687,6 +689,13 @@ on_tick(uv_timer_t *t)
       i++;
   if (r->quar_dirty && r->nquar > 0 && quar_retry(r))
     after_apply(r);
+  if (r->pending_addr && (changed || r->quar_dirty || heads)) {
+    char *addr = r->pending_addr;
+    r->pending_addr = NULL;
+    if (repl_announce(r, addr) == 0)
+      log_info("announced our address %s", addr);
+    xfree(addr);
+  }
   r->quar_dirty = 0;
   for (i = 0; i < REPL_PEERS_MAX; i++) {
     struct rpeer *rp = &r->peers[i];
@@ -769,6 +778,7 @@ timer_closed(uv_handle_t *h)
   xfree(r->quar);
   xfree(r->peers);
   xfree(r->dials);
+  xfree(r->pending_addr);
   amap_free(&r->mine);
   amap_free(&r->quota);
   xfree(r);
@@ -843,7 +853,10 @@ repl_announce(struct repl *r, const char *addr)
   addrs[0] = (char *)addr;
   e.addrs = addrs;
   e.naddrs = 1;
-  return feed_append(r->f, &e, NULL);
+  err = feed_append(r->f, &e, NULL);
+  if ((err == ERR_FORBIDDEN || err == ERR_BEHIND) && r->pending_addr == NULL)
+    r->pending_addr = xstrdup(addr); /* again once we are caught up */
+  return err;
 }
 
 int

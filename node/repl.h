@@ -69,8 +69,9 @@ void repl_link(struct repl *r, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
 void repl_drained(struct repl *r, const uint8_t pub[IDENTITY_PUBLIC_BYTES]);
 
 /* Append an AddrAnnounce of addr ("host:port") unless our latest one in
- * the log says the same. 0, or ERR_FORBIDDEN (not a member yet: skipped),
- * ERR_BEHIND, a database error. */
+ * the log says the same. 0, or ERR_FORBIDDEN (not a member yet) or
+ * ERR_BEHIND (fenced): then it is tried again after entries arrive; a
+ * database error. */
 int repl_announce(struct repl *r, const char *addr) WARN_UNUSED;
 /* Dial every member with a known address (not us) not yet dialled at
  * that address; also done after every batch that was applied. */
