@@ -15,6 +15,7 @@
 #include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/feed.h"
+#include "node/json.h"
 #include "node/peer.h"
 #include "node/repl.h"
 #include "node/state.h"
@@ -34,6 +35,7 @@ struct rnode {
   struct repl_options ro;
   struct netkey *net;
   int no_repl;                /* a bare swarm (a hand-driven relay) */
+  size_t queue_soft, queue_hard; /* 0: the defaults */
   int started;
   char addr[64];
 };
@@ -109,6 +111,8 @@ rnode_start(struct rnode *n)
   n->so.handshake_ms = 2000;
   n->so.backoff_min_ms = 20;
   n->so.backoff_max_ms = 200;
+  n->so.queue_soft = n->queue_soft;
+  n->so.queue_hard = n->queue_hard;
   if (!n->no_repl)
     ASSERT_OK(repl_new(&loop, n->f, n->au.id, &n->ro, &n->r));
   ASSERT_OK(swarm_start(&loop, &n->so, &n->sw, err, sizeof(err)));
@@ -456,7 +460,10 @@ TEST_IMPL(repl_non_member_refused_and_removed_dropped)
   return 0;
 }
 
-/* 20,000 entries: the write queue never passes the soft cap. */
+#define T_SOFT (64u << 10) /* a small soft cap: back-pressure is hit */
+
+/* 20,000 entries (~2 MB): the write queue reaches the soft cap and never
+ * passes it by more than one frame; on_drained resumes the stream. */
 TEST_IMPL(repl_big_catch_up_respects_soft_cap)
 {
   struct rnode a, b;
@@ -470,15 +477,17 @@ TEST_IMPL(repl_big_catch_up_respects_soft_cap)
   admit(&a, b.au.key, 1);
   for (i = 0; i < 10; i++)
     append_books(&a, 2000);
+  a.queue_soft = T_SOFT;
+  a.queue_hard = 4 * T_SOFT;
   rnode_start(&a);
-  a.so.queue_soft = 0;
   rnode_start(&b);
   ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
   ASSERT(run_until(two_same, &t, 120000));
   ASSERT_EQ(entries(&b), 20002);
   ASSERT_OK(repl_peer_stats(a.r, b.au.key, &ps));
-  ASSERT_GT(ps.max_queued, 0);
-  ASSERT_LE(ps.max_queued, PEER_QUEUE_SOFT + 2 * REPL_BATCH_BYTES);
+  ASSERT_GE(ps.max_queued, T_SOFT / 2);
+  ASSERT_LE(ps.max_queued, T_SOFT + REPL_BATCH_BYTES);
+  ASSERT_EQ(ps.entries_out, 20002);
   rnode_free(&b);
   rnode_free(&a);
   finish();
@@ -662,5 +671,130 @@ TEST_IMPL(repl_wiped_db_is_fenced_then_catches_up)
   rnode_free(&b);
   rnode_free(&a);
   finish();
+  return 0;
+}
+
+static int
+reconnected(void *arg)
+{
+  struct rnode *a = arg;
+  struct json *j = swarm_peers_json(a->sw);
+  char *text = json_print(j, 0);
+  int yes = strstr(text, "\"connects\":2") != NULL &&
+            swarm_connected(a->sw) == 1;
+  json_free(j);
+  xfree(text);
+  return yes;
+}
+
+/* A peer whose heads promise entries and that sends none is asked again,
+ * then dropped (and redialled). A is a bare swarm driven by hand. */
+TEST_IMPL(repl_stalled_peer_is_dropped)
+{
+  struct rnode a, d;
+  struct wire_repl_head h;
+  struct wire_frame fr;
+  int k;
+
+  setup();
+  rnode_init(&a, 0, NULL);
+  rnode_init(&d, 3, a.au.key);
+  d.ro.stall_ms = 50;
+  a.no_repl = 1;
+  rnode_start(&a);
+  rnode_start(&d);
+  ASSERT_OK(swarm_add_peer(a.sw, d.au.key, d.addr));
+  for (k = 0; k < 200 && !swarm_peer(a.sw, d.au.key); k++)
+    (void)run_until(NULL, NULL, 10);
+  ASSERT_NOT_NULL(swarm_peer(a.sw, d.au.key));
+  h.author = a.au.key; /* the founder: a member, so D expects entries */
+  h.seq = 10;
+  memset(&fr, 0, sizeof(fr));
+  fr.kind = WIRE_REPL_HEADS;
+  fr.u.heads.heads = &h;
+  fr.u.heads.n = 1;
+  ASSERT_OK(peer_send(swarm_peer(a.sw, d.au.key), &fr));
+  ASSERT(run_until(reconnected, &a, T_WAIT_MS));
+  ASSERT_EQ(entries(&d), 0);
+  rnode_free(&d);
+  rnode_free(&a);
+  finish();
+  return 0;
+}
+
+/* The replication frames round-trip and their caps hold both ways. */
+TEST_IMPL(repl_frames_roundtrip_and_caps)
+{
+  struct wire_repl_head hv[2];
+  struct wire_bytes items[2];
+  struct wire_frame f, g;
+  uint8_t k1[32], k2[32], *buf;
+  size_t len;
+
+  memset(k1, 1, sizeof(k1));
+  memset(k2, 2, sizeof(k2));
+  hv[0].author = k1;
+  hv[0].seq = 7;
+  hv[1].author = k2;
+  hv[1].seq = 1ull << 40;
+  memset(&f, 0, sizeof(f));
+  f.kind = WIRE_REPL_HEADS;
+  f.u.heads.heads = hv;
+  f.u.heads.n = 2;
+  f.u.heads.want = 1;
+  ASSERT_OK(wire_frame_encode(&f, &buf, &len));
+  ASSERT_OK(wire_frame_decode(buf, len, &g));
+  xfree(buf);
+  ASSERT_EQ(g.kind, WIRE_REPL_HEADS);
+  ASSERT_EQ(g.u.heads.n, 2);
+  ASSERT_EQ(g.u.heads.want, 1);
+  ASSERT_EQ(g.u.heads.heads[1].seq, 1ull << 40);
+  ASSERT(memcmp(g.u.heads.heads[0].author, k1, 32) == 0);
+  wire_frame_free(&g);
+  items[0].data = k1;
+  items[0].len = 32;
+  items[1].data = k2;
+  items[1].len = 5;
+  memset(&f, 0, sizeof(f));
+  f.kind = WIRE_REPL_ENTRIES;
+  f.u.entries.items = items;
+  f.u.entries.n = 2;
+  ASSERT_OK(wire_frame_encode(&f, &buf, &len));
+  ASSERT_OK(wire_frame_decode(buf, len, &g));
+  xfree(buf);
+  ASSERT_EQ(g.kind, WIRE_REPL_ENTRIES);
+  ASSERT_EQ(g.u.entries.n, 2);
+  ASSERT_EQ(g.u.entries.items[1].len, 5);
+  ASSERT(memcmp(g.u.entries.items[1].data, k2, 5) == 0);
+  wire_frame_free(&g);
+  /* Over the count caps: refused on encode. */
+  f.u.entries.n = WIRE_REPL_ENTRIES_MAX + 1;
+  ASSERT_EQ(wire_frame_encode(&f, &buf, &len), ERR_INVAL);
+  f.kind = WIRE_REPL_HEADS;
+  f.u.heads.heads = hv;
+  f.u.heads.n = WIRE_REPL_HEADS_MAX + 1;
+  ASSERT_EQ(wire_frame_encode(&f, &buf, &len), ERR_INVAL);
+  {
+    /* A head whose author is not 32 bytes, and too many entries, built
+     * by hand (field 16: heads{1: author(3 B), 2: seq}). */
+    static const uint8_t bad_head[] = {0x82, 0x01, 0x07, 0x0a, 0x05, 0x0a,
+                                       0x03, 1, 2, 3};
+    uint8_t *many;
+    size_t i, n = WIRE_REPL_ENTRIES_MAX + 1, pos = 0;
+    ASSERT_EQ(wire_frame_decode(bad_head, sizeof(bad_head), &g), ERR_PARSE);
+    /* field 17 (ReplEntries) of n empty entries: 0x8a 0x01 len, then
+     * n x (0x0a 0x00) */
+    many = xmalloc(8 + 2 * n);
+    many[pos++] = 0x8a;
+    many[pos++] = 0x01;
+    many[pos++] = (uint8_t)(0x80 | ((2 * n) & 0x7f));
+    many[pos++] = (uint8_t)((2 * n) >> 7);
+    for (i = 0; i < n; i++) {
+      many[pos++] = 0x0a;
+      many[pos++] = 0x00;
+    }
+    ASSERT_EQ(wire_frame_decode(many, pos, &g), ERR_TOO_BIG);
+    xfree(many);
+  }
   return 0;
 }
