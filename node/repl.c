@@ -132,6 +132,17 @@ amap_free(struct amap *m)
 
 /* ---- peers ---------------------------------------------------------- */
 
+/* The first 16 hex digits of a node id, for logs. */
+static const char *
+short_id(const uint8_t *pub, char out[17])
+{
+  char full[2 * KEY + 1];
+  hex_encode(full, pub, KEY);
+  memcpy(out, full, 16);
+  out[16] = '\0';
+  return out;
+}
+
 static struct rpeer *
 rpeer_find(struct repl *r, const uint8_t *pub, int create)
 {
@@ -204,8 +215,10 @@ send_heads(struct repl *r, struct rpeer *rp, int want)
   fr.u.heads.heads = hv;
   fr.u.heads.n = n;
   fr.u.heads.want = want;
-  if (peer_send(p, &fr) != 0)
-    log_warn("cannot send heads to %.16s…", "peer");
+  if (peer_send(p, &fr) != 0) {
+    char id[17];
+    log_warn("cannot send heads to %s…", short_id(rp->pub, id));
+  }
   else if (want)
     rp->want = 0;
   xfree(hv);
@@ -349,7 +362,8 @@ enforce_members(struct repl *r)
       continue;
     p = r->sw ? swarm_peer(r->sw, rp->pub) : NULL;
     if (p) {
-      log_info("%.16s… is no longer a member: closing", "node");
+      char id[17];
+      log_info("%s… is no longer a member: closing", short_id(rp->pub, id));
       peer_close(p, WIRE_BYE_PROTOCOL, "not a member", ERR_FORBIDDEN);
     }
   }
@@ -609,7 +623,9 @@ on_entries(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
     return;
   }
   if (bad) {
-    log_warn("dropping a peer that relayed a bad entry: %s", why);
+    char id[17];
+    log_warn("dropping %s…: it relayed a bad entry: %s", short_id(pub, id),
+             why);
     peer_close(p, WIRE_BYE_PROTOCOL, "bad entry", ERR_BAD_SIGNATURE);
     rp->up = 0;
   }
@@ -650,8 +666,10 @@ watchdog(struct repl *r, struct rpeer *rp, uint64_t now)
   if (now - rp->owed_since < r->o.stall_ms)
     return;
   if (++rp->stalls > REPL_STALL_TRIES) {
+    char id[17];
     p = r->sw ? swarm_peer(r->sw, rp->pub) : NULL;
-    log_warn("a peer owes entries and sends none: dropping it");
+    log_warn("%s… owes entries and sends none: dropping it",
+             short_id(rp->pub, id));
     if (p)
       peer_close(p, WIRE_BYE_TIMEOUT, "replication stalled", ERR_TIMEOUT);
     return;
