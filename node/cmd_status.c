@@ -34,6 +34,22 @@ print_peers(const struct json *peers)
            json_num(json_get(p, "rate_out")));
 }
 
+/* "replication: up to date" or the fence, then the quarantine. */
+static void
+print_replication(const struct json *r)
+{
+  if (r == NULL)
+    return;
+  if (json_is_true(json_get(r, "fenced")))
+    printf("replication:    catching up with the swarm: %.0f own entries "
+           "behind (appends refused)\n", json_num(json_get(r, "behind")));
+  else
+    printf("replication:    not fenced\n");
+  if (json_num(json_get(r, "quarantined")) > 0)
+    printf("quarantined:    %.0f entries of authors not yet members\n",
+           json_num(json_get(r, "quarantined")));
+}
+
 int
 cmd_status(struct cli *cli)
 {
@@ -61,6 +77,7 @@ cmd_status(struct cli *cli)
            "schema version: %d\n", app.dir, app.node_id, app.network_id,
            (int)json_num(json_get(o, "schema_version")));
     print_peers(json_get(o, "peers"));
+    print_replication(json_get(o, "replication"));
   }
   json_free(o);
   app_close(&app);
