@@ -146,17 +146,27 @@ short_id(const uint8_t *pub, char out[17])
 static struct rpeer *
 rpeer_find(struct repl *r, const uint8_t *pub, int create)
 {
-  struct rpeer *free_slot = NULL;
+  struct rpeer *free_slot = NULL, *down = NULL;
+  struct amap sent, theirs;
   int i;
   for (i = 0; i < REPL_PEERS_MAX; i++) {
     if (r->peers[i].used && memcmp(r->peers[i].pub, pub, KEY) == 0)
       return &r->peers[i];
     if (!r->peers[i].used && free_slot == NULL)
       free_slot = &r->peers[i];
+    if (r->peers[i].used && !r->peers[i].up && down == NULL)
+      down = &r->peers[i]; /* reused when the table is full */
   }
+  if (free_slot == NULL)
+    free_slot = down;
   if (!create || free_slot == NULL)
     return NULL;
+  sent = free_slot->sent;     /* keep the maps' memory */
+  theirs = free_slot->theirs;
   memset(free_slot, 0, sizeof(*free_slot));
+  free_slot->sent = sent;
+  free_slot->theirs = theirs;
+  free_slot->sent.n = free_slot->theirs.n = 0;
   free_slot->used = 1;
   memcpy(free_slot->pub, pub, KEY);
   return free_slot;
