@@ -23,6 +23,7 @@
 #define MEMBER_NOW UINT64_MAX /* lamport key: membership as of now */
 #define QUAR_RETRY_ROUNDS 4   /* admissions unlocking admissions */
 #define ADDR_TEXT_MAX 300     /* bytes of one announced address */
+#define FORKS_PER_FRAME 16    /* fork proofs relayed per frame received */
 
 /* author -> seq (or a count), linear: a swarm has few authors. */
 struct ahead {
@@ -204,21 +205,78 @@ lag_of(struct repl *r, struct rpeer *rp)
   return lag;
 }
 
+/* The id of our entry (author, seq). */
+static int
+entry_id_at(struct repl *r, const uint8_t *author, uint64_t seq,
+            uint8_t id[WIRE_HASH_BYTES])
+{
+  uint8_t *buf = NULL, *entry = NULL, sig[WIRE_SIG_BYTES];
+  size_t len, elen;
+  int err = feed_get(r->f, author, seq, &buf, &len);
+  if (!err)
+    err = wire_signed_decode(buf, len, &entry, &elen, sig);
+  if (!err)
+    feed_entry_id(entry, elen, id);
+  xfree(entry);
+  xfree(buf);
+  return err;
+}
+
+/* One entry to rp now (fork proofs: small and rare). */
+static void
+send_one(struct repl *r, struct rpeer *rp, const uint8_t *data, size_t len)
+{
+  struct peer *p = r->sw ? swarm_peer(r->sw, rp->pub) : NULL;
+  struct wire_bytes item;
+  struct wire_frame fr;
+
+  if (p == NULL || !rp->up)
+    return;
+  item.data = data;
+  item.len = len;
+  memset(&fr, 0, sizeof(fr));
+  fr.kind = WIRE_REPL_ENTRIES;
+  fr.u.entries.items = &item;
+  fr.u.entries.n = 1;
+  if (peer_send(p, &fr) == 0) {
+    rp->out++;
+    r->out++;
+  }
+}
+
+/* Send rp our own entry (author, seq): its id differs from rp's. */
+static void
+send_ours(struct repl *r, struct rpeer *rp, const uint8_t *author,
+          uint64_t seq)
+{
+  uint8_t *buf;
+  size_t len;
+  if (feed_get(r->f, author, seq, &buf, &len) != 0)
+    return;
+  send_one(r, rp, buf, len);
+  xfree(buf);
+}
+
 static void
 send_heads(struct repl *r, struct rpeer *rp, int want)
 {
   struct peer *p = r->sw ? swarm_peer(r->sw, rp->pub) : NULL;
   struct wire_repl_head *hv;
   struct wire_frame fr;
+  uint8_t *ids;
   size_t i, n = r->mine.n < WIRE_REPL_HEADS_MAX ? r->mine.n
                                                 : WIRE_REPL_HEADS_MAX;
 
   if (p == NULL)
     return;
   hv = xcalloc(n + 1, sizeof(*hv));
+  ids = xcalloc(n + 1, WIRE_HASH_BYTES);
   for (i = 0; i < n; i++) {
     hv[i].author = r->mine.v[i].key;
     hv[i].seq = r->mine.v[i].seq;
+    if (entry_id_at(r, hv[i].author, hv[i].seq,
+                    ids + i * WIRE_HASH_BYTES) == 0)
+      hv[i].id = ids + i * WIRE_HASH_BYTES;
   }
   memset(&fr, 0, sizeof(fr));
   fr.kind = WIRE_REPL_HEADS;
@@ -232,6 +290,7 @@ send_heads(struct repl *r, struct rpeer *rp, int want)
   else if (want)
     rp->want = 0;
   xfree(hv);
+  xfree(ids);
 }
 
 /* Stream what rp lacks, per author in seq order, while its queue is
@@ -533,6 +592,7 @@ on_heads(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
 {
   struct repl *r = arg;
   struct rpeer *rp = rpeer_find(r, pub, 1);
+  uint8_t id[WIRE_HASH_BYTES];
   size_t i;
 
   (void)s;
@@ -550,6 +610,12 @@ on_heads(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
         h->seq > amap_get(&r->mine, r->me) &&
         feed_fence_raise(r->f, h->seq) != 0)
       log_warn("cannot write the feed head file");
+    /* Same seq, another entry: a fork. Our entry lets the peer prove it
+     * (it sends its own back when it sees our heads, or on FEED_FORK). */
+    if (h->id && h->seq >= 1 && h->seq <= amap_get(&r->mine, h->author) &&
+        entry_id_at(r, h->author, h->seq, id) == 0 &&
+        memcmp(id, h->id, WIRE_HASH_BYTES) != 0)
+      send_ours(r, rp, h->author, h->seq);
   }
   rp->heads_seen = 1;
   pump(r, rp);
@@ -572,9 +638,15 @@ on_entries(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
   struct feed_result res;
   uint8_t author[KEY];
   uint64_t seq;
-  size_t i;
-  int err = 0, bad = 0, applied = 0;
+  size_t i, nforks = 0;
+  int err = 0, bad = 0, applied = 0, k;
   char why[200] = "";
+  struct {
+    uint8_t author[KEY];
+    uint64_t seq;
+    const uint8_t *data;
+    size_t len;
+  } forks[FORKS_PER_FRAME];
 
   (void)s;
   if (rp == NULL)
@@ -599,6 +671,13 @@ on_entries(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
     err = feed_receive(r->f, data, len, NULL, &res);
     if (err)
       break;
+    if (res.verdict == FEED_FORK && nforks < FORKS_PER_FRAME) {
+      memcpy(forks[nforks].author, author, KEY);
+      forks[nforks].seq = seq;
+      forks[nforks].data = data; /* the frame outlives this call's end */
+      forks[nforks].len = len;
+      nforks++;
+    }
     switch (res.verdict) {
     case FEED_ACCEPTED:
     case FEED_FORK:
@@ -638,6 +717,19 @@ on_entries(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
              why);
     peer_close(p, WIRE_BYE_PROTOCOL, "bad entry", ERR_BAD_SIGNATURE);
     rp->up = 0;
+  }
+  /* A fork proof: our entry back to the sender, theirs to everyone else,
+   * so every member freezes the author. */
+  for (i = 0; i < nforks; i++) {
+    char id[17];
+    log_warn("fork of %s… at seq %llu: frozen",
+             short_id(forks[i].author, id),
+             (unsigned long long)forks[i].seq);
+    if (!bad)
+      send_ours(r, rp, forks[i].author, forks[i].seq);
+    for (k = 0; k < REPL_PEERS_MAX; k++)
+      if (r->peers[k].used && r->peers[k].up && &r->peers[k] != rp)
+        send_one(r, &r->peers[k], forks[i].data, forks[i].len);
   }
   if (applied)
     after_apply(r);

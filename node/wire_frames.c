@@ -106,6 +106,10 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
       hv[i].author.data = (uint8_t *)f->u.heads.heads[i].author;
       hv[i].author.len = WIRE_REPL_KEY_BYTES;
       hv[i].seq = f->u.heads.heads[i].seq;
+      if (f->u.heads.heads[i].id) {
+        hv[i].id.data = (uint8_t *)f->u.heads.heads[i].id;
+        hv[i].id.len = WIRE_REPL_KEY_BYTES;
+      }
       hp[i] = &hv[i];
     }
     rh.heads = hp;
@@ -202,7 +206,9 @@ wire_frame_decode(const uint8_t *data, size_t len, struct wire_frame *f)
       goto fail;
     }
     for (i = 0; i < n; i++)
-      if (fr->repl_heads->heads[i]->author.len != WIRE_REPL_KEY_BYTES) {
+      if (fr->repl_heads->heads[i]->author.len != WIRE_REPL_KEY_BYTES ||
+          (fr->repl_heads->heads[i]->id.len != 0 &&
+           fr->repl_heads->heads[i]->id.len != WIRE_REPL_KEY_BYTES)) {
         err = ERR_PARSE;
         goto fail;
       }
@@ -210,6 +216,9 @@ wire_frame_decode(const uint8_t *data, size_t len, struct wire_frame *f)
     for (i = 0; i < n; i++) {
       hv[i].author = fr->repl_heads->heads[i]->author.data;
       hv[i].seq = fr->repl_heads->heads[i]->seq;
+      hv[i].id = fr->repl_heads->heads[i]->id.len
+                     ? fr->repl_heads->heads[i]->id.data
+                     : NULL;
     }
     f->kind = WIRE_REPL_HEADS;
     f->u.heads.heads = hv;

@@ -57,6 +57,8 @@ struct wire_hello {
 struct wire_repl_head {
   const uint8_t *author;       /* WIRE_REPL_KEY_BYTES */
   uint64_t seq;
+  const uint8_t *id;           /* WIRE_REPL_KEY_BYTES id of the entry at
+                                * seq, or NULL */
 };
 
 /* One SignedEntry in a ReplEntries frame. */

@@ -714,6 +714,7 @@ TEST_IMPL(repl_stalled_peer_is_dropped)
   for (k = 0; k < 200 && !swarm_peer(a.sw, d.au.key); k++)
     (void)run_until(NULL, NULL, 10);
   ASSERT_NOT_NULL(swarm_peer(a.sw, d.au.key));
+  memset(&h, 0, sizeof(h));
   h.author = a.au.key; /* the founder: a member, so D expects entries */
   h.seq = 10;
   memset(&fr, 0, sizeof(fr));
@@ -740,10 +741,12 @@ TEST_IMPL(repl_frames_roundtrip_and_caps)
 
   memset(k1, 1, sizeof(k1));
   memset(k2, 2, sizeof(k2));
+  memset(hv, 0, sizeof(hv));
   hv[0].author = k1;
   hv[0].seq = 7;
   hv[1].author = k2;
   hv[1].seq = 1ull << 40;
+  hv[1].id = k1;
   memset(&f, 0, sizeof(f));
   f.kind = WIRE_REPL_HEADS;
   f.u.heads.heads = hv;
@@ -757,6 +760,8 @@ TEST_IMPL(repl_frames_roundtrip_and_caps)
   ASSERT_EQ(g.u.heads.want, 1);
   ASSERT_EQ(g.u.heads.heads[1].seq, 1ull << 40);
   ASSERT(memcmp(g.u.heads.heads[0].author, k1, 32) == 0);
+  ASSERT_NULL(g.u.heads.heads[0].id);
+  ASSERT(memcmp(g.u.heads.heads[1].id, k1, 32) == 0);
   wire_frame_free(&g);
   items[0].data = k1;
   items[0].len = 32;
@@ -803,5 +808,80 @@ TEST_IMPL(repl_frames_roundtrip_and_caps)
     ASSERT_EQ(wire_frame_decode(many, pos, &g), ERR_TOO_BIG);
     xfree(many);
   }
+  return 0;
+}
+
+static int
+both_frozen(void *arg)
+{
+  struct two *t = arg;
+  return lt_count(t->a->db, "SELECT count(*) FROM log_frozen") == 1 &&
+         lt_count(t->b->db, "SELECT count(*) FROM log_frozen") == 1 &&
+         same_hash(t->a, t->b);
+}
+
+/* Receive buf into n's store through a second connection. */
+static int
+side_recv(struct rnode *n, const uint8_t *buf, size_t len)
+{
+  struct feed_result res;
+  struct db *db;
+  struct feed *f;
+  char path[600], errbuf[256];
+
+  snprintf(path, sizeof(path), "%s/glowtalk.db", n->dir);
+  if (db_open_store(path, &db, errbuf, sizeof(errbuf)))
+    ASSERT_FAIL_("%s", errbuf);
+  ASSERT_OK(feed_open(db, n->au.id, lt_net, &f));
+  ASSERT_OK(feed_receive(f, buf, len, NULL, &res));
+  feed_free(&f);
+  db_close(&db);
+  return res.verdict;
+}
+
+/* A member signs two entries at one seq and gives one to A, the other to
+ * C: the head ids differ, the nodes swap their entries, both keep the
+ * proof and freeze the author, and their states agree. */
+TEST_IMPL(repl_fork_is_detected_across_nodes)
+{
+  struct rnode a, c;
+  struct two t = {&a, &c, NULL};
+  struct tauthor f, f2;
+  struct wire_entry e;
+  uint8_t *x, *y, id[WIRE_HASH_BYTES];
+  size_t xl, yl;
+
+  setup();
+  rnode_init(&a, 0, NULL);
+  rnode_init(&c, 2, a.au.key);
+  lt_author(&f, a.dir, 5);
+  admit(&a, c.au.key, 1);
+  admit(&a, f.key, 2);
+  rnode_start(&a);
+  rnode_start(&c);
+  ASSERT_OK(swarm_add_peer(c.sw, a.au.key, a.addr));
+  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_BOOK_CREATE;
+  e.work_id = xstrdup("w");
+  e.name = xstrdup("one");
+  f2 = f; /* the same key and feed position: a second branch */
+  x = lt_next(&f, &e, 1000, &xl, id);
+  xfree(e.name);
+  e.name = xstrdup("two");
+  y = lt_next(&f2, &e, 1000, &yl, id);
+  wire_entry_clear(&e);
+  /* Through another connection, as another process would write. */
+  ASSERT_EQ(side_recv(&a, x, xl), FEED_ACCEPTED);
+  ASSERT_EQ(side_recv(&c, y, yl), FEED_ACCEPTED);
+  ASSERT(run_until(both_frozen, &t, T_WAIT_MS));
+  ASSERT_EQ(lt_count(a.db, "SELECT count(*) FROM log_forks"), 1);
+  ASSERT_EQ(lt_count(c.db, "SELECT count(*) FROM log_forks"), 1);
+  xfree(x);
+  xfree(y);
+  lt_author_free(&f);
+  rnode_free(&c);
+  rnode_free(&a);
+  finish();
   return 0;
 }
