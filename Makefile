@@ -41,6 +41,8 @@ LIBS       = $(shell pkg-config --libs $(PC_MODULES) 2>/dev/null) -lcivetweb \
 CFLAGS_node/xml     = $(call pc_cflags,libxml-2.0)
 CFLAGS_node/audio   = $(call pc_cflags,opus libopusenc)
 CFLAGS_node/tts     = $(call pc_cflags,espeak-ng)
+PC_MODULES += libcmark
+CFLAGS_node/markdown = $(call pc_cflags,libcmark)
 
 ifeq ($(V),1)
 Q =

@@ -27,6 +27,7 @@ api_new(struct app *app, struct events *events)
   pthread_mutex_init(&api->lock, NULL);
   api->imports = api_works__imports_new();
   api->voices = api_voices__new();
+  api_live__start(api);
   return api;
 }
 
@@ -38,6 +39,7 @@ api_free(struct api **api)
   api_works__imports_free(&(*api)->imports);
   api_voices__free(&(*api)->voices);
   api_books__close(*api);
+  api_live__stop(*api);
   pthread_mutex_destroy(&(*api)->lock);
   xfree(*api);
   *api = NULL;
@@ -189,6 +191,8 @@ api_register(struct api *api, struct http_server *srv)
   api_works__register(api, srv);
   api_voices__register(api, srv);
   api_books__register(api, srv);
+  api_live__register(api, srv);
+  api_swarm__register(api, srv);
   /* Anything else under /api is a JSON 404, never the UI page. */
   http_route(srv, "GET", "/api/", 0, not_found, api);
   http_route(srv, "POST", "/api/", 0, not_found, api);

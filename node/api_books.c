@@ -12,6 +12,7 @@
 
 #include "crypto/netkey.h"
 #include "node/alloc.h"
+#include "node/api_cache.h"
 #include "node/api_internal.h"
 #include "node/app.h"
 #include "node/autocast.h"
@@ -67,6 +68,12 @@ books_feed(struct api *api)
     feed_set_head_dir(api->feed, api->app->dir); /* the write fence */
   }
   return api->feed;
+}
+
+struct feed *
+api_books__feed(struct api *api)
+{
+  return books_feed(api);
 }
 
 void
@@ -142,36 +149,11 @@ book_row(struct db *db, const uint8_t *book, char **work_id, char **name,
   return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
 }
 
-static void
-progress_set(struct json *o, const struct book_progress *p)
-{
-  json_set_int(o, "total", p->total);
-  json_set_int(o, "done", p->done);
-  json_set_int(o, "pending", p->pending);
-  json_set_int(o, "rendering", p->rendering);
-  json_set_int(o, "failed", p->failed);
-  json_set_int(o, "idle", p->idle);
-  json_set_num(o, "seconds_done", (double)p->ms_done / 1000.0);
-  /* No estimate until the swarm reports its throughput. */
-  json_set_null(o, "seconds_left_estimate");
-}
-
 /* Publish a progress event for book (locked). */
 static void
 publish_progress(struct api *api, struct db *db, const uint8_t *book)
 {
-  struct book_progress p;
-  struct json *o;
-  char hex[BOOK_HEX + 1];
-
-  if (book_progress(db, book, &p))
-    return;
-  hex_encode(hex, book, WIRE_BOOK_ID_BYTES);
-  o = json_new_object();
-  json_set_str(o, "book_id", hex);
-  progress_set(o, &p);
-  events_publish(api->events, "progress", o);
-  json_free(o);
+  api_live__publish(api, db, book);
 }
 
 /* The current voice of a casting target, or "" (caller frees). */
@@ -220,6 +202,32 @@ cast_json(struct api *api, struct db *db, const uint8_t *book,
   return o;
 }
 
+/* cast_json, kept per store generation: the narrators' keys come from a
+ * scan of the work's posts, slow on a big work. */
+static struct json *
+cast_cached(struct api *api, struct db *db, const uint8_t *book,
+            const char *work_id)
+{
+  char key[API_CACHE_KEY_MAX], hex[BOOK_HEX + 1], *text;
+  uint64_t gen = api_cache_gen(db);
+  struct json *o = NULL;
+  struct buf b;
+
+  hex_encode(hex, book, WIRE_BOOK_ID_BYTES);
+  snprintf(key, sizeof(key), "cast/%s", hex);
+  buf_init(&b, API_CACHE_ITEM_MAX);
+  if (api_cache_get(api->cache, key, gen, &b))
+    o = json_parse(b.data, b.len, NULL, 0);
+  buf_free(&b);
+  if (o)
+    return o;
+  o = cast_json(api, db, book, work_id);
+  text = json_print(o, 0);
+  api_cache_put(api->cache, key, gen, text, strlen(text));
+  xfree(text);
+  return o;
+}
+
 /* The whole book as JSON, or NULL with *err (locked). */
 static struct json *
 book_json(struct api *api, struct db *db, const uint8_t *book, int *err)
@@ -247,12 +255,12 @@ book_json(struct api *api, struct db *db, const uint8_t *book, int *err)
   def = cast_get(api, book, STATE_CAST_DEFAULT, "", 0);
   json_set_str(o, "default_voice", def);
   xfree(def);
-  json_set(o, "cast", cast_json(api, db, book, work_id));
+  json_set(o, "cast", cast_cached(api, db, book, work_id));
   pj = json_new_object();
   memset(&p, 0, sizeof(p));
-  if (book_progress(db, book, &p) && p.total == 0)
-    p.total = 0; /* work not imported here: no sentences to count */
-  progress_set(pj, &p);
+  if (api_live__progress(api, db, book, &p))
+    memset(&p, 0, sizeof(p)); /* work not imported here: nothing to count */
+  api_live__progress_set(pj, &p);
   json_set(o, "progress", pj);
   xfree(work_id);
   xfree(name);
@@ -757,7 +765,7 @@ book_autocast(struct http_req *req, struct api *api, const uint8_t *book)
     goto out;
   }
   o = json_new_object();
-  json_set(o, "cast", cast_json(api, db, book, work_id));
+  json_set(o, "cast", cast_cached(api, db, book, work_id));
   api__db_unlock(api);
   http_reply_json(req, 200, o);
   json_free(o);
@@ -1113,6 +1121,30 @@ out:
   json_free(body);
 }
 
+/* GET /progress: the counts, throughput and time left. */
+static void
+book_progress_get(struct http_req *req, struct api *api, const uint8_t *book)
+{
+  struct db *db = api__db_lock(api);
+  struct json *o;
+  int err;
+
+  if (book_exists(req, db, book, NULL)) { /* it replied */
+    api__db_unlock(api);
+    return;
+  }
+  o = api_live__progress_json(api, db, book, &err);
+  api__db_unlock(api);
+  if (o == NULL) {
+    http_reply_error(req, err == ERR_NOT_FOUND ? 409 : 500,
+                     err == ERR_NOT_FOUND ? "the book's work is not "
+                     "imported on this node" : "cannot count the book");
+    return;
+  }
+  http_reply_json(req, 200, o);
+  json_free(o);
+}
+
 /* ---- reader and player lists -------------------------------------------- */
 
 struct lister {
@@ -1219,7 +1251,10 @@ book_list(struct http_req *req, struct api *api, const uint8_t *book,
   struct lister l;
   struct json *o;
   struct db *db;
-  char at[BOOKS_QUERY_MAX];
+  char at[BOOKS_QUERY_MAX], key[API_CACHE_KEY_MAX];
+  char hex[BOOK_HEX + 1], *text;
+  struct buf cached;
+  uint64_t gen;
   int64_t from, limit, total = 0;
   int err, has_at;
 
@@ -1239,8 +1274,21 @@ book_list(struct http_req *req, struct api *api, const uint8_t *book,
   l.api = api;
   l.book = book;
   l.by = by;
-  l.list = json_new_array();
   db = api__db_lock(api);
+  gen = api_cache_gen(db);
+  hex_encode(hex, book, WIRE_BOOK_ID_BYTES);
+  snprintf(key, sizeof(key), "%c/%s/%lld/%lld/%s", by == BOOK_BY_POST ? 'p'
+           : 's', hex, (long long)from, (long long)limit, has_at ? at : "");
+  buf_init(&cached, API_CACHE_ITEM_MAX);
+  if (api_cache_get(api->cache, key, gen, &cached)) {
+    api__db_unlock(api);
+    http_reply(req, 200, "application/json; charset=utf-8", cached.data,
+               cached.len, "Cache-Control: no-store\r\n");
+    buf_free(&cached);
+    return;
+  }
+  buf_free(&cached);
+  l.list = json_new_array();
   if (book_exists(req, db, book, NULL)) {
     api__db_unlock(api);
     json_free(l.list);
@@ -1259,6 +1307,8 @@ book_list(struct http_req *req, struct api *api, const uint8_t *book,
   if (!err)
     err = book_sentences(db, book, by, from, limit, list_sentence, &l,
                          &total);
+  if (!err)
+    gen = api_cache_gen(db); /* the walk may have built the story order */
   api__db_unlock(api);
   xfree(l.post_key);
   if (err == ERR_NOT_FOUND) {
@@ -1279,7 +1329,11 @@ book_list(struct http_req *req, struct api *api, const uint8_t *book,
     json_set_int(o, "next", from + limit);
   else
     json_set_null(o, "next");
-  http_reply_json(req, 200, o);
+  text = json_print(o, 0);
+  api_cache_put(api->cache, key, gen, text, strlen(text));
+  http_reply(req, 200, "application/json; charset=utf-8", text,
+             strlen(text), "Cache-Control: no-store\r\n");
+  xfree(text);
   json_free(o);
 }
 
@@ -1335,6 +1389,14 @@ books_one(struct http_req *req, void *arg)
     book_list(req, api, book, BOOK_BY_POST);
   } else if (strcmp(sub, "sentences") == 0 && get) {
     book_list(req, api, book, BOOK_BY_SENTENCE);
+  } else if (strcmp(sub, "lexicon") == 0 ||
+             strncmp(sub, "lexicon/", 8) == 0) {
+    if (strcmp(sub, "lexicon") == 0 && !get)
+      http_reply_error(req, 405, "use GET, or PUT/DELETE lexicon/WORD");
+    else
+      api_lexicon__handle(req, api, book, sub[7] ? sub + 8 : NULL);
+  } else if (strcmp(sub, "progress") == 0 && get) {
+    book_progress_get(req, api, book);
   } else {
     http_reply_error(req, 404, "no such page: %s %s", method,
                      http_req_path(req));
@@ -1379,11 +1441,41 @@ get_book_opus(struct http_req *req, void *arg)
   char *path, *work_id = NULL, *name = NULL, errbuf[256];
   uint8_t ff[WIRE_BOOK_ID_BYTES];
   struct db *db;
-  int err, hf;
+  char post[BOOKS_CHAR_KEY_MAX], thread[BOOKS_QUERY_MAX], *end;
+  int err, hf, has_post, has_thread;
+  long long tpos = 0;
 
-  if (slash == NULL || strcmp(slash, "/book.opus") != 0 ||
-      parse_book(rest, (size_t)(slash - rest), book)) {
+  if (slash == NULL || parse_book(rest, (size_t)(slash - rest), book) ||
+      (strcmp(slash, "/book.opus") != 0 &&
+       strcmp(slash, "/feed.xml") != 0)) {
     http_reply_error(req, 404, "no such download");
+    return;
+  }
+  if (strcmp(slash, "/feed.xml") == 0) {
+    api_downloads__feed(req, api, book);
+    return;
+  }
+  err = http_req_query(req, "post", post, sizeof(post));
+  has_post = err == 0;
+  if (err && err != ERR_NOT_FOUND) {
+    http_reply_error(req, 400, "post must be a post id");
+    return;
+  }
+  err = http_req_query(req, "thread", thread, sizeof(thread));
+  has_thread = err == 0;
+  if (has_thread) {
+    errno = 0;
+    tpos = strtoll(thread, &end, 10);
+  }
+  if ((err && err != ERR_NOT_FOUND) ||
+      (has_thread && (thread[0] == '\0' || *end != '\0' || errno ||
+                      tpos < 0))) {
+    http_reply_error(req, 400, "thread must be a thread id (a whole "
+                     "number)");
+    return;
+  }
+  if (has_post && has_thread) {
+    http_reply_error(req, 400, "give post or thread, not both");
     return;
   }
   path = datadir_file(api->app->dir, "blobs");
@@ -1399,6 +1491,9 @@ get_book_opus(struct http_req *req, void *arg)
   o.gap_post_ms = (unsigned)config_get_int(cfg, "pause-post");
   o.bitrate = (int)config_get_int(cfg, "bitrate");
   o.complexity = AUDIO_COMPLEXITY_DEFAULT;
+  o.post_key = has_post ? post : NULL;
+  o.has_thread = has_thread;
+  o.thread = tpos;
   db = api__db_lock(api);
   err = book_row(db, book, &work_id, &name, &hf, ff);
   o.title = name;
@@ -1406,8 +1501,12 @@ get_book_opus(struct http_req *req, void *arg)
     err = book_export_open(db, blobs, book, &o, &info, &x);
   api__db_unlock(api);
   if (err == ERR_NOT_FOUND && name && info.total > 0)
-    http_reply_error(req, 409, "nothing of this book is rendered yet (0 of "
-                     "%lld sentences)", (long long)info.total);
+    http_reply_error(req, 409, "nothing of this %s is rendered yet (0 of "
+                     "%lld sentences)", has_post ? "post" : has_thread
+                     ? "thread" : "book", (long long)info.total);
+  else if (err == ERR_NOT_FOUND && name && (has_post || has_thread))
+    http_reply_error(req, 404, "no such %s in this book",
+                     has_post ? "post" : "thread");
   else if (err == ERR_NOT_FOUND)
     http_reply_error(req, 404, "no such book, or its work is not imported "
                      "here");

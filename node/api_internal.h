@@ -5,6 +5,7 @@
 #define GLOWTALK_API_INTERNAL_H
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include "node/http.h"
 
@@ -15,6 +16,8 @@ struct feed;
 struct imports;
 struct voices;
 struct json;
+struct api_live;
+struct api_cache;
 
 struct api {
   struct app *app;
@@ -24,6 +27,8 @@ struct api {
   struct voices *voices;
   struct feed *feed;    /* this node's log, opened on first use by
                          * api_books.c; used under lock */
+  struct api_live *live;   /* api_live.c: progress counts, publisher */
+  struct api_cache *cache; /* answers per store generation (api_cache.h) */
 };
 
 /* Run with the store: locks, gives app->db, unlocks. */
@@ -53,6 +58,12 @@ void api_books__register(struct api *api, struct http_server *srv);
 /* [{id, name, fork_of}] of the audiobooks of work_id (locked; for the
  * works list). Caller frees. */
 struct json *api_books__of_work(struct db *db, const char *work_id);
+/* This node's log (locked), opened on first use; NULL if it cannot be. */
+struct feed *api_books__feed(struct api *api);
+/* /api/books/{id}/lexicon[/WORD] (api_lexicon.c; locked inside): word is
+ * NULL for the list, else the decoded rest of the path. */
+void api_lexicon__handle(struct http_req *req, struct api *api,
+                         const uint8_t *book, const char *word);
 /* Close what api_books.c opened (the log). */
 void api_books__close(struct api *api);
 
@@ -60,5 +71,31 @@ void api_books__close(struct api *api);
  * api_free after waiting for running imports to finish. */
 struct imports *api_works__imports_new(void);
 void api_works__imports_free(struct imports **im);
+
+/* Progress and metrics (api_live.c). start: the cache, the progress
+ * counts and the publisher thread (attaches node/live.h to the events);
+ * stop undoes it (before the events are freed). */
+struct book_progress;
+void api_live__start(struct api *api);
+void api_live__stop(struct api *api);
+void api_live__register(struct api *api, struct http_server *srv);
+/* The book's counts (locked), kept per store generation. Errors of
+ * book_progress. */
+int api_live__progress(struct api *api, struct db *db, const uint8_t *book,
+                       struct book_progress *p);
+/* The progress fields (counts, per_minute, nodes: [{node_id,
+ * per_minute}], seconds_left_estimate) into o. */
+void api_live__progress_set(struct json *o, const struct book_progress *p);
+/* {book_id, ...progress} (locked); NULL with *err. Caller frees. */
+struct json *api_live__progress_json(struct api *api, struct db *db,
+                                     const uint8_t *book, int *err);
+/* GET /books/{id}/feed.xml (api_downloads.c): the podcast feed. */
+void api_downloads__feed(struct http_req *req, struct api *api,
+                         const uint8_t *book);
+
+/* Publish the book's progress event (locked). */
+void api_live__publish(struct api *api, struct db *db, const uint8_t *book);
+/* The swarm's routes (api_swarm.c): /api/peers, /api/invites. */
+void api_swarm__register(struct api *api, struct http_server *srv);
 
 #endif

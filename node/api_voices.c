@@ -13,18 +13,21 @@
 #include "node/app.h"
 #include "node/audio.h"
 #include "node/blobs.h"
+#include "node/blobx.h"
 #include "node/config.h"
 #include "node/datadir.h"
 #include "node/db.h"
 #include "node/hex.h"
 #include "node/json.h"
 #include "node/log.h"
+#include "node/prep.h"
 #include "node/render.h"
 #include "node/tts.h"
 #include "node/voice.h"
 #include "node/voicecat.h"
 
 #define PREVIEW_TEXT_MAX 1000 /* bytes of a preview line */
+#define PREVIEW_LEXICON_MAX 64 /* entries of a preview's own lexicon */
 #define AUDIO_PATH_HEX (2 * SECURE_HASH_BYTES)
 
 struct voices {
@@ -156,21 +159,62 @@ preview_on_big_stack(void *arg)
   return render_run(c->r, c->job, c->ogg, c->res, c->errbuf, c->errlen);
 }
 
+/* The optional "lexicon": {word: pronunciation, ...} of a preview (to
+ * hear a lexicon entry before saving it): when given, text is prepared
+ * with it into *prep. Replies 400 and returns non-0 on a bad entry. */
+static int
+preview_lexicon(struct http_req *req, const struct json *lex,
+                const char *text, struct prep_result *prep)
+{
+  struct prep_lexicon *l;
+  const struct json *m;
+  char errbuf[256];
+  size_t n = 0;
+  int err = 0;
+
+  if (lex == NULL || json_is_null(lex))
+    return 0;
+  if (!json_is_object(lex)) {
+    http_reply_error(req, 400, "lexicon must be {word: pronunciation}");
+    return ERR_INVAL;
+  }
+  l = prep_lexicon_new();
+  for (m = json_first(lex); m && !err; m = json_next(m)) {
+    if (++n > PREVIEW_LEXICON_MAX || !json_is_string(m)) {
+      http_reply_error(req, 400, "lexicon: at most %d entries, each a "
+                       "string", PREVIEW_LEXICON_MAX);
+      err = ERR_INVAL;
+    } else if (prep_lexicon_add(l, json_key(m), json_str(m), errbuf,
+                                sizeof(errbuf))) {
+      http_reply_error(req, 400, "lexicon: %s", errbuf);
+      err = ERR_INVAL;
+    }
+  }
+  if (!err && prep_text(text, l, NULL, prep, errbuf, sizeof(errbuf))) {
+    http_reply_error(req, 400, "%s", errbuf);
+    err = ERR_INVAL;
+  }
+  prep_lexicon_free(&l);
+  return err;
+}
+
 /* POST /api/previews {voice, text}: render now, answer where to hear it. */
 static void
 post_preview(struct http_req *req, void *arg)
 {
   struct api *api = arg;
   struct voices *v = api->voices;
-  struct render_job job = {NULL, NULL, NULL, 0};
+  struct render_job job = {NULL, NULL, NULL, 0, 0};
   struct render_result res;
   struct voice voice;
   struct json *body, *o;
   const char *spec, *text;
   char errbuf[512] = "", hex[AUDIO_PATH_HEX + 1], *url;
+  struct prep_result prep;
   struct buf ogg;
   int err;
 
+  memset(&prep, 0, sizeof(prep));
   body = api__body_json(req);
   if (body == NULL)
     return;
@@ -190,6 +234,8 @@ post_preview(struct http_req *req, void *arg)
     http_reply_error(req, 400, "%s", errbuf);
     goto out;
   }
+  if (preview_lexicon(req, json_get(body, "lexicon"), text, &prep))
+    goto out;
   buf_init(&ogg, BLOBS_MAX_BYTES);
   pthread_mutex_lock(&v->lock);
   err = ensure_open(api, errbuf, sizeof(errbuf));
@@ -198,7 +244,9 @@ post_preview(struct http_req *req, void *arg)
                                                               : 0;
   if (!err) {
     job.voice = &voice;
-    job.text = text;
+    job.text = prep.text ? prep.text : text;
+    job.lexicon = prep.applied;
+    job.flags = prep.flags;
     struct preview_call c = {v->render, &job, &ogg, &res, errbuf,
                              sizeof(errbuf)};
     err = api__run_big_stack(preview_on_big_stack, &c);
@@ -220,8 +268,11 @@ post_preview(struct http_req *req, void *arg)
   json_free(o);
   xfree(url);
 out:
+  prep_result_free(&prep);
   json_free(body);
 }
+
+#define API_AUDIO_RETRY_AFTER "2" /* s: a 503 while fetching from peers */
 
 /* GET /audio/{hash}.opus: exact lookup by hash, so no path can escape. */
 static void
@@ -250,6 +301,18 @@ get_audio(struct http_req *req, void *arg)
       path = blobs_path(v->blobs, hash);
   }
   pthread_mutex_unlock(&v->lock);
+  if (path == NULL && v->blobs != NULL) {
+    /* Fetch-before-play: ask the swarm at playback priority, wait a
+     * bounded time (node/blobx.c). */
+    int rc = blobx_playback_fetch(hash, 0, BLOBX_FETCH_WAIT_MS);
+    if (rc == ERR_TIMEOUT) {
+      http_reply(req, 503, "text/plain", "fetching from peers\n", 20,
+                 "Retry-After: " API_AUDIO_RETRY_AFTER "\r\n");
+      return;
+    }
+    if (rc == 0)
+      path = blobs_path(v->blobs, hash);
+  }
   if (path == NULL) {
     http_reply_error(req, 404, "no such audio");
     return;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/netkey.h"
 #include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/api_internal.h"
@@ -16,10 +17,12 @@
 #include "node/events.h"
 #include "node/glowfic_url.h"
 #include "node/hex.h"
+#include "node/glowfic_listing.h"
 #include "node/importer.h"
 #include "node/json.h"
 #include "node/log.h"
 #include "node/work_store.h"
+#include "node/works.h"
 
 #define IMPORTS_RUNNING_MAX 4       /* imports at once; more get 429 */
 #define IMPORTS_KEPT 64             /* finished imports remembered */
@@ -97,6 +100,34 @@ set_state(struct import_job *j, const char *state)
   json_free(o);
 }
 
+/* Put the stored work's document in the blob store and append ImportWork,
+ * through a feed on the job's own connection (appends from several
+ * connections are serialised by SQLite, see feed.h). */
+static int
+publish(struct import_job *j, struct db *db, const struct work *w,
+        const char *old_ids, size_t n_old, char *hash_hex, char *errbuf,
+        size_t errlen)
+{
+  char id[WORK_ID_HEX];
+  uint8_t net[NETKEY_ID_BYTES];
+  struct feed *f = NULL;
+  int err;
+
+  netkey_id(j->api->app->net, net);
+  err = feed_open(db, j->api->app->id, net, &f);
+  if (err) {
+    snprintf(errbuf, errlen, "cannot open the log: %s", err_str(err));
+    return err;
+  }
+  err = works_publish_dir(f, j->api->app->dir, w, hash_hex, errbuf, errlen);
+  work_id(w, id);
+  if (!err && n_old && (err = works_rebase(f, id, old_ids, n_old, NULL)))
+    snprintf(errbuf, errlen, "cannot request moved sentences again: %s",
+             err_str(err));
+  feed_free(&f);
+  return err;
+}
+
 /* The import itself, on its own thread with its own store connection, so
  * a slow Glowfic never holds up the web threads. */
 static void *
@@ -107,13 +138,19 @@ run_job(void *arg)
   struct work_store_counts counts;
   struct work *w = NULL;
   struct db *db = NULL;
-  char errbuf[512] = "";
+  char errbuf[512] = "", doc_hash[2 * WIRE_HASH_BYTES + 1] = "";
+  char wid[WORK_ID_HEX], *old_ids = NULL;
+  size_t n_old = 0;
   int err;
 
   importer_opts_from_config(&opts, j->cfg);
   if (j->url) {
     err = importer_from_url(j->url, j->cfg, &opts, &w, errbuf,
                             sizeof(errbuf));
+  } else if (glowfic_listing_detect(j->data, j->len)) {
+    /* a saved continuity or section page: its threads are fetched */
+    err = importer_from_listing(j->source, j->data, j->len, NULL, 0, j->cfg,
+                                &opts, &w, errbuf, sizeof(errbuf));
   } else {
     set_state(j, "parsing");
     err = importer_from_bytes(j->source, j->data, j->len, &opts, &w,
@@ -123,9 +160,17 @@ run_job(void *arg)
     set_state(j, "storing");
     err = db_open_store(j->db_path, &db, errbuf, sizeof(errbuf));
   }
+  if (!err) {
+    work_id(w, wid);
+    err = works_story_ids(db, wid, &old_ids, &n_old);
+  }
   if (!err)
     err = work_store_save(db, w, (int64_t)time(NULL), &counts, errbuf,
                           sizeof(errbuf));
+  if (!err)
+    err = publish(j, db, w, old_ids, n_old, doc_hash, errbuf,
+                  sizeof(errbuf));
+  xfree(old_ids);
   db_close(&db);
   pthread_mutex_lock(&j->im->lock);
   if (err) {
@@ -133,6 +178,7 @@ run_job(void *arg)
     log_warn("import %s of %s failed: %s", j->id, j->source, j->error);
   } else {
     j->result = work_store_counts_json(w, &counts);
+    json_set_str(j->result, "doc_hash", doc_hash); /* the blob in the log */
     log_info("imported %s: work %s", j->source, counts.work_id);
   }
   pthread_mutex_unlock(&j->im->lock);

@@ -257,3 +257,93 @@ blobs_gc(struct blobs *b, blobs_ref_cb ref, void *arg, size_t *removed)
   closedir(d);
   return err;
 }
+
+int
+blobs_tmp_open(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES],
+               char **tmp_path)
+{
+  char hex[BLOBS_HEX_LEN + 1];
+  char *sub, *tmp;
+  int fd;
+
+  *tmp_path = NULL;
+  hex_encode(hex, hash, SECURE_HASH_BYTES);
+  sub = xasprintf("%s/%.2s", b->dir, hex);
+  if (mkdir(sub, 0700) != 0 && errno != EEXIST) {
+    fd = -errno;
+    xfree(sub);
+    return fd;
+  }
+  tmp = xasprintf("%s/" TMP_PREFIX "%s.XXXXXX", sub, hex);
+  xfree(sub);
+  fd = mkstemp(tmp);
+  if (fd < 0) {
+    fd = -errno;
+    xfree(tmp);
+    return fd;
+  }
+  *tmp_path = tmp;
+  return fd;
+}
+
+int
+blobs_tmp_commit(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES],
+                 const char *tmp_path)
+{
+  char *path = blobs_path(b, hash);
+  int err = 0;
+
+  if (rename(tmp_path, path) != 0) {
+    err = -errno;
+    unlink(tmp_path);
+  }
+  xfree(path);
+  return err;
+}
+
+static int
+usage_sub(const char *sub, uint64_t *bytes)
+{
+  DIR *d = opendir(sub);
+  struct dirent *e;
+  uint8_t hash[SECURE_HASH_BYTES];
+  struct stat sb;
+
+  if (d == NULL)
+    return -errno;
+  while ((e = readdir(d)) != NULL) {
+    char *path;
+
+    if (name_hash(e->d_name, hash) != 0)
+      continue;
+    path = xasprintf("%s/%s", sub, e->d_name);
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+      *bytes += (uint64_t)sb.st_size;
+    xfree(path);
+  }
+  closedir(d);
+  return 0;
+}
+
+int
+blobs_usage(struct blobs *b, uint64_t *bytes)
+{
+  DIR *d = opendir(b->dir);
+  struct dirent *e;
+  int err = 0;
+
+  *bytes = 0;
+  if (d == NULL)
+    return -errno;
+  while (err == 0 && (e = readdir(d)) != NULL) {
+    char *sub;
+
+    if (strlen(e->d_name) != 2 || e->d_name[0] == '.')
+      continue;
+    sub = xasprintf("%s/%s", b->dir, e->d_name);
+    err = usage_sub(sub, bytes);
+    xfree(sub);
+  }
+  closedir(d);
+  return err;
+}

@@ -55,4 +55,17 @@ typedef int (*blobs_ref_cb)(void *arg,
 int blobs_gc(struct blobs *b, blobs_ref_cb ref, void *arg, size_t *removed)
     WARN_UNUSED;
 
+/* Streaming writes (node/blobx.c receives a blob in chunks): create a temp
+ * file in the blob's directory. *tmp_path (caller frees) names it; the
+ * returned fd (>= 0, caller closes) is open for writing. Negated errno. */
+int blobs_tmp_open(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES],
+                   char **tmp_path) WARN_UNUSED;
+/* Rename a complete temp file whose bytes the caller has verified to hash
+ * into the store. On error the temp file is removed. Negated errno. */
+int blobs_tmp_commit(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES],
+                     const char *tmp_path) WARN_UNUSED;
+/* Total bytes of the stored blobs into *bytes: one directory walk,
+ * O(blobs). Negated errno if the store cannot be read. */
+int blobs_usage(struct blobs *b, uint64_t *bytes) WARN_UNUSED;
+
 #endif

@@ -10,6 +10,7 @@
 #include "node/blobs.h"
 #include "node/buf.h"
 #include "node/db.h"
+#include "node/storyorder.h"
 
 /* Every sentence of a created, undeleted book in story order: index,
  * post, paragraph, speaker and the chosen result's blob (NULL if none):
@@ -20,7 +21,7 @@ static const char *const story_sql =
   " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
   "  nullif(p.author, ''), 'Narrator') AS speaker,"
   " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1"
-  "  AS idx"
+  "  AS idx, p.thread_pos AS tpos"
   " FROM st_books b JOIN work_sentences s ON s.work_id = b.work_id"
   " JOIN work_posts p ON p.work_id = s.work_id AND p.post_key = s.post_key"
   " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
@@ -30,7 +31,8 @@ static const char *const story_sql =
   "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
   "  WHERE t.book = ?1 AND t.sentence = o.idx"
   "  ORDER BY r.lamport, r.author LIMIT 1)"
-  " FROM ord o ORDER BY o.idx";
+  " FROM ord o WHERE (?2 IS NULL OR o.post_key = ?2)"
+  " AND (?3 IS NULL OR o.tpos = ?3) ORDER BY o.idx";
 
 static const char *const state_names[] = {
   "idle", "pending", "rendering", "ready", "failed"};
@@ -101,6 +103,12 @@ collect(struct db *db, struct blobs *blobs, const uint8_t *book,
   err = db_prepare(db, story_sql, &s);
   if (!err)
     err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = o && o->post_key ? db_bind_text(s, 2, o->post_key, -1)
+                           : db_bind_null(s, 2);
+  if (!err)
+    err = o && o->has_thread ? db_bind_int(s, 3, o->thread)
+                             : db_bind_null(s, 3);
   while (!err && (rc = db_step(s)) == DB_ROW) {
     const char *post = db_col_text(s, 1);
     int64_t para = db_col_int(s, 2);
@@ -256,22 +264,30 @@ book_export(struct db *db, struct blobs *blobs,
  * result (as above), the newest failure newer than the request, an
  * unreleased claim newer than the request, and whether the request is
  * live (newer than the book's latest cancel). */
-#define STATES_CTE(where)                                                   \
+/* The first or last sentence index of a page of posts (?2, ?3). */
+#define PAGE_IDX(fn)                                                        \
+  "(SELECT " fn "(w2.idx) FROM work_order w2 WHERE w2.work_id ="            \
+  " (SELECT work_id FROM b) AND w2.pidx >= ?2 AND w2.pidx < ?2 + ?3)"
+#define STATES_CTE(where, lo, hi)                                           \
   "WITH b AS (SELECT book, work_id, cancel_lamport, cancel_author"          \
   " FROM st_books WHERE book = ?1 AND created = 1 AND deleted = 0),"        \
-  " ord AS (SELECT s.sentence_id AS sid, s.post_key AS post_key,"           \
+  " ord AS (SELECT w.sentence_id AS sid, w.post_key AS post_key,"         \
   " s.para AS para, s.text AS text,"                                      \
   " coalesce(p.char_key, 'narrator:' || coalesce(p.author, ''))"          \
   "  AS char_key,"                                                        \
   " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"            \
   "  nullif(p.author, ''), 'Narrator') AS speaker, p.author AS author,"     \
   " p.icon_url AS icon_url, p.icon_keyword AS icon_keyword,"                \
-  " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1"  \
-  "  AS idx,"                                                               \
-  " dense_rank() OVER (ORDER BY p.thread_pos, p.position) - 1 AS pidx"      \
-  " FROM b JOIN work_sentences s ON s.work_id = b.work_id"                  \
-  " JOIN work_posts p ON p.work_id = s.work_id"                             \
-  "  AND p.post_key = s.post_key),"                                         \
+  " w.idx AS idx, w.pidx AS pidx"                                           \
+  " FROM b JOIN work_order w ON w.work_id = b.work_id AND " where           \
+  " JOIN work_sentences s ON s.work_id = w.work_id"                         \
+  "  AND s.sentence_id = w.sentence_id"                                     \
+  " JOIN work_posts p ON p.work_id = w.work_id"                             \
+  "  AND p.post_key = w.post_key),"                                         \
+  /* The unreleased claims that reach the page, found once per page. */     \
+  " pc AS MATERIALIZED (SELECT c.author, c.first, c.last, c.lamport"         \
+  "  FROM st_claims c WHERE c.book = ?1 AND c.released = 0"                 \
+  "  AND c.first <= " hi " AND c.last >= " lo "),"                           \
   " st AS (SELECT o.*,"                                                     \
   " (SELECT r.blob || x'' FROM st_results r WHERE r.book = ?1"              \
   "  AND r.sentence = o.idx AND r.take = t.take"                            \
@@ -285,56 +301,55 @@ book_export(struct db *db, struct blobs *blobs,
   "  AND f.sentence = o.idx"                                                \
   "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)"             \
   "  ORDER BY f.lamport DESC LIMIT 1) AS error,"                            \
-  " (SELECT c.author FROM st_claims c WHERE c.book = ?1"                    \
-  "  AND o.idx BETWEEN c.first AND c.last AND c.released = 0"               \
+  " (SELECT c.author FROM pc c"                                              \
+  "  WHERE o.idx BETWEEN c.first AND c.last"                                \
   "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)"             \
   "  LIMIT 1) AS claimer,"                                                  \
   " coalesce((t.req_lamport, t.req_author)"                                 \
   "  > (b.cancel_lamport, b.cancel_author), 0) AS live"                     \
   " FROM ord o CROSS JOIN b LEFT JOIN st_tasks t ON t.book = ?1"            \
-  "  AND t.sentence = o.idx WHERE " where "),"                              \
+  "  AND t.sentence = o.idx),"                                              \
   " ss AS (SELECT st.*, CASE WHEN blob IS NOT NULL THEN 3"                  \
   "  WHEN live AND error IS NOT NULL THEN 4"                                \
   "  WHEN live AND claimer IS NOT NULL THEN 2"                              \
   "  WHEN live THEN 1 ELSE 0 END AS state FROM st) "
 
 static const char *const sentences_sql[2] = {
-  STATES_CTE("o.idx >= ?2 AND o.idx < ?2 + ?3")
+  STATES_CTE("w.idx >= ?2 AND w.idx < ?2 + ?3", "?2", "(?2 + ?3 - 1)")
   "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
   " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
   " FROM ss ORDER BY idx",
-  STATES_CTE("o.pidx >= ?2 AND o.pidx < ?2 + ?3")
+  STATES_CTE("w.pidx >= ?2 AND w.pidx < ?2 + ?3", PAGE_IDX("min"),
+             PAGE_IDX("max"))
   "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
   " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
   " FROM ss ORDER BY idx"};
 
 static const char *const totals_sql =
-  "SELECT count(*), count(DISTINCT s.post_key) FROM st_books b"
-  " JOIN work_sentences s ON s.work_id = b.work_id"
-  " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0";
+  "SELECT work_id FROM st_books"
+  " WHERE book = ?1 AND created = 1 AND deleted = 0";
 
 static int
 totals(struct db *db, const uint8_t *book, int64_t *sentences,
        int64_t *posts)
 {
   struct db_stmt *s = NULL;
-  int err, rc;
+  char *work_id = NULL;
+  int err, rc = DB_DONE;
 
   *sentences = *posts = 0;
   err = db_prepare(db, totals_sql, &s);
   if (!err)
     err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
-  if (!err) {
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-      *sentences = db_col_int(s, 0);
-      *posts = db_col_int(s, 1);
-    }
-    err = rc < 0 ? rc : 0;
-  }
+  if (!err && (rc = db_step(s)) == DB_ROW)
+    work_id = xstrdup(db_col_text(s, 0) ? db_col_text(s, 0) : "");
   db_finalize(&s);
-  if (!err && *sentences == 0)
-    err = ERR_NOT_FOUND;
+  if (!err && rc < 0)
+    err = rc;
+  if (!err)
+    err = work_id ? storyorder_ensure(db, work_id, sentences, posts)
+                  : ERR_NOT_FOUND;
+  xfree(work_id);
   return err;
 }
 
@@ -426,13 +441,14 @@ book_sentence_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                     const char *id, int64_t *index)
 {
   static const char *const q =
-    "WITH ord AS (SELECT s.sentence_id AS sid, row_number() OVER"
-    " (ORDER BY p.thread_pos, p.position, s.position) - 1 AS idx"
-    " FROM st_books b JOIN work_sentences s ON s.work_id = b.work_id"
-    " JOIN work_posts p ON p.work_id = s.work_id"
-    "  AND p.post_key = s.post_key"
-    " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
-    " SELECT idx FROM ord WHERE sid = ?2";
+    "SELECT w.idx FROM st_books b JOIN work_order w ON w.work_id = b.work_id"
+    " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0"
+    " AND w.sentence_id = ?2";
+  int64_t n, np;
+  int err = totals(db, book, &n, &np);
+
+  if (err)
+    return err;
   return index_query(db, q, book, id, index);
 }
 
@@ -441,13 +457,14 @@ book_post_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                 const char *post_key, int64_t *index)
 {
   static const char *const q =
-    "WITH pord AS (SELECT p.post_key AS pk, row_number() OVER"
-    " (ORDER BY p.thread_pos, p.position) - 1 AS pidx"
-    " FROM st_books b JOIN work_posts p ON p.work_id = b.work_id"
-    " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0 AND EXISTS"
-    " (SELECT 1 FROM work_sentences s WHERE s.work_id = p.work_id"
-    "  AND s.post_key = p.post_key))"
-    " SELECT pidx FROM pord WHERE pk = ?2";
+    "SELECT w.pidx FROM st_books b JOIN work_order w ON w.work_id = b.work_id"
+    " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0"
+    " AND w.post_key = ?2 LIMIT 1";
+  int64_t n, np;
+  int err = totals(db, book, &n, &np);
+
+  if (err)
+    return err;
   return index_query(db, q, book, post_key, index);
 }
 
@@ -455,9 +472,34 @@ int
 book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
               struct book_progress *p)
 {
+  /* Only requested sentences (st_tasks) can be other than idle: the
+   * states of STATES_CTE over them, the rest of the book is idle. */
   static const char *const q =
-    STATES_CTE("1") "SELECT state, count(*), coalesce(sum(dur), 0) FROM ss"
-    " GROUP BY state";
+    "WITH b AS (SELECT book, cancel_lamport, cancel_author FROM st_books"
+    " WHERE book = ?1 AND created = 1 AND deleted = 0),"
+    /* The sentences under an unreleased claim newer than their request,
+     * found once from the claims' runs (each a range of st_tasks), not
+     * by scanning every claim for every sentence. */
+    " cl AS MATERIALIZED (SELECT DISTINCT t.sentence AS s FROM st_claims c"
+    "  CROSS JOIN st_tasks t ON t.book = c.book"
+    "  AND t.sentence BETWEEN c.first AND c.last"
+    "  WHERE c.book = ?1 AND c.released = 0"
+    "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)),"
+    " st AS (SELECT t.sentence AS s,"
+    " (SELECT r.duration_ms FROM st_results r WHERE r.book = ?1"
+    "  AND r.sentence = t.sentence AND r.take = t.take"
+    "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
+    "  ORDER BY r.lamport, r.author LIMIT 1) AS dur,"
+    " EXISTS (SELECT 1 FROM st_failures f WHERE f.book = ?1"
+    "  AND f.sentence = t.sentence"
+    "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)) AS failed,"
+    " coalesce((t.req_lamport, t.req_author)"
+    "  > (b.cancel_lamport, b.cancel_author), 0) AS live"
+    " FROM b JOIN st_tasks t ON t.book = b.book WHERE t.sentence < ?2)"
+    " SELECT CASE WHEN dur IS NOT NULL THEN 3 WHEN live AND failed THEN 4"
+    "  WHEN live AND s IN (SELECT s FROM cl) THEN 2 WHEN live THEN 1"
+    "  ELSE 0 END AS state,"
+    " count(*), coalesce(sum(dur), 0) FROM st GROUP BY state";
   struct db_stmt *s = NULL;
   int64_t nposts;
   int err, rc = DB_DONE;
@@ -468,6 +510,8 @@ book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
     err = db_prepare(db, q, &s);
   if (!err)
     err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_int(s, 2, p->total);
   while (!err && (rc = db_step(s)) == DB_ROW) {
     int64_t n = db_col_int(s, 1);
     switch ((int)db_col_int(s, 0)) {
@@ -478,8 +522,69 @@ book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
     case BOOK_PENDING: p->pending = n; break;
     case BOOK_RENDERING: p->rendering = n; break;
     case BOOK_FAILED: p->failed = n; break;
-    default: p->idle = n; break;
+    default: break;
     }
+  }
+  db_finalize(&s);
+  p->idle = p->total - p->done - p->pending - p->rendering - p->failed;
+  return err ? err : rc < 0 ? rc : 0;
+}
+
+/* ---- parts: posts or threads with their rendered share ------------------ */
+
+static const char *const parts_sql =
+  "WITH b AS (SELECT book, work_id FROM st_books"
+  " WHERE book = ?1 AND created = 1 AND deleted = 0),"
+  " x AS (SELECT w.idx AS idx, w.post_key AS post_key,"
+  " p.thread_pos AS tpos,"
+  " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
+  "  nullif(p.author, ''), 'Narrator') AS speaker,"
+  " (SELECT r.size || ',' || r.duration_ms FROM st_results r"
+  "  WHERE r.book = ?1 AND r.sentence = w.idx AND r.take = t.take"
+  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
+  "  ORDER BY r.lamport, r.author LIMIT 1) AS res"
+  " FROM b JOIN work_order w ON w.work_id = b.work_id"
+  " JOIN work_posts p ON p.work_id = w.work_id AND p.post_key = w.post_key"
+  " LEFT JOIN st_tasks t ON t.book = ?1 AND t.sentence = w.idx)"
+  " SELECT CASE WHEN ?2 THEN CAST(x.tpos AS TEXT) ELSE x.post_key END"
+  "  AS part, min(x.idx) AS first, x.tpos,"
+  " (SELECT th.subject FROM b JOIN work_threads th"
+  "  ON th.work_id = b.work_id AND th.position = x.tpos),"
+  " count(*), count(x.res),"
+  " sum(CAST(substr(x.res, 1, instr(x.res, ',') - 1) AS INTEGER)),"
+  " sum(CAST(substr(x.res, instr(x.res, ',') + 1) AS INTEGER)),"
+  " x.speaker" /* bare: from the row of min(x.idx), the only min() */
+  " FROM x GROUP BY part ORDER BY first";
+
+int
+book_parts(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+           int per_thread, book_part_cb cb, void *arg)
+{
+  struct db_stmt *s = NULL;
+  int64_t n, np;
+  int err, rc = DB_DONE;
+
+  err = totals(db, book, &n, &np);
+  if (!err)
+    err = db_prepare(db, parts_sql, &s);
+  if (!err)
+    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_int(s, 2, per_thread ? 1 : 0);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    struct book_part p;
+
+    memset(&p, 0, sizeof(p));
+    p.key = db_col_text(s, 0);
+    p.first_index = db_col_int(s, 1);
+    p.thread = db_col_int(s, 2);
+    p.thread_title = db_col_text(s, 3);
+    p.sentences = db_col_int(s, 4);
+    p.ready = db_col_int(s, 5);
+    p.bytes = db_col_int(s, 6);
+    p.ms = db_col_int(s, 7);
+    p.speaker = db_col_text(s, 8);
+    err = cb(arg, &p);
   }
   db_finalize(&s);
   return err ? err : rc < 0 ? rc : 0;

@@ -37,6 +37,9 @@ struct book_export_opts {
   unsigned gap_sentence_ms, gap_paragraph_ms, gap_post_ms;
   int bitrate, complexity;
   const char *title;     /* album / title tag, NULL = none */
+  const char *post_key;  /* only this post (the importer's key), or NULL */
+  int has_thread;        /* only the thread at position thread */
+  int64_t thread;
 };
 
 /* What an export contains. */
@@ -134,5 +137,24 @@ struct book_progress {
 /* Counts of book's sentences by state. ERR_NOT_FOUND as above. */
 int book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                   struct book_progress *p) WARN_UNUSED;
+
+/* A part of a book for downloads and the podcast feed: one post or one
+ * thread (strings valid during the callback only). */
+struct book_part {
+  const char *key;          /* post key, or the thread position as text */
+  int64_t first_index;      /* its first sentence in story order */
+  int64_t thread;           /* thread position */
+  const char *thread_title; /* may be NULL */
+  const char *speaker;      /* of its first post */
+  int64_t sentences, ready; /* ready: with a chosen result */
+  int64_t bytes, ms;        /* sum of the ready sentences' audio */
+};
+typedef int (*book_part_cb)(void *arg, const struct book_part *p);
+
+/* Walk book's posts (or threads with per_thread) in story order. A
+ * non-zero return of cb stops the walk and is returned. ERR_NOT_FOUND as
+ * for book_sentences. */
+int book_parts(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
+               int per_thread, book_part_cb cb, void *arg) WARN_UNUSED;
 
 #endif

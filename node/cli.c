@@ -13,6 +13,7 @@
 #include "node/datadir.h"
 #include "node/log.h"
 #include "node/version.h"
+#include "node/voice.h"
 
 #define CLI_ARGS_MAX 64   /* positional arguments */
 #define CLI_LOCALS_MAX 16 /* command-local options given */
@@ -29,10 +30,12 @@ static const struct local_option local_options[] = {
   {"json", 0, 0, "print one JSON object instead of text"},
   {"force", 0, 0, "replace what is there (discards it)"},
   {"ttl", 0, 1, "how long the code stays valid, e.g. 30m, 24h, 7d"},
-  {"name", 0, 1, "a name for the audiobook"},
+  {"name", 0, 1, "a name: the audiobook's (book new), this node's (join)"},
   {"fork", 0, 1, "copy the casting of this audiobook"},
   {"auto", 0, 0, "give every character a distinct voice"},
   {"output", 'o', 1, "write to this file"},
+  {"revoke", 0, 1, "revoke the invite with this id"},
+  {"list", 0, 0, "list the open invites"},
   {NULL, 0, 0, NULL}};
 
 struct cli {
@@ -378,6 +381,7 @@ cli_main(int argc, char **argv, char **envp)
   rc = cli_load_datadir_config(&c);
   if (rc)
     goto out;
+  voice_set_test_engines(config_get_bool(c.cfg, "test-engines"));
   log_write(LOG_LEVEL_DEBUG, "cli", "%s: data dir %s", c.cmd->name,
             c.datadir);
   rc = c.cmd->run(&c);

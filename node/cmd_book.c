@@ -7,9 +7,11 @@
 
 #include "node/alloc.h"
 #include "node/commands.h"
+#include "node/config.h"
 #include "node/hex.h"
 #include "node/json.h"
 #include "node/logcli.h"
+#include "node/voice.h"
 
 /* The work's id and title, from the importer's table (by id or key) or
  * from the log. */
@@ -55,10 +57,20 @@ cmd_book(struct cli *cli)
   char *work_id = NULL, *title = NULL;
   const char *name = cli_opt(cli, "name"), *voice = cli_opt(cli, "voice");
   const char *fork = cli_opt(cli, "fork");
+  struct voice v;
+  char errbuf[256];
   int rc;
 
   if (strcmp(cli_arg(cli, 0), "new") != 0)
     return cli_usage(cli, "unknown book command '%s'", cli_arg(cli, 0));
+  /* --voice is the config option "voice" (default voice for new books):
+   * given here or set by the user, it becomes the book's voice. */
+  if (voice == NULL &&
+      config_source_of(cli_config(cli), "voice") != CONFIG_DEFAULT)
+    voice = config_get(cli_config(cli), "voice");
+  if (voice != NULL && voice[0] != '\0' &&
+      voice_parse(voice, &v, errbuf, sizeof(errbuf)) != 0)
+    return cli_fail("bad voice: %s", errbuf);
   memset(&e, 0, sizeof(e));
   if (logcli_open(cli, &app, &f))
     return CLI_FAIL;

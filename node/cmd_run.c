@@ -27,6 +27,7 @@
 #include "node/status.h"
 #include "node/swarm_node.h"
 #include "node/version.h"
+#include "node/worksd.h"
 
 struct daemon {
   struct app app;
@@ -36,6 +37,7 @@ struct daemon {
   struct control_server *control;
   struct swarm_node *swarm;
   struct renderer *renderer;
+  struct worksd *worksd; /* materialises works that arrive as blobs */
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
@@ -194,6 +196,10 @@ cmd_run(struct cli *cli)
   }
   status_set_peers(peers_of, d.swarm);
   status_set_replication(replication_of, d.swarm);
+  if (worksd_start(&d.loop, &d.app, &d.worksd, errbuf, sizeof(errbuf))) {
+    cli_fail("%s", errbuf);
+    goto out;
+  }
   publish_node_event(&d, "running");
   uv_run(&d.loop, UV_RUN_DEFAULT);
   rc = CLI_OK;
@@ -202,6 +208,7 @@ out:
   status_set_peers(NULL, NULL);
   status_set_replication(NULL, NULL);
   renderer_close(&d.renderer);
+  worksd_close(&d.worksd);
   swarm_node_close(&d.swarm);
   control_server_close(&d.control);
   uv_close((uv_handle_t *)&d.sigint, NULL);

@@ -89,7 +89,7 @@ cmd_say(struct cli *cli)
   const char *spec = config_get(cli_config(cli), "voice");
   const char *out = cli_opt(cli, "output");
   int bitrate = (int)config_get_int(cli_config(cli), "bitrate");
-  struct render_job job = {NULL, NULL, NULL, 0};
+  struct render_job job = {NULL, NULL, NULL, 0, 0};
   struct prep_result pr = {NULL, NULL, 0};
   struct render_result res;
   struct blobs *blobs = NULL;

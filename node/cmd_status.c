@@ -50,6 +50,20 @@ print_replication(const struct json *r)
            json_num(json_get(r, "quarantined")));
 }
 
+/* "blobs: 3 wanted, 1 fetching, 120 fetched (4.2 MB in, 1.0 MB out)"
+ * when the daemon runs (node/blobx.c). */
+static void
+print_blobs(const struct json *b)
+{
+  if (b == NULL || json_get(b, "wanted") == NULL)
+    return;
+  printf("blobs:          %.0f wanted, %.0f fetching, %.0f fetched "
+         "(%.1f MB in, %.1f MB out)\n", json_num(json_get(b, "wanted")),
+         json_num(json_get(b, "fetching")), json_num(json_get(b, "fetched")),
+         json_num(json_get(b, "bytes_in")) / 1e6,
+         json_num(json_get(b, "bytes_out")) / 1e6);
+}
+
 int
 cmd_status(struct cli *cli)
 {
@@ -78,6 +92,7 @@ cmd_status(struct cli *cli)
            (int)json_num(json_get(o, "schema_version")));
     print_peers(json_get(o, "peers"));
     print_replication(json_get(o, "replication"));
+    print_blobs(json_get(o, "blobs"));
   }
   json_free(o);
   app_close(&app);

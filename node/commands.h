@@ -11,6 +11,9 @@ int cmd_init(struct cli *cli);
 int cmd_run(struct cli *cli);
 int cmd_invite(struct cli *cli);
 int cmd_join(struct cli *cli);
+/* import URL|FILE [THREAD-FILE...]: a listing page's threads may be
+ * given as saved files (at most IMPORT_ARGS_MAX arguments in all). */
+#define IMPORT_ARGS_MAX 64
 int cmd_import(struct cli *cli);
 int cmd_say(struct cli *cli);
 int cmd_voices(struct cli *cli);

@@ -19,7 +19,10 @@
 struct db {
   sqlite3 *conn;
   unsigned flags; /* DB_OPEN_* */
+  uint64_t serial; /* unique per open connection in this process */
 };
+
+static _Atomic uint64_t db_serials; /* connections opened so far */
 
 struct db_stmt {
   sqlite3_stmt *st;
@@ -61,6 +64,7 @@ db_open(const char *path, unsigned flags, struct db **out, char *errbuf,
     oflags |= SQLITE_OPEN_CREATE;
   db = xcalloc(1, sizeof(*db));
   db->flags = flags;
+  db->serial = ++db_serials;
   rc = sqlite3_open_v2(path, &db->conn, oflags | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
     snprintf(errbuf, errlen, "cannot open database %s: %s", path,
@@ -326,6 +330,15 @@ int
 db_changes(struct db *db)
 {
   return sqlite3_changes(db->conn);
+}
+
+int
+db_generation(struct db *db, struct db_gen *out)
+{
+  int err = db_query_int(db, "PRAGMA data_version", &out->version);
+  out->serial = db->serial;
+  out->changes = sqlite3_total_changes(db->conn);
+  return err;
 }
 
 int

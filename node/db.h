@@ -62,6 +62,15 @@ int db_commit(struct db *db) WARN_UNUSED;
 void db_rollback(struct db *db);
 int64_t db_last_insert_id(struct db *db);
 int db_changes(struct db *db);
+/* Where the store stands as seen by one connection: equal generations of
+ * the same connection mean nothing was written in between (by it:
+ * changes; by any other connection: PRAGMA data_version). */
+struct db_gen {
+  uint64_t serial;  /* the connection (unique within the process) */
+  int64_t version;  /* PRAGMA data_version */
+  int64_t changes;  /* rows changed through this connection */
+};
+int db_generation(struct db *db, struct db_gen *out) WARN_UNUSED;
 
 /* Prepared statements. Parameters are 1-based, columns 0-based. Text and
  * blobs are copied by SQLite at bind time. Owes one db_finalize(). */

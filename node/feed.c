@@ -14,6 +14,7 @@
 #include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/hex.h"
+#include "node/live.h"
 
 #define CHECK(x)                                                          \
   do {                                                                    \
@@ -54,6 +55,15 @@ struct pending {
   size_t len;
 };
 
+/* An author's last entry as held in log_entries (and its frozen seq):
+ * the hot path's one lookup, kept in memory for authors seen lately. */
+struct head {
+  uint8_t author[WIRE_KEY_BYTES];
+  uint8_t id[WIRE_HASH_BYTES];
+  uint64_t seq, lamport, frozen;
+  int used;
+};
+
 struct feed {
   struct db *db;                        /* borrowed */
   const struct identity *me;            /* borrowed */
@@ -70,7 +80,16 @@ struct feed {
   void *publish_arg;
   char *head_path;                      /* DIR/feed.head, or NULL */
   uint64_t head_pending;                /* own seq appended in the batch */
+  struct head heads[FEED_HEADS];        /* by author[0] % FEED_HEADS */
 };
+
+/* Forget the cached heads: after a rollback, a fork, or another
+ * connection's writes. */
+static void
+heads_drop(struct feed *f)
+{
+  memset(f->heads, 0, sizeof(f->heads));
+}
 
 static const char *const reason_text[] = {
 #define FEED_REASON_TEXT_(name, text) text,
@@ -116,6 +135,7 @@ feed_open(struct db *db, const struct identity *me,
    * (docs/PERFORMANCE.md). */
   CHECK(db_exec(db, "PRAGMA cache_size=-" FEED_CACHE_KIB_STR));
   CHECK(db_exec(db, "PRAGMA mmap_size=" FEED_MMAP_BYTES_STR));
+  CHECK(db_exec(db, "PRAGMA wal_autocheckpoint=" FEED_WAL_PAGES_STR));
   for (i = 0; i < Q_COUNT_; i++)
     CHECK(db_prepare(db, q_text[i], &f->q[i]));
   CHECK(state_open(db, &f->state));
@@ -152,6 +172,7 @@ feed_sync(struct feed *f, int *changed)
   db_reset(f->q[Q_MAXL]);
   CHECK(rc < 0 ? rc : 0);
   state_invalidate(f->state);
+  heads_drop(f);
   f->data_version = v;
   if (changed)
     *changed = 1;
@@ -311,6 +332,7 @@ feed_commit(struct feed *f)
     (void)head_write(f, f->head_pending);
   f->head_pending = 0;
   flush_queue(f);
+  live_commit();
   return 0;
 }
 
@@ -324,7 +346,9 @@ feed_rollback(struct feed *f)
   f->batch_failed = 0;
   f->head_pending = 0;
   state_invalidate(f->state);
+  heads_drop(f);
   drop_queue(f);
+  live_drop();
 }
 
 /* One entry's unit of work: a savepoint inside a batch, else its own
@@ -348,12 +372,18 @@ tx_leave(struct feed *f, int keep)
   if (!keep) {
     db_rollback(f->db);
     state_invalidate(f->state);
+    heads_drop(f);
+    live_drop();
     return 0;
   }
   err = db_commit(f->db);
   if (err) {
     db_rollback(f->db);
     state_invalidate(f->state);
+    heads_drop(f);
+    live_drop();
+  } else {
+    live_commit();
   }
   return err;
 }
@@ -364,10 +394,19 @@ last_entry(struct feed *f, const uint8_t *author, uint64_t *seq,
            uint8_t id[WIRE_HASH_BYTES], uint64_t *lamport, uint64_t *frozen)
 {
   struct db_stmt *s = f->q[Q_LAST];
+  struct head *h = &f->heads[author[0] % FEED_HEADS];
   int err, rc;
   size_t len;
   const void *p;
 
+  if (h->used && memcmp(h->author, author, WIRE_KEY_BYTES) == 0) {
+    *seq = h->seq;
+    *lamport = h->lamport;
+    memcpy(id, h->id, WIRE_HASH_BYTES);
+    if (frozen)
+      *frozen = h->frozen;
+    return 0;
+  }
   *seq = 0;
   *lamport = 0;
   if (frozen)
@@ -383,6 +422,14 @@ last_entry(struct feed *f, const uint8_t *author, uint64_t *seq,
     *lamport = (uint64_t)db_col_int(s, 2);
     if (frozen)
       *frozen = (uint64_t)db_col_int(s, 3);
+    /* Only a held feed is cached: an author with no entries yet has no
+     * frozen seq in this row. */
+    memcpy(h->author, author, WIRE_KEY_BYTES);
+    memcpy(h->id, id, WIRE_HASH_BYTES);
+    h->seq = *seq;
+    h->lamport = *lamport;
+    h->frozen = (uint64_t)db_col_int(s, 3);
+    h->used = 1;
   }
   db_reset(s);
   err = rc < 0 ? rc : 0;
@@ -461,7 +508,21 @@ store(struct feed *f, const struct wire_entry *e, const uint8_t *id,
   CHECK(state_apply(f->state, e, id));
   if (e->lamport > f->max_lamport)
     f->max_lamport = e->lamport;
+  {
+    /* The new head (stored entries are always the feed's next). */
+    struct head *h = &f->heads[e->author[0] % FEED_HEADS];
+    if (h->used && memcmp(h->author, e->author, WIRE_KEY_BYTES) == 0 &&
+        h->seq + 1 == e->seq) {
+      memcpy(h->id, id, WIRE_HASH_BYTES);
+      h->seq = e->seq;
+      h->lamport = e->lamport;
+    } else if (h->used && memcmp(h->author, e->author, WIRE_KEY_BYTES) == 0) {
+      h->used = 0;
+    }
+  }
+  return 0;
 fail:
+  heads_drop(f);
   return err;
 }
 
@@ -570,6 +631,7 @@ record_fork(struct feed *f, const struct wire_entry *e, const uint8_t *id,
   CHECK(db_bind_blob(s, 1, e->author, WIRE_KEY_BYTES));
   CHECK(db_bind_int(s, 2, (int64_t)e->seq));
   CHECK(step_reset(s));
+  heads_drop(f); /* the author is frozen now */
   CHECK(state_rebuild(f->state));
 fail:
   xfree(signed_bytes);

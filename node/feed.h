@@ -25,6 +25,10 @@
 #define FEED_PUBLISH_QUEUE_MAX 4096 /* own entries held until commit */
 #define FEED_CACHE_KIB_STR "32768"     /* SQLite page cache, KiB */
 #define FEED_MMAP_BYTES_STR "268435456" /* SQLite mmap window, bytes */
+#define FEED_HEADS 64              /* authors' feed heads kept in memory */
+#define FEED_WAL_PAGES_STR "16384" /* WAL pages before a commit through the
+                                    * feed checkpoints (feed_checkpoint
+                                    * does it sooner, when idle) */
 
 /* What feed_receive did with an entry. */
 enum feed_verdict {

@@ -510,6 +510,10 @@ http_start(const struct http_options *opts, struct http_server **out,
   options[n++] = "30000";
   options[n++] = "enable_keep_alive";
   options[n++] = "yes";
+  /* Headers and body go out in two writes: without this, Nagle holds the
+   * body until the client's delayed ACK (40 ms per answer). */
+  options[n++] = "tcp_nodelay";
+  options[n++] = "1";
   /* Only audio blobs are sent as files, and they are content-addressed. */
   options[n++] = "static_file_cache_control";
   options[n++] = "public, max-age=31536000, immutable";

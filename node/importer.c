@@ -13,6 +13,7 @@
 #include "node/alloc.h"
 #include "node/glowfic_api.h"
 #include "node/glowfic_html.h"
+#include "node/glowfic_listing.h"
 #include "node/json.h"
 #include "node/text.h"
 
@@ -83,6 +84,12 @@ importer_from_bytes(const char *source, const char *data, size_t len,
     snprintf(errbuf, errlen, "%s is empty", source);
     return ERR_PARSE;
   }
+  if (data[i] != '{' && data[i] != '[' && glowfic_listing_detect(data, len)) {
+    snprintf(errbuf, errlen, "%s is a saved continuity or section page: "
+             "import it with 'glowtalk import FILE', which fetches its "
+             "threads", source);
+    return ERR_UNSUPPORTED;
+  }
   w = work_new(source);
   if (data[i] == '{' || data[i] == '[')
     err = from_json(w, data, len, o, errbuf, errlen);
@@ -105,16 +112,17 @@ importer_from_bytes(const char *source, const char *data, size_t len,
 }
 
 int
-importer_from_file(const char *path, const struct importer_opts *o,
-                   struct work **out, char *errbuf, size_t errlen)
+importer_read_file(const char *path, const struct importer_opts *o,
+                   char **out, size_t *len, char *errbuf, size_t errlen)
 {
   struct stat sb;
   char *data = NULL;
   size_t got = 0;
   ssize_t n;
-  int fd, err;
+  int fd, err = 0;
 
   *out = NULL;
+  *len = 0;
   fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     err = -errno;
@@ -147,9 +155,27 @@ importer_from_file(const char *path, const struct importer_opts *o,
     got += (size_t)n;
   }
   data[got] = '\0';
-  err = importer_from_bytes(path, data, got, o, out, errbuf, errlen);
+  *out = data;
+  *len = got;
+  data = NULL;
 out:
   xfree(data);
   close(fd);
+  return err;
+}
+
+int
+importer_from_file(const char *path, const struct importer_opts *o,
+                   struct work **out, char *errbuf, size_t errlen)
+{
+  char *data = NULL;
+  size_t len = 0;
+  int err;
+
+  *out = NULL;
+  err = importer_read_file(path, o, &data, &len, errbuf, errlen);
+  if (!err)
+    err = importer_from_bytes(path, data, len, o, out, errbuf, errlen);
+  xfree(data);
   return err;
 }

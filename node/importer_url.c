@@ -15,6 +15,7 @@
 #include "node/fetch.h"
 #include "node/glowfic_api.h"
 #include "node/glowfic_html.h"
+#include "node/glowfic_listing.h"
 #include "node/glowfic_url.h"
 #include "node/json.h"
 #include "node/utf8.h"
@@ -392,7 +393,7 @@ board(struct ctx *c, struct work *w, int64_t board_id, int64_t section_id)
     }
     if (!err && got == 0) {
       snprintf(c->errbuf, c->errlen, "none of the continuity's threads "
-               "can be read");
+               "can be read (private or deleted)");
       err = ERR_NOT_FOUND;
     }
   }
@@ -426,21 +427,13 @@ section(struct ctx *c, struct work *w, int64_t id)
   return board(c, w, board_id, id);
 }
 
-int
-importer_from_url(const char *url, const struct config *cfg,
-                  const struct importer_opts *o, struct work **out,
-                  char *errbuf, size_t errlen)
+/* The configured Glowfic base without a trailing '/' (caller frees). */
+static int
+base_of(const struct config *cfg, char **out, char *errbuf, size_t errlen)
 {
-  struct glowfic_url u;
-  struct fetch_opts fo;
-  struct ctx c;
-  struct work *w = NULL;
-  char *base = NULL;
-  int64_t post_id;
-  int err;
+  char *base = xstrdup(config_get(cfg, "glowfic-base"));
 
   *out = NULL;
-  base = xstrdup(config_get(cfg, "glowfic-base"));
   if (base[0] && base[strlen(base) - 1] == '/')
     base[strlen(base) - 1] = '\0';
   if (glowfic_url_check_base(base) != 0) {
@@ -449,21 +442,51 @@ importer_from_url(const char *url, const struct config *cfg,
     xfree(base);
     return ERR_INVAL;
   }
+  *out = base;
+  return 0;
+}
+
+/* A fetch context on base (borrowed); owes fetch_free(c->f). */
+static void
+ctx_init(struct ctx *c, const struct config *cfg, const char *base,
+         const struct importer_opts *o, char *errbuf, size_t errlen)
+{
+  struct fetch_opts fo;
+
+  fo.base = base;
+  fo.delay_ms = (long)config_get_int(cfg, "glowfic-delay");
+  fo.timeout_s = (long)config_get_int(cfg, "fetch-timeout");
+  fo.max_bytes = o->max_bytes;
+  memset(c, 0, sizeof(*c));
+  c->f = fetch_new(&fo);
+  c->base = base;
+  c->o = o;
+  c->errbuf = errbuf;
+  c->errlen = errlen;
+}
+
+int
+importer_from_url(const char *url, const struct config *cfg,
+                  const struct importer_opts *o, struct work **out,
+                  char *errbuf, size_t errlen)
+{
+  struct glowfic_url u;
+  struct ctx c;
+  struct work *w = NULL;
+  char *base = NULL;
+  int64_t post_id;
+  int err;
+
+  *out = NULL;
+  err = base_of(cfg, &base, errbuf, errlen);
+  if (err)
+    return err;
   err = glowfic_url_parse(url, base, &u, errbuf, errlen);
   if (err) {
     xfree(base);
     return err;
   }
-  fo.base = base;
-  fo.delay_ms = (long)config_get_int(cfg, "glowfic-delay");
-  fo.timeout_s = (long)config_get_int(cfg, "fetch-timeout");
-  fo.max_bytes = o->max_bytes;
-  memset(&c, 0, sizeof(c));
-  c.f = fetch_new(&fo);
-  c.base = base;
-  c.o = o;
-  c.errbuf = errbuf;
-  c.errlen = errlen;
+  ctx_init(&c, cfg, base, o, errbuf, errlen);
   w = work_new(url);
   switch (u.kind) {
   case GLOWFIC_URL_POST:
@@ -491,6 +514,171 @@ importer_from_url(const char *url, const struct config *cfg,
   log_debug("%s: %u requests", url, fetch_count(c.f));
   fetch_free(c.f);
   xfree(base);
+  if (err) {
+    work_free(w);
+    return err;
+  }
+  *out = w;
+  return 0;
+}
+
+/* ---- saved listing pages ---------------------------------------------- */
+
+/* A saved thread file: its bytes and the thread id it holds. */
+struct saved {
+  char *data;
+  size_t len;
+  int64_t thread;
+  int json;
+};
+
+/* Read each file and learn which thread it holds (parsing it once into a
+ * scratch work). */
+static int
+read_saved(const char *const *files, size_t n, const struct importer_opts *o,
+           struct saved *sv, char *errbuf, size_t errlen)
+{
+  size_t i;
+  int err = 0;
+
+  for (i = 0; i < n && !err; i++) {
+    struct work *scratch;
+    size_t k = 0;
+
+    err = importer_read_file(files[i], o, &sv[i].data, &sv[i].len, errbuf,
+                             errlen);
+    if (err)
+      break;
+    while (k < sv[i].len && strchr(" \t\r\n", sv[i].data[k]))
+      k++;
+    sv[i].json = k < sv[i].len && (sv[i].data[k] == '{' ||
+                                   sv[i].data[k] == '[');
+    err = importer_from_bytes(files[i], sv[i].data, sv[i].len, o, &scratch,
+                              errbuf, errlen);
+    if (err)
+      break;
+    sv[i].thread = scratch->n_threads > 0 ? scratch->threads[0].id : 0;
+    work_free(scratch);
+    if (sv[i].thread <= 0) {
+      snprintf(errbuf, errlen, "%s does not name its thread (save the "
+               "thread's page or its API post)", files[i]);
+      err = ERR_PARSE;
+    }
+  }
+  return err;
+}
+
+/* Add the saved files of thread id to w; 1 if there were any. */
+static int
+add_saved(struct work *w, const struct saved *sv, size_t n, int64_t id,
+          const char *const *files, const struct importer_opts *o,
+          int *used, char *errbuf, size_t errlen)
+{
+  size_t i;
+  int err = 0;
+
+  *used = 0;
+  for (i = 0; i < n && !err; i++) {
+    if (sv[i].thread != id)
+      continue;
+    *used = 1;
+    if (sv[i].json) {
+      char jerr[128];
+      struct json *j = json_parse(sv[i].data, sv[i].len, jerr,
+                                  sizeof(jerr));
+
+      err = j && !json_is_array(j)
+              ? glowfic_api_post(w, j, o->text_flags, errbuf, errlen)
+              : ERR_PARSE;
+      if (err == ERR_PARSE && (j == NULL || json_is_array(j)))
+        snprintf(errbuf, errlen, "%s: give a thread's API post, not only "
+                 "its replies", files[i]);
+      json_free(j);
+    } else {
+      err = glowfic_html_parse(w, sv[i].data, sv[i].len, o->text_flags,
+                               errbuf, errlen);
+    }
+  }
+  return err;
+}
+
+int
+importer_from_listing(const char *source, const char *data, size_t len,
+                      const char *const *files, size_t nfiles,
+                      const struct config *cfg,
+                      const struct importer_opts *o, struct work **out,
+                      char *errbuf, size_t errlen)
+{
+  struct glowfic_listing l;
+  struct saved *sv = NULL;
+  struct work *w = NULL;
+  struct ctx c;
+  char *base = NULL;
+  size_t i, got = 0;
+  int err, fetching = 0;
+
+  *out = NULL;
+  err = glowfic_listing_parse(data, len, &l, errbuf, errlen);
+  if (err)
+    return err;
+  sv = xcalloc(nfiles ? nfiles : 1, sizeof(*sv));
+  err = read_saved(files, nfiles, o, sv, errbuf, errlen);
+  if (!err)
+    err = base_of(cfg, &base, errbuf, errlen);
+  if (err)
+    goto out;
+  ctx_init(&c, cfg, base, o, errbuf, errlen);
+  fetching = 1;
+  w = work_new(source);
+  if (l.kind == GLOWFIC_LISTING_SECTION && l.section > 0)
+    w->key = xasprintf("glowfic:section:%lld", (long long)l.section);
+  else if (l.kind == GLOWFIC_LISTING_BOARD && l.board > 0)
+    w->key = xasprintf("glowfic:board:%lld", (long long)l.board);
+  else
+    w->key = xasprintf("source:%s", source);
+  for (i = 0; i < l.n && !err; i++) {
+    size_t before = w->n_threads;
+    int used = 0;
+
+    err = add_saved(w, sv, nfiles, l.items[i].thread, files, o, &used,
+                    errbuf, errlen);
+    if (!err && !used)
+      err = thread(&c, w, l.items[i].thread, l.title);
+    /* private or deleted since the page was saved: skip it (as board()) */
+    if ((err == ERR_NOT_FOUND || err == ERR_FORBIDDEN) &&
+        w->n_threads == before) {
+      log_warn("skipping thread %lld: %s", (long long)l.items[i].thread,
+               errbuf);
+      errbuf[0] = '\0';
+      err = 0;
+      continue;
+    }
+    got += err == 0;
+  }
+  if (!err && got == 0) {
+    snprintf(errbuf, errlen, "none of the %zu threads the page lists can "
+             "be read (private or deleted)", l.n);
+    err = ERR_NOT_FOUND;
+  }
+  if (!err && l.title) { /* the continuity's or section's name */
+    xfree(w->title);
+    w->title = xstrdup(l.title);
+  }
+  if (!err) {
+    err = work_finish(w, o->max_chars);
+    if (err)
+      snprintf(errbuf, errlen, "%s has no story text", source);
+  }
+out:
+  if (fetching) {
+    log_debug("%s: %u requests", source, fetch_count(c.f));
+    fetch_free(c.f);
+  }
+  for (i = 0; i < nfiles; i++)
+    xfree(sv[i].data);
+  xfree(sv);
+  xfree(base);
+  glowfic_listing_free(&l);
   if (err) {
     work_free(w);
     return err;

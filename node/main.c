@@ -18,14 +18,15 @@ const struct cli_command cli_commands[] = {
    "data listen ui headless render workers ui-password peers advertise "
    "repl-heads-ms", 0, 0,
    cmd_run},
-  {"invite", "[--data DIR] [--ttl DURATION]", "print an invite code for "
-   "a friend", NULL, "data ttl json", 0, 0, cmd_invite},
-  {"join", "CODE [--data DIR]", "join a swarm with an invite code", NULL,
-   "data json", 1, 1, cmd_join},
-  {"import", "URL|FILE [--data DIR] [--json]", "import a Glowfic story "
-   "from a URL or a saved page", NULL,
+  {"invite", "[--data DIR] [--ttl DURATION] [--list | --revoke ID]",
+   "print an invite code for a friend", NULL,
+   "data ttl json list revoke advertise", 0, 0, cmd_invite},
+  {"join", "CODE [--data DIR] [--name NAME]", "join a swarm with an invite "
+   "code", NULL, "data json name", 1, 1, cmd_join},
+  {"import", "URL|FILE [THREAD-FILE...] [--data DIR] [--json]", "import a "
+   "Glowfic story from a URL or a saved page", NULL,
    "data json glowfic-base glowfic-delay fetch-timeout fetch-max-bytes "
-   "images sentence-max-chars", 1, 1, cmd_import},
+   "images sentence-max-chars", 1, IMPORT_ARGS_MAX, cmd_import},
   {"say", "TEXT --voice SPEC -o OUT.opus", "speak one line in a voice "
    "into an Ogg Opus file", NULL, "voice output bitrate data", 1, 1, cmd_say},
   {"voices", "[--json]", "list the voices and presets", NULL, "json", 0, 0,

@@ -39,6 +39,9 @@ struct peer {
   struct frames *fr;         /* after it */
   uint8_t key[IDENTITY_PUBLIC_BYTES]; /* expected / proven peer key */
   int have_key;
+  int join;                  /* handshook with cfg.alt_net */
+  uint8_t session_id[SHS_SESSION_ID_BYTES];
+  int have_session;
   struct wire_frame hello;   /* their Hello, once received */
   int have_hello;
   int handles_open;          /* tcp + timer still to close */
@@ -445,6 +448,8 @@ start_frames(struct peer *p)
 
   memcpy(p->key, shs_peer_key(p->shs), IDENTITY_PUBLIC_BYTES);
   p->have_key = 1;
+  p->join = shs_used_alt(p->shs);
+  p->have_session = shs_session_id(p->shs, p->session_id) == 0;
   err = frames_new(p->shs, header, &p->fr);
   shs_free(&p->shs);
   if (err) {
@@ -617,6 +622,7 @@ static int
 authorize(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
 {
   struct peer *p = arg;
+  p->join = shs_used_alt(p->shs);
   return p->cb.authorize ? p->cb.authorize(pub, p->arg) : 1;
 }
 
@@ -630,6 +636,8 @@ peer_accept(uv_loop_t *loop, uv_stream_t *server,
 
   *out = NULL;
   err = shs_server_new(cfg->id, cfg->net, authorize, p, &p->shs);
+  if (!err && cfg->alt_net)
+    err = shs_server_accept_alt(p->shs, cfg->alt_net);
   if (err)
     goto fail;
   err = init_handles(p);
@@ -715,6 +723,21 @@ const char *
 peer_address(const struct peer *p)
 {
   return p->addr;
+}
+
+int
+peer_is_join(const struct peer *p)
+{
+  return p->join;
+}
+
+int
+peer_session_id(const struct peer *p, uint8_t out[SHS_SESSION_ID_BYTES])
+{
+  if (!p->have_session)
+    return ERR_INVAL;
+  memcpy(out, p->session_id, SHS_SESSION_ID_BYTES);
+  return 0;
 }
 
 void

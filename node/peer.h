@@ -16,6 +16,7 @@
 
 #include "crypto/identity.h"
 #include "crypto/netkey.h"
+#include "crypto/shs.h"
 #include "node/err.h"
 #include "node/wire_frames.h"
 
@@ -38,6 +39,9 @@ struct peer_config {
   const struct wire_hello *hello; /* what we say in our Hello */
   uint64_t ping_ms, idle_ms, handshake_ms;
   size_t queue_soft, queue_hard;  /* bytes */
+  /* Server: also accept handshakes made with this key (the invite join
+   * plane, crypto/invite.h invite_join_netkey()); NULL: none. */
+  const struct netkey *alt_net;
 };
 
 /* Callbacks, all on the loop thread, all optional except on_close. arg is
@@ -103,6 +107,15 @@ int peer_is_ready(const struct peer *p);
 const struct wire_hello *peer_hello(const struct peer *p);
 /* The remote address as "host:port", or "" when unknown. */
 const char *peer_address(const struct peer *p);
+
+/* 1 when this (server-side) connection handshook with cfg.alt_net: a
+ * join-plane session that may only present an invite proof. Valid from
+ * the authorize callback on. */
+int peer_is_join(const struct peer *p);
+/* After the handshake: the SHS session id (shs_session_id()), which both
+ * ends compute identically. ERR_INVAL before. */
+int peer_session_id(const struct peer *p,
+                    uint8_t out[SHS_SESSION_ID_BYTES]) WARN_UNUSED;
 
 struct peer_stats {
   uint64_t bytes_in, bytes_out;   /* on the wire, handshake included */

@@ -8,7 +8,6 @@
 
 #include "node/db.h"
 
-#define RCACHE_KEY_TAG "glowtalk render key v1"
 
 static void
 add_str(struct secure_hash_state *h, const char *s)
@@ -36,22 +35,44 @@ add_int(struct secure_hash_state *h, int64_t v)
 }
 
 void
-rcache_key(const struct rcache_key_parts *p, uint8_t key[SECURE_HASH_BYTES])
+rcache_context(const struct rcache_key_parts *p,
+               uint8_t ctx[SECURE_HASH_BYTES])
 {
   struct secure_hash_state *h = secure_hash_new();
 
-  add_str(h, RCACHE_KEY_TAG);
+  add_str(h, RCACHE_CONTEXT_KEY);
   add_str(h, p->engine);
   add_str(h, p->engine_version);
   add_str(h, p->voice);
   add_str(h, p->mix);
-  add_str(h, p->text);
   add_str(h, p->lexicon);
   add_int(h, p->flags);
   add_str(h, p->audio);
   add_int(h, p->bitrate);
   add_int(h, p->complexity);
+  secure_hash_final(&h, ctx);
+}
+
+void
+rcache_key_from(const uint8_t ctx[SECURE_HASH_BYTES], const char *text,
+                uint32_t take, uint8_t key[SECURE_HASH_BYTES])
+{
+  struct secure_hash_state *h = secure_hash_new();
+
+  add_str(h, RCACHE_KEY_KEY);
+  secure_hash_update(h, ctx, SECURE_HASH_BYTES);
+  add_str(h, text);
+  add_int(h, take);
   secure_hash_final(&h, key);
+}
+
+void
+rcache_key(const struct rcache_key_parts *p, uint8_t key[SECURE_HASH_BYTES])
+{
+  uint8_t ctx[SECURE_HASH_BYTES];
+
+  rcache_context(p, ctx);
+  rcache_key_from(ctx, p->text, p->take, key);
 }
 
 int

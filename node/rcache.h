@@ -26,6 +26,7 @@ struct rcache_key_parts {
   const char *audio;          /* encoder version (audio_version) */
   int bitrate;                /* bit/s */
   int complexity;             /* 0-10 */
+  uint32_t take;              /* take number (0 = first) */
 };
 
 struct rcache_entry {
@@ -34,8 +35,21 @@ struct rcache_entry {
   int64_t duration_ms;             /* ms of audio */
 };
 
-/* The key: BLAKE2b-256 over a version tag and each part, length-prefixed
- * so no two different part lists give the same input. */
+#define RCACHE_CONTEXT_KEY "glowtalk-render-context-v2"
+#define RCACHE_KEY_KEY "glowtalk-render-v1"
+
+/* The render context: keyed BLAKE2b-256 (RCACHE_CONTEXT_KEY) over every
+ * part but the text and take (engine, engine version, voice, mix,
+ * lexicon entries applied, flags, encoder version, bitrate, complexity),
+ * each length-prefixed. It is what a Complete logs once per batch. */
+void rcache_context(const struct rcache_key_parts *p,
+                    uint8_t ctx[SECURE_HASH_BYTES]);
+/* The key from a context, the prepared text and the take: keyed BLAKE2b
+ * (RCACHE_KEY_KEY) of context || text length || text || take (LOG.md).
+ * Any node holding the work recomputes it from a logged context. */
+void rcache_key_from(const uint8_t ctx[SECURE_HASH_BYTES], const char *text,
+                     uint32_t take, uint8_t key[SECURE_HASH_BYTES]);
+/* rcache_key_from(rcache_context(p), p->text, p->take). */
 void rcache_key(const struct rcache_key_parts *p,
                 uint8_t key[SECURE_HASH_BYTES]);
 /* Look a key up: 0 and *out filled, ERR_NOT_FOUND, or ERR_DB. */

@@ -14,6 +14,7 @@
 #include "node/blobs.h"
 #include "node/log.h"
 #include "node/rcache.h"
+#include "node/sleepeng.h"
 #include "node/tts.h"
 #include "node/voice.h"
 #include "node/voicemix.h"
@@ -108,7 +109,7 @@ render_run(struct render *r, const struct render_job *job,
   struct buf ogg;
   int16_t *pcm = NULL;
   size_t n = 0;
-  int err;
+  int err, is_sleep, rate;
 
   memset(res, 0, sizeof(*res));
   buf_init(&ogg, BLOBS_MAX_BYTES);
@@ -122,9 +123,10 @@ render_run(struct render *r, const struct render_job *job,
                         errlen);
   if (err != 0)
     goto out;
+  is_sleep = strcmp(v->engine, VOICE_ENGINE_SLEEP) == 0;
   memset(&kp, 0, sizeof(kp));
   kp.engine = v->engine;
-  kp.engine_version = tts_version(r->tts);
+  kp.engine_version = is_sleep ? SLEEPENG_VERSION : tts_version(r->tts);
   kp.voice = spec;
   kp.mix = mix;
   kp.text = job->text;
@@ -133,7 +135,9 @@ render_run(struct render *r, const struct render_job *job,
   kp.audio = audio_version();
   kp.bitrate = r->bitrate;
   kp.complexity = r->complexity;
-  rcache_key(&kp, res->key);
+  kp.take = job->take;
+  rcache_context(&kp, res->context);
+  rcache_key_from(res->context, kp.text, kp.take, res->key);
   if (try_cache(r, audio, res))
     goto out;
   if (mixname != NULL && !tts_variant_exists(r->tts, mixname)) {
@@ -151,17 +155,21 @@ render_run(struct render *r, const struct render_job *job,
   p.volume = v->volume;
   p.wordgap = v->wordgap;
   p.flags = job->flags;
-  err = tts_synth(r->tts, &p, job->text, &pcm, &n, errbuf, errlen);
+  rate = is_sleep ? SLEEPENG_RATE : tts_sample_rate(r->tts);
+  if (is_sleep)
+    err = sleepeng_synth(v, job->text, job->flags, &pcm, &n, errbuf,
+                         errlen);
+  else
+    err = tts_synth(r->tts, &p, job->text, &pcm, &n, errbuf, errlen);
   if (err != 0)
     goto out;
-  err = audio_encode(pcm, n, tts_sample_rate(r->tts), r->bitrate,
-                     r->complexity, NULL, &ogg);
+  err = audio_encode(pcm, n, rate, r->bitrate, r->complexity, NULL, &ogg);
   if (err != 0) {
     snprintf(errbuf, errlen, "cannot encode audio: %s", err_str(err));
     goto out;
   }
   res->size = (int64_t)ogg.len;
-  res->duration_ms = (int64_t)n * 1000 / tts_sample_rate(r->tts);
+  res->duration_ms = (int64_t)n * 1000 / rate;
   err = store(r, &ogg, res, errbuf, errlen);
   if (err == 0 && audio != NULL)
     err = buf_append(audio, ogg.data, ogg.len);

@@ -26,10 +26,12 @@ struct render_job {
   const char *text;    /* prepared text (see prep.h) */
   const char *lexicon; /* the lexicon entries applied, for the key; NULL */
   unsigned flags;      /* TTS_PHONEMES, TTS_SSML (from prep_text) */
+  uint32_t take;       /* take number, part of the key */
 };
 
 struct render_result {
   uint8_t key[SECURE_HASH_BYTES];  /* render-cache key */
+  uint8_t context[SECURE_HASH_BYTES]; /* its context (rcache_context) */
   uint8_t blob[SECURE_HASH_BYTES]; /* hash of the Ogg Opus bytes */
   int64_t size;                    /* bytes */
   int64_t duration_ms;             /* ms */

@@ -16,6 +16,8 @@
 #include "node/datadir.h"
 #include "node/db.h"
 #include "node/feed.h"
+#include "node/leases.h"
+#include "node/live.h"
 #include "node/log.h"
 #include "node/rsource.h"
 #include "node/sched.h"
@@ -40,7 +42,7 @@ struct job {
   int used;
   int claim;                        /* index into claims */
   uint32_t sentence;
-  uint8_t context[WIRE_HASH_BYTES];
+  uint64_t start_ms;                /* dispatched (loop time) */
 };
 
 /* A finished sentence waiting for its batch. */
@@ -73,6 +75,7 @@ struct renderer {
   uint64_t first_done_ms;            /* when the oldest outcome arrived */
   uint64_t last_plan_ms, last_renew_ms;
   int dirty;                         /* plan at the next tick */
+  struct leases *leases;             /* other nodes' claims, our clock */
 };
 
 static void
@@ -107,6 +110,7 @@ on_done(void *arg, const struct workers_result *res)
     return;
   j = &r->jobs[res->id];
   j->used = 0;
+  live_render_done(res->err == 0, uv_now(r->loop) - j->start_ms);
   add_outcome(r, j->claim, j->sentence, res->err == 0,
               res->err ? res->msg : NULL);
   if (res->err) {
@@ -117,7 +121,9 @@ on_done(void *arg, const struct workers_result *res)
   memcpy(o->blob, res->res.blob, WIRE_HASH_BYTES);
   o->size = (uint32_t)res->res.size;
   o->duration_ms = (uint32_t)res->res.duration_ms;
-  memcpy(o->context, j->context, WIRE_HASH_BYTES);
+  /* The worker's render context: exactly what its cache key hashes, so
+   * any node recomputes the key from the log and the work (rcache.h). */
+  memcpy(o->context, res->res.context, WIRE_HASH_BYTES);
 }
 
 static int
@@ -335,12 +341,12 @@ submit_claim(struct renderer *r, int c, const struct wire_entry *e)
                               sizeof(errbuf));
     if (!err) {
       err = workers_submit(r->w, (uint64_t)j, item.voice, item.text,
-                           item.lexicon, item.flags);
+                           item.lexicon, item.flags, r->claims[c].take);
       if (!err) {
         r->jobs[j].used = 1;
+        r->jobs[j].start_ms = uv_now(r->loop);
         r->jobs[j].claim = c;
         r->jobs[j].sentence = s;
-        memcpy(r->jobs[j].context, item.context, WIRE_HASH_BYTES);
       } else {
         snprintf(errbuf, sizeof(errbuf), "cannot queue: %s", err_str(err));
       }
@@ -394,9 +400,10 @@ plan(struct renderer *r)
   while ((size_t)workers_pending(r->w) <
              (size_t)r->nworkers * RENDERER_AHEAD &&
          (c = free_claim_slot(r)) >= 0) {
+    leases_set_now(r->leases, uv_now(r->loop));
     err = sched_plan_claim(feed_state(r->feed), r->me,
                            (const uint8_t(*)[WIRE_KEY_BYTES])r->me, 1, 0,
-                           NULL, NULL, &e);
+                           leases_stale, r->leases, &e);
     if (err) {
       if (err != ERR_NOT_FOUND && err != ERR_FORBIDDEN)
         log_error("cannot plan a claim: %s", err_str(err));
@@ -466,6 +473,11 @@ on_tick(uv_timer_t *t)
     r->last_plan_ms = now;
     plan(r);
   }
+  /* Each poll hands an idle worker its next job: while jobs are out, tick
+   * fast so a worker never waits a whole tick (at RENDERER_TICK_MS two
+   * workers did at most 20 sentences a second, however short). */
+  uv_timer_set_repeat(t, workers_pending(r->w) > 0 ? RENDERER_BUSY_TICK_MS
+                                                   : RENDERER_TICK_MS);
 }
 
 int
@@ -483,6 +495,7 @@ renderer_start(uv_loop_t *loop, struct app *app,
   r->app = app;
   r->done = xcalloc(JOBS_MAX, sizeof(*r->done));
   memcpy(r->me, identity_public_key(app->id), WIRE_KEY_BYTES);
+  r->leases = leases_new(r->me);
   path = datadir_file(app->dir, "glowtalk.db");
   blobs = datadir_file(app->dir, "blobs");
   err = db_open_store(path, &r->db, errbuf, errlen);
@@ -499,8 +512,7 @@ renderer_start(uv_loop_t *loop, struct app *app,
              err_str(err));
     goto fail;
   }
-  r->src = rsource_new(feed_state(r->feed), o->voice, o->announce,
-                       o->bitrate, o->complexity);
+  r->src = rsource_new(feed_state(r->feed), o->voice, o->announce);
   r->nworkers = o->workers > 0 ? o->workers
                                : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (r->nworkers < 1)
@@ -537,6 +549,7 @@ fail:
   feed_free(&r->feed);
   db_close(&r->db);
   xfree(r->done);
+  leases_free(&r->leases);
   xfree(r->blobs_dir);
   xfree(r->db_path);
   xfree(r);
@@ -552,6 +565,7 @@ on_closed(uv_handle_t *h)
   xfree(r->blobs_dir);
   xfree(r->db_path);
   xfree(r->done);
+  leases_free(&r->leases);
   xfree(r);
 }
 

@@ -16,6 +16,7 @@
 #include "node/err.h"
 
 #define RENDERER_TICK_MS 100      /* scheduler tick */
+#define RENDERER_BUSY_TICK_MS 5   /* tick while workers have jobs */
 #define RENDERER_FLUSH_MS 5000    /* longest a result waits for its batch */
 #define RENDERER_AHEAD 4          /* queued jobs per worker before a new
                                    * claim is planned */

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/log.h"
 #include "node/prep.h"
@@ -41,7 +40,7 @@ struct wcache {
 struct rsource {
   struct state *st;
   char *fallback;
-  int announce, bitrate, complexity;
+  int announce;
   struct wcache work;             /* the last work used */
   uint8_t lex_book[WIRE_BOOK_ID_BYTES];
   struct prep_lexicon *lex;       /* the last book's lexicon, or NULL */
@@ -66,15 +65,12 @@ wcache_clear(struct wcache *w)
 }
 
 struct rsource *
-rsource_new(struct state *st, const char *fallback_voice, int announce,
-            int bitrate, int complexity)
+rsource_new(struct state *st, const char *fallback_voice, int announce)
 {
   struct rsource *s = xcalloc(1, sizeof(*s));
   s->st = st;
   s->fallback = xstrdup(fallback_voice ? fallback_voice : "");
   s->announce = announce;
-  s->bitrate = bitrate;
-  s->complexity = complexity;
   return s;
 }
 
@@ -246,16 +242,6 @@ fail:
   return err;
 }
 
-static void
-make_context(const struct rsource *s, struct rsource_item *it)
-{
-  char *msg = xasprintf("%s\n%d\n%d\n%d\n%s", it->voice, (int)it->flags,
-                        s->bitrate, s->complexity, it->lexicon);
-  secure_hash(it->context, msg, strlen(msg), RSOURCE_CONTEXT_KEY,
-              strlen(RSOURCE_CONTEXT_KEY));
-  xfree(msg);
-}
-
 int
 rsource_get(struct rsource *s, const uint8_t book[WIRE_BOOK_ID_BYTES],
             uint32_t sentence, struct rsource_item *out, char *errbuf,
@@ -308,7 +294,6 @@ rsource_get(struct rsource *s, const uint8_t book[WIRE_BOOK_ID_BYTES],
   out->lexicon = pr.applied;
   out->flags = pr.flags;
   pr.text = pr.applied = NULL;
-  make_context(s, out);
 fail:
   prep_result_free(&pr);
   xfree(work_id);

@@ -4,7 +4,8 @@
  * (the sentence at that index in the imported work's story order), its
  * voice (snippet override > post override > character cast > book default
  * > the node's configured voice), the text prepared with the book's
- * lexicon (node/prep.h), and the render context logged with the result. */
+ * lexicon (node/prep.h). The render context logged with the result is the
+ * worker's (rcache_context: it knows the engine version and blend). */
 #ifndef GLOWTALK_RSOURCE_H
 #define GLOWTALK_RSOURCE_H
 
@@ -15,7 +16,6 @@
 #include "node/state.h"
 #include "node/wire.h"
 
-#define RSOURCE_CONTEXT_KEY "glowtalk-render-context-v1"
 
 struct rsource;
 
@@ -25,16 +25,14 @@ struct rsource_item {
   char *text;       /* prepared text */
   char *lexicon;    /* lexicon entries applied ("" if none) */
   unsigned flags;   /* TTS_PHONEMES, TTS_SSML, from prep_text */
-  uint8_t context[WIRE_HASH_BYTES]; /* render context for the log */
 };
 
 /* A source over st (borrowed; reads st_* and the work_* tables of its
  * store). fallback_voice (copied) is used when the book casts nothing;
  * announce: speak the character's name when the speaker changes at the
- * start of a post. bitrate and complexity go into the context. Owes one
- * rsource_free(). */
+ * start of a post. Owes one rsource_free(). */
 struct rsource *rsource_new(struct state *st, const char *fallback_voice,
-                            int announce, int bitrate, int complexity);
+                            int announce);
 void rsource_free(struct rsource **s);
 
 /* Forget the cached work and lexicon (after another process wrote to the

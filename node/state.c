@@ -13,6 +13,7 @@
 #include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/hex.h"
+#include "node/live.h"
 
 #define CHECK(x)                                                          \
   do {                                                                    \
@@ -1009,6 +1010,8 @@ state_apply(struct state *st, const struct wire_entry *e,
   if (!member)
     return 0;
   err = apply_op(st, e, id);
+  if (!err)
+    live_entry(e); /* UI news, published when the caller commits */
 fail:
   return err;
 }

@@ -12,14 +12,15 @@
 #include "node/feed.h"
 #include "node/json.h"
 #include "node/state.h"
+#include "node/statecache.h"
 #include "node/version.h"
 
 /* The capabilities this build has, so the UI offers only what works. */
 static struct json *
 features_json(void)
 {
-    /* "swarm" joins when invites are in: the UI's swarm page needs them. */
-  static const char *const features[] = {"import", "voices", "books"};
+  static const char *const features[] = {"import", "voices", "books",
+                                         "swarm"};
   struct json *a = json_new_array();
   size_t i;
   for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
@@ -138,6 +139,41 @@ replication_json(struct app *app, int in_daemon, int running)
   return r;
 }
 
+static status_blobs_cb blobs_cb;   /* guarded by peers_lock */
+static void *blobs_arg;
+
+void
+status_set_blobs(status_blobs_cb cb, void *arg)
+{
+  pthread_mutex_lock(&peers_lock);
+  blobs_cb = cb;
+  blobs_arg = arg;
+  pthread_mutex_unlock(&peers_lock);
+}
+
+/* Blob sharing stats, found like the peer table. */
+static struct json *
+blobs_json(struct app *app, int in_daemon, int running)
+{
+  struct json *blobs = NULL;
+  char errbuf[256];
+
+  if (in_daemon) {
+    pthread_mutex_lock(&peers_lock);
+    if (blobs_cb)
+      blobs = blobs_cb(blobs_arg);
+    pthread_mutex_unlock(&peers_lock);
+  } else if (running && control_call(app->dir, "blobs", NULL, STATUS_PING_MS,
+                                     &blobs, errbuf, sizeof(errbuf)) != 0) {
+    blobs = NULL;
+  }
+  if (blobs && !json_is_object(blobs)) {
+    json_free(blobs);
+    blobs = NULL;
+  }
+  return blobs ? blobs : json_new_object();
+}
+
 /* Is a daemon running on this data dir? Ask it over the control socket. */
 static struct json *
 daemon_json(struct app *app, int in_daemon)
@@ -163,6 +199,30 @@ daemon_json(struct app *app, int in_daemon)
   return o;
 }
 
+/* Works in the log and here: {"in_log": works named by an ImportWork,
+ * "stored": works in the works tables, "awaiting": works whose current
+ * document is not stored here yet (its blob not fetched, or refused)}. */
+static struct json *
+works_json(struct app *app, int *err)
+{
+  static const char *const q[] = {
+    "SELECT count(*) FROM st_works",
+    "SELECT count(*) FROM works",
+    "SELECT count(*) FROM st_works s LEFT JOIN works w USING (work_id)"
+    " WHERE w.doc_hash IS NULL OR w.doc_hash <> lower(hex(s.doc_hash))"};
+  static const char *const key[] = {"in_log", "stored", "awaiting"};
+  struct json *o = json_new_object();
+  int64_t v;
+  size_t i;
+
+  for (i = 0; i < 3 && !*err; i++) {
+    *err = db_query_int(app->db, q[i], &v);
+    if (!*err)
+      json_set_int(o, key[i], v);
+  }
+  return o;
+}
+
 struct json *
 status_json(struct app *app, int in_daemon, int *err)
 {
@@ -183,9 +243,9 @@ status_json(struct app *app, int in_daemon, int *err)
     /* The reducer's hash and queue counts, straight from the store. */
     struct state *st = NULL;
     char hash[2 * STATE_HASH_BYTES + 1];
-    *err = state_open(app->db, &st);
+    *err = statecache_hash_hex(app->db, hash, NULL);
     if (!*err)
-      *err = state_hash_hex(st, hash);
+      *err = state_open(app->db, &st);
     if (!*err)
       *err = state_counts(st, &counts);
     state_free(&st);
@@ -208,11 +268,33 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set(o, "replication",
            replication_json(app, in_daemon,
                             json_is_true(json_get(daemon, "running"))));
+  json_set(o, "blobs", blobs_json(app, in_daemon,
+                                  json_is_true(json_get(daemon, "running"))));
   queue = json_new_object();
   json_set_int(queue, "pending", counts.pending);
   json_set_int(queue, "claimed", counts.claimed);
   json_set_int(queue, "done", counts.done);
   json_set_int(queue, "failed", counts.failed);
   json_set(o, "queue", queue);
+  json_set(o, "works", works_json(app, err));
+  if (*err) {
+    json_free(o);
+    return NULL;
+  }
   return o;
+}
+
+struct json *
+status_daemon_peers(void)
+{
+  struct json *peers = NULL;
+  pthread_mutex_lock(&peers_lock);
+  if (peers_cb)
+    peers = peers_cb(peers_arg);
+  pthread_mutex_unlock(&peers_lock);
+  if (peers && !json_is_array(peers)) {
+    json_free(peers);
+    peers = NULL;
+  }
+  return peers ? peers : json_new_array();
 }

@@ -28,4 +28,13 @@ void status_set_peers(status_peers_cb cb, void *arg);
  * a running daemon to ask) it says only whether the feed is fenced. */
 void status_set_replication(status_peers_cb cb, void *arg);
 
+/* Where the daemon's "blobs" object comes from (node/blobnode.c): same
+ * contract as status_set_peers(), cb returns a JSON object. Without it
+ * "blobs" is asked of the running daemon (control op "blobs") or {}. */
+typedef struct json *(*status_blobs_cb)(void *arg);
+void status_set_blobs(status_blobs_cb cb, void *arg);
+/* In the daemon, any thread: the swarm's peer table as the status_set_peers
+ * callback gives it, or [] when none is set. Caller frees (json_free). */
+struct json *status_daemon_peers(void);
+
 #endif

@@ -28,6 +28,8 @@ struct conn {
   struct conn *next;   /* s->conns list */
   struct conn **pprev;
   int superseded;      /* closed as the losing duplicate */
+  int join;            /* a join-plane connection (never a node's) */
+  uint64_t started_ms; /* uv_now() when accepted */
 };
 
 /* A node of the peer table. */
@@ -229,8 +231,21 @@ node_account(struct node *n, struct conn *c)
 static int
 on_authorize(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
 {
-  struct conn *c = arg;
+  struct conn *c = arg, *o;
   char id[IDENTITY_ID_HEX];
+  int joins = 0;
+  if (peer_is_join(c->p)) {
+    /* The invite plane: any key may present a proof, nothing more. */
+    for (o = c->s->conns; o; o = o->next)
+      joins += o->join;
+    if (joins >= SWARM_JOIN_CONNS_MAX) {
+      log_warn("%s: %d join-plane connections open: refused", __func__,
+               joins);
+      return 0;
+    }
+    c->join = 1;
+    return c->s->opts.on_join != NULL;
+  }
   if (c->s->opts.is_member(pub, c->s->opts.member_arg))
     return 1;
   hex_encode(id, pub, IDENTITY_PUBLIC_BYTES);
@@ -261,6 +276,8 @@ on_ready(struct peer *p, void *arg)
   struct swarm *s = c->s;
   struct node *n = c->node;
 
+  if (c->join)
+    return; /* it presents its proof next (on_frame) */
   if (n == NULL) {
     n = find_node(s, peer_key(p));
     if (n == NULL)
@@ -303,6 +320,10 @@ on_frame(struct peer *p, const struct wire_frame *f, void *arg)
 {
   struct conn *c = arg;
   struct handler *h;
+  if (c->join) {
+    c->s->opts.on_join(c->s, p, f, c->s->opts.join_arg);
+    return;
+  }
   if (c->node == NULL || c->node->active != c)
     return;
   if (f->kind <= WIRE_UNKNOWN || f->kind >= WIRE_KIND_COUNT_)
@@ -501,6 +522,7 @@ on_connection(uv_stream_t *server, int status)
     return;
   }
   c = conn_new(s, NULL);
+  c->started_ms = uv_now(s->loop);
   if (peer_accept(s->loop, server, &s->pcfg, &s->pcb, c, &c->p) != 0) {
     xfree(c);
     return;
@@ -569,9 +591,16 @@ on_stats(uv_timer_t *t)
 {
   struct swarm *s = t->data;
   uint64_t now = uv_now(s->loop);
+  struct conn *c, *next;
   int i;
   for (i = 0; i < s->nnodes; i++)
     sample(s->nodes[i], now);
+  for (c = s->conns; c; c = next) {
+    next = c->next;
+    if (c->join && now - c->started_ms >= SWARM_JOIN_MS)
+      peer_close(c->p, WIRE_BYE_TIMEOUT, "join took too long",
+                 ERR_TIMEOUT);
+  }
 }
 
 /* ---- API ------------------------------------------------------------- */
@@ -601,6 +630,7 @@ swarm_start(uv_loop_t *loop, const struct swarm_options *opts,
   s->pcfg.handshake_ms = opts->handshake_ms;
   s->pcfg.queue_soft = opts->queue_soft;
   s->pcfg.queue_hard = opts->queue_hard;
+  s->pcfg.alt_net = opts->on_join ? opts->join_net : NULL;
   s->pcb.authorize = on_authorize;
   s->pcb.on_ready = on_ready;
   s->pcb.on_frame = on_frame;
@@ -703,6 +733,31 @@ swarm_peer(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES])
 {
   struct node *n = find_node(s, pub);
   return n && n->active ? n->active->p : NULL;
+}
+
+int
+swarm_drop(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
+           const char *reason)
+{
+  struct node *n = find_node(s, pub);
+  struct conn *c, *next;
+  int closed = 0;
+
+  if (n == NULL)
+    return 0;
+  xfree(n->hostport);
+  n->hostport = NULL;
+  uv_timer_stop(&n->redial);
+  for (c = s->conns; c; c = next) {
+    next = c->next;
+    if (c->node == n) {
+      closed |= n->active == c;
+      peer_close(c->p, WIRE_BYE_SHUTDOWN, reason, ERR_FORBIDDEN);
+    }
+  }
+  if (closed)
+    log_info("%s: %.16s…: %s", __func__, n->id, reason);
+  return closed;
 }
 
 int

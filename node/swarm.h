@@ -26,6 +26,8 @@
 #define SWARM_STABLE_MS 10000      /* a link up this long resets backoff */
 #define SWARM_BACKLOG 64           /* listen() backlog */
 #define SWARM_HOSTNAME_MAX 253     /* bytes of a DNS name to dial */
+#define SWARM_JOIN_MS 10000        /* a join-plane connection's whole life */
+#define SWARM_JOIN_CONNS_MAX 16    /* join-plane connections at once */
 
 struct swarm;
 struct peer;
@@ -46,6 +48,12 @@ typedef void (*swarm_link_cb)(struct swarm *s,
                               const uint8_t pub[IDENTITY_PUBLIC_BYTES],
                               int up, void *arg);
 
+/* A frame on a join-plane connection (one that handshook with
+ * swarm_options.join_net): p is that connection, never in the peer
+ * table; the callee answers and closes it (peer_close). */
+typedef void (*swarm_join_cb)(struct swarm *s, struct peer *p,
+                              const struct wire_frame *f, void *arg);
+
 struct swarm_options {
   const struct identity *id;     /* borrowed, outlives the swarm */
   const struct netkey *net;      /* borrowed */
@@ -64,6 +72,12 @@ struct swarm_options {
   uint64_t ping_ms, idle_ms, handshake_ms;
   uint64_t backoff_min_ms, backoff_max_ms;
   size_t queue_soft, queue_hard;
+  /* optional: accept join-plane handshakes under join_net (borrowed) and
+   * hand their frames to on_join; such a connection lives at most
+   * SWARM_JOIN_MS and is never a member's link. */
+  const struct netkey *join_net;
+  swarm_join_cb on_join;
+  void *join_arg;
 };
 
 /* Start: bind and listen (when listen is set) on loop. Errors (with a
@@ -94,6 +108,11 @@ void swarm_set_handler(struct swarm *s, enum wire_kind kind, swarm_frame_cb cb,
  * the next return to the loop). */
 struct peer *swarm_peer(struct swarm *s,
                         const uint8_t pub[IDENTITY_PUBLIC_BYTES]);
+/* Close the connection to pub (Goodbye with reason) and stop dialling
+ * it: a removed member. Its later handshakes are refused by is_member.
+ * Returns 1 when a connection was closed, else 0. */
+int swarm_drop(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
+               const char *reason);
 /* Number of nodes connected now. */
 int swarm_connected(const struct swarm *s);
 /* Connections open in any state (handshaking included). */

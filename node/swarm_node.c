@@ -13,10 +13,12 @@
 
 #include "node/alloc.h"
 #include "node/app.h"
+#include "node/blobnode.h"
 #include "node/config.h"
 #include "node/control.h"
 #include "node/events.h"
 #include "node/hex.h"
+#include "node/join.h"
 #include "node/json.h"
 #include "node/log.h"
 #include "node/repl_node.h"
@@ -35,21 +37,18 @@ struct swarm_node {
   char *snapshot;              /* JSON text of the peer table */
   struct repl_node *rn;        /* log replication (node/repl.h) */
   char *repl_snapshot;         /* JSON text of the replication status */
+  struct blobnode *blobs;      /* blob sharing (node/blobnode.c) */
+  struct join_server *join;    /* invite join plane, removals */
 };
 
 /* Membership comes from the signed log (node/repl.h). */
 static int
 is_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
 {
-  return repl_node_is_member(pub, ((struct swarm_node *)arg)->rn);
-}
-
-static void
-on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
-           void *arg)
-{
-  (void)s;
-  repl_node_drained(((struct swarm_node *)arg)->rn, pub);
+  struct swarm_node *sn = arg;
+  if (sn->join && join_server_is_removed(sn->join, pub))
+    return 0; /* removed from the swarm (node/join.h) */
+  return repl_node_is_member(pub, sn->rn);
 }
 
 static void
@@ -76,6 +75,9 @@ snapshot(struct swarm_node *sn)
 static void
 on_snap(uv_timer_t *t)
 {
+  struct swarm_node *sn = t->data;
+  if (sn->join)
+    join_server_drop_removed(sn->join, sn->sw);
   snapshot(t->data);
 }
 
@@ -89,6 +91,7 @@ on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
 
   (void)s;
   repl_node_link(sn->rn, pub, up);
+  blobnode_link(sn->blobs, pub, up);
   snapshot(sn);
   if (sn->events == NULL)
     return;
@@ -98,6 +101,16 @@ on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
   json_set_bool(o, "connected", up);
   events_publish(sn->events, "peer", o);
   json_free(o);
+}
+
+static void
+on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
+           void *arg)
+{
+  struct swarm_node *sn = arg;
+  (void)s;
+  blobnode_drained(sn->blobs, pub);
+  repl_node_drained(sn->rn, pub);
 }
 
 static int
@@ -241,6 +254,18 @@ op_peers(const struct json *args, void *arg, char *errbuf, size_t errlen)
   }
 }
 
+/* A joined node dials the member that admitted it (node_meta join_peer)
+ * and drops removed members at once. */
+static void
+dial_join_peer(struct swarm_node *sn)
+{
+  char errbuf[256], *peer = join_server_join_peer(sn->join);
+  if (peer && add_target(sn->sw, peer, errbuf, sizeof(errbuf)) != 0)
+    log_warn("join_peer: %s", errbuf);
+  xfree(peer);
+  join_server_drop_removed(sn->join, sn->sw);
+}
+
 static void
 snap_timer_closed(uv_handle_t *h)
 {
@@ -282,6 +307,13 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
   opts.listen = listen;
   opts.is_member = is_member;
   opts.member_arg = sn;
+  if (join_server_new(app, &sn->join, errbuf, errlen) == 0) {
+    opts.join_net = join_server_netkey(sn->join);
+    opts.on_join = join_server_on_frame;
+    opts.join_arg = sn->join;
+  } else {
+    log_warn("no invite join plane: %s", errbuf);
+  }
   opts.hello = &sn->hello;
   opts.on_link = on_link;
   opts.link_arg = sn;
@@ -292,9 +324,15 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
   err = swarm_start(loop, &opts, &sn->sw, errbuf, errlen);
   if (err)
     goto fail;
+  err = blobnode_start(loop, app, sn->sw, control, &sn->blobs, errbuf,
+                       errlen);
+  if (err)
+    goto fail;
   err = add_targets(sn->sw, config_get(app->cfg, "peers"), errbuf, errlen);
   if (err)
     goto fail;
+  if (sn->join)
+    dial_join_peer(sn);
   if (config_split_hostport(listen, &host, &port) == 0 &&
       write_addr(sn->addr_path, strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1"
                  : strcmp(host, "::") == 0 ? "::1" : host,
@@ -313,8 +351,10 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
   return 0;
 
 fail:
+  blobnode_close(&sn->blobs);
   swarm_close(&sn->sw);
   repl_node_close(&sn->rn);
+  join_server_free(&sn->join);
   uv_close((uv_handle_t *)&sn->snap_timer, snap_timer_closed);
   return err;
 }
@@ -328,8 +368,10 @@ swarm_node_close(struct swarm_node **snp)
   sn = *snp;
   *snp = NULL;
   unlink(sn->addr_path);
+  blobnode_close(&sn->blobs);
   swarm_close(&sn->sw);
   repl_node_close(&sn->rn);
+  join_server_free(&sn->join);
   uv_close((uv_handle_t *)&sn->snap_timer, snap_timer_closed);
 }
 

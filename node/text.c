@@ -5,13 +5,16 @@
  * <p>/<div> (e.g. <p>&nbsp;</p>) counts as a pause before the next one. */
 #include "node/text.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "node/alloc.h"
 #include "node/buf.h"
+#include "node/markdown.h"
 
 #define MAX_SPANS 1024 /* emphasis spans kept per paragraph */
+#define TEXT_MAX_LIST_DIGITS 9 /* digits of an <ol start> we read */
 
 struct walk {
   struct work_post *post;
@@ -21,6 +24,9 @@ struct walk {
   uint32_t pause;       /* empty blocks since the last paragraph */
   int quote, heading, item, pre; /* depth counters for paragraph flags */
   int emph;             /* depth inside emphasis elements */
+  long ol_next;         /* number of the next <li> of the innermost <ol>;
+                         * 0 inside <ul> or no list */
+  char label[24];       /* "3." owed before the item's first text */
   size_t emph_start;    /* where the open emphasis began in b */
   struct work_span spans[MAX_SPANS];
   size_t n_spans;
@@ -119,6 +125,15 @@ add_text(struct walk *w, const char *s)
       p += n;
       continue;
     }
+    if (w->label[0] != '\0') {
+      /* an ordered item's number, before its first word (even when the
+       * item's text is in a nested paragraph) */
+      if ((w->b.len > 0 && buf_append(&w->b, " ", 1) != 0) ||
+          buf_append_str(&w->b, w->label) != 0)
+        goto too_big;
+      w->label[0] = '\0';
+      w->space = 1;
+    }
     if (w->space && w->b.len > 0 && buf_append(&w->b, " ", 1) != 0)
       goto too_big;
     if (w->space && w->emph && w->emph_start == w->b.len - 1)
@@ -137,6 +152,30 @@ too_big:
 
 static void walk_children(struct walk *w, const struct xml_node *n,
                           int depth);
+
+/* The first number of an <ol>: its start attribute (as Markdown's
+ * "1999. " makes it), else 1. */
+static long
+list_start(const struct xml_node *n)
+{
+  char *start = xml_attr(n, "start");
+  long v = 0;
+  size_t i;
+
+  for (i = 0; start && start[i] >= '0' && start[i] <= '9' &&
+              i < TEXT_MAX_LIST_DIGITS; i++)
+    v = v * 10 + (start[i] - '0');
+  if (start == NULL || i == 0 || start[i] != '\0')
+    v = 1;
+  xfree(start);
+  return v;
+}
+
+static void
+number_item(struct walk *w, long num)
+{
+  snprintf(w->label, sizeof(w->label), "%ld.", num);
+}
 
 static void
 walk_element(struct walk *w, const struct xml_node *n, const char *name,
@@ -164,8 +203,16 @@ walk_element(struct walk *w, const struct xml_node *n, const char *name,
     return;
   }
   if (in_list(name, blocks)) {
+    long ol_saved = w->ol_next;
+
     flush(w);
     before = w->post->n_paras;
+    if (strcmp(name, "ol") == 0)
+      w->ol_next = list_start(n);
+    else if (strcmp(name, "ul") == 0)
+      w->ol_next = 0;
+    else if (strcmp(name, "li") == 0 && w->ol_next > 0)
+      number_item(w, w->ol_next++); /* "3. Third": the number is read */
     w->quote += strcmp(name, "blockquote") == 0;
     w->heading += name[0] == 'h' && name[1] >= '1' && name[1] <= '6';
     w->item += !strcmp(name, "li") || !strcmp(name, "dt") ||
@@ -178,6 +225,8 @@ walk_element(struct walk *w, const struct xml_node *n, const char *name,
     w->item -= !strcmp(name, "li") || !strcmp(name, "dt") ||
                !strcmp(name, "dd");
     w->pre -= strcmp(name, "pre") == 0;
+    if (strcmp(name, "li") != 0)
+      w->ol_next = ol_saved;
     /* An empty paragraph between paragraphs is a deliberate pause. */
     if (w->post->n_paras == before &&
         (strcmp(name, "p") == 0 || strcmp(name, "div") == 0 ||
@@ -256,114 +305,6 @@ has_markup(const char *s, size_t len)
   return 0;
 }
 
-static int
-word_char(const char *s, size_t i, size_t len)
-{
-  unsigned char c;
-  if (i >= len)
-    return 0;
-  c = (unsigned char)s[i];
-  return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-         (c >= 'A' && c <= 'Z');
-}
-
-static int
-blank_at(const char *s, size_t i, size_t len)
-{
-  return i >= len || s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-         s[i] == '\r';
-}
-
-/* Markdown's inline marks, for text from the Markdown editor (GLOWFIC.md
- * 2; it cannot be told apart, and in plain text the same marks mean the
- * same thing): *em*, _em_, **strong**, __strong__ become emphasis and
- * [text](url) its text, so the voice never reads out asterisks. A mark
- * opens before a non-blank and after a non-word character, closes after
- * a non-blank and before a non-word character, within one paragraph.
- * Returns the bytes consumed at s[i] (0: not a mark). */
-static size_t
-md_inline(const char *s, size_t i, size_t len, struct buf *out, int *err)
-{
-  size_t n = 1, j, end;
-  char c = s[i];
-
-  end = i;
-  while (end < len && !(s[end] == '\n' && end + 1 < len &&
-                        (s[end + 1] == '\n' || s[end + 1] == '\r')))
-    end++;
-  if (c == '[') {
-    size_t close = i + 1, paren;
-    while (close < end && s[close] != ']' && s[close] != '[')
-      close++;
-    if (close >= end || close + 1 >= end || s[close + 1] != '(')
-      return 0;
-    for (paren = close + 2; paren < end && s[paren] != ')' &&
-                            !blank_at(s, paren, len); paren++)
-      ;
-    if (paren >= end || s[paren] != ')')
-      return 0;
-    *err = buf_append(out, s + i + 1, close - i - 1);
-    return paren + 1 - i;
-  }
-  if (i > 0 && word_char(s, i - 1, len))
-    return 0;
-  if (i + 1 < len && s[i + 1] == c)
-    n = 2;
-  if (blank_at(s, i + n, len) || s[i + n] == c)
-    return 0;
-  for (j = i + n + 1; j + n <= end; j++) {
-    if (s[j] == c && (n == 1 || s[j + 1] == c) && !blank_at(s, j - 1, len) &&
-        !word_char(s, j + n, len) && (j + n >= len || s[j + n] != c)) {
-      *err = buf_append_str(out, n == 2 ? "<strong>" : "<em>");
-      if (!*err)
-        *err = buf_append(out, s + i + n, j - i - n);
-      if (!*err)
-        *err = buf_append_str(out, n == 2 ? "</strong>" : "</em>");
-      return j + n - i;
-    }
-  }
-  return 0;
-}
-
-/* The site's rule for text without <p>/<br>: paragraphs at blank lines,
- * <br> at single newlines (WritableHelper#sanitize_written_content), with
- * Markdown's inline marks read as emphasis (md_inline). */
-static int
-newline_html(const char *s, size_t len, struct buf *out)
-{
-  size_t i = 0;
-  int err = buf_append_str(out, "<p>");
-  while (!err && i < len) {
-    if (s[i] == '\r') {
-      i++;
-      continue;
-    }
-    if (s[i] == '\n') {
-      size_t j = i + 1, nl = 1;
-      while (j < len && (s[j] == '\n' || s[j] == '\r' || s[j] == ' ' ||
-                         s[j] == '\t')) {
-        nl += s[j] == '\n';
-        j++;
-      }
-      err = buf_append_str(out, nl > 1 ? "</p><p>" : "<br>");
-      i = j;
-      continue;
-    }
-    if (s[i] == '*' || s[i] == '_' || s[i] == '[') {
-      size_t used = md_inline(s, i, len, out, &err);
-      if (used) {
-        i += used;
-        continue;
-      }
-    }
-    err = buf_append(out, s + i, 1);
-    i++;
-  }
-  if (!err)
-    err = buf_append_str(out, "</p>");
-  return err;
-}
-
 int
 text_from_string(struct work_post *p, const char *content, size_t len,
                  unsigned flags)
@@ -378,7 +319,7 @@ text_from_string(struct work_post *p, const char *content, size_t len,
   if (has_markup(content, len)) {
     err = buf_append(&html, content, len);
   } else {
-    err = newline_html(content, len, &html);
+    err = markdown_to_html(content, len, &html);
   }
   if (err)
     goto out;

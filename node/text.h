@@ -26,8 +26,11 @@ int text_from_node(struct work_post *p, const struct xml_node *content,
 
 /* Append the paragraphs of stored content text to p, the way the site
  * renders it (GLOWFIC.md 2): HTML when it has <p>, <br> or block tags;
- * otherwise paragraphs split at blank lines and single newlines as line
- * breaks (Markdown is read as such text: it cannot be told apart). */
+ * otherwise Markdown with hard line breaks (node/markdown.h), which is
+ * also the site's rule for newline-only text: paragraphs at blank lines,
+ * line breaks at single newlines; headings, lists (ordered items keep
+ * their numbers), quotes, emphasis and links become the same paragraphs
+ * and hints as their HTML. */
 int text_from_string(struct work_post *p, const char *content, size_t len,
                      unsigned flags) WARN_UNUSED;
 

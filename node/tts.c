@@ -359,28 +359,34 @@ tts_list_voices(struct tts *t, struct tts_voice_info **out, size_t *n)
   return 0;
 }
 
-int
-tts_voice_exists(struct tts *t, const char *name)
+/* The file identifier ("iro/chr") of the installed voice that answers to
+ * lang (its name or one of its languages), or NULL. */
+static const char *
+voice_identifier(const struct tts *t, const char *lang)
 {
-  size_t i;
-
-  size_t n = strlen(name);
+  size_t i, n = strlen(lang);
 
   for (i = 0; i < t->nvoices; i++) {
     const char *l = t->voices[i].languages;
 
-    if (strcasecmp(t->voices[i].name, name) == 0)
-      return 1;
+    if (strcasecmp(t->voices[i].name, lang) == 0)
+      return t->voices[i].identifier;
     while (*l) {
       size_t k = strcspn(l, " ");
 
-      if (k == n && strncasecmp(l, name, n) == 0)
-        return 1;
+      if (k == n && strncasecmp(l, lang, n) == 0)
+        return t->voices[i].identifier;
       l += k;
       l += *l == ' ';
     }
   }
-  return 0;
+  return NULL;
+}
+
+int
+tts_voice_exists(struct tts *t, const char *name)
+{
+  return voice_identifier(t, name) != NULL;
 }
 
 static int
@@ -476,17 +482,29 @@ check_params(struct tts *t, const struct tts_params *p, char *errbuf,
 
 /* By name first (file names such as "en-us"), then by language, as the
  * espeak-ng program does: some languages ("en-gb") are only found that
- * way. Both understand a "+variant" suffix. */
+ * way; last by the voice file's identifier, for voices such as Cherokee
+ * ("chr-US-Qaaa-x-west", file "iro/chr") that neither finds. All three
+ * understand a "+variant" suffix. */
 static int
-set_voice(const char *name)
+set_voice(const struct tts *t, const char *lang, const char *variant)
 {
+  char name[2 * TTS_NAME_MAX + 2], byid[64 + TTS_NAME_MAX + 2];
+  const char *id = voice_identifier(t, lang);
   espeak_VOICE sel;
 
+  snprintf(name, sizeof(name), "%s%s%s", lang, variant ? "+" : "",
+           variant ? variant : "");
   if (espeak_SetVoiceByName(name) == EE_OK)
     return 0;
   memset(&sel, 0, sizeof(sel));
   sel.languages = name;
-  return espeak_SetVoiceByProperties(&sel) == EE_OK ? 0 : ERR_NOT_FOUND;
+  if (espeak_SetVoiceByProperties(&sel) == EE_OK)
+    return 0;
+  if (id == NULL || id[0] == '\0')
+    return ERR_NOT_FOUND;
+  snprintf(byid, sizeof(byid), "%s%s%s", id, variant ? "+" : "",
+           variant ? variant : "");
+  return espeak_SetVoiceByName(byid) == EE_OK ? 0 : ERR_NOT_FOUND;
 }
 
 int
@@ -516,7 +534,7 @@ tts_synth(struct tts *t, const struct tts_params *p, const char *text,
     return err;
   snprintf(name, sizeof(name), "%s%s%s", p->voice, p->variant ? "+" : "",
            p->variant ? p->variant : "");
-  if (set_voice(name) != 0) {
+  if (set_voice(t, p->voice, p->variant) != 0) {
     snprintf(errbuf, errlen, "espeak-ng cannot load voice '%s'", name);
     return ERR_NOT_FOUND;
   }

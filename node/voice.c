@@ -36,6 +36,20 @@ param_ptr(struct voice *v, const struct param *p)
   return (int *)(void *)((char *)v + p->off);
 }
 
+static int test_engines; /* voice_set_test_engines() */
+
+void
+voice_set_test_engines(int on)
+{
+  test_engines = on != 0;
+}
+
+int
+voice_test_engines(void)
+{
+  return test_engines;
+}
+
 static void
 voice_defaults(struct voice *v)
 {
@@ -208,15 +222,58 @@ parse_engine(struct voice *v, const char *spec, const char **rest,
              ", e.g. espeak:en-us)", spec);
     return ERR_PARSE;
   }
-  if (n != strlen(VOICE_ENGINE_ESPEAK) ||
-      memcmp(spec, VOICE_ENGINE_ESPEAK, n) != 0) {
+  if (n == strlen(VOICE_ENGINE_SLEEP) &&
+      memcmp(spec, VOICE_ENGINE_SLEEP, n) == 0 && !test_engines) {
+    snprintf(errbuf, errlen, "'" VOICE_ENGINE_SLEEP "' is a test engine, "
+             "off on this node (set test-engines = yes to use it)");
+    return ERR_NOT_FOUND;
+  }
+  if ((n != strlen(VOICE_ENGINE_ESPEAK) ||
+       memcmp(spec, VOICE_ENGINE_ESPEAK, n) != 0) &&
+      (n != strlen(VOICE_ENGINE_SLEEP) ||
+       memcmp(spec, VOICE_ENGINE_SLEEP, n) != 0)) {
     snprintf(errbuf, errlen, "unknown voice engine '%.*s' (known: "
-             VOICE_ENGINE_ESPEAK ")", (int)(n > 32 ? 32 : n), spec);
+             VOICE_ENGINE_ESPEAK "%s)", (int)(n > 32 ? 32 : n), spec,
+             test_engines ? ", " VOICE_ENGINE_SLEEP : "");
     return ERR_NOT_FOUND;
   }
   memcpy(v->engine, spec, n);
   v->engine[n] = '\0';
   *rest = spec + n + 1;
+  return 0;
+}
+
+/* "LANG[+VARIANT[:W]...]" at *sp into v; *sp moves past it. */
+static int
+parse_lang_parts(struct voice *v, const char **sp, char *errbuf,
+                 size_t errlen)
+{
+  const char *s = *sp;
+  size_t n = strcspn(s, "+,"), i;
+  int weighted = 0, err;
+
+  if (!name_ok(s, n, 0)) {
+    snprintf(errbuf, errlen, "malformed voice name '%.*s'", (int)n, s);
+    return ERR_PARSE;
+  }
+  for (i = 0; i < n; i++)
+    v->lang[i] = (char)tolower((unsigned char)s[i]);
+  s += n;
+  /* variants */
+  while (*s == '+') {
+    s++;
+    n = strcspn(s, "+,");
+    err = parse_part(v, s, n, &weighted, errbuf, errlen);
+    if (err != 0)
+      return err;
+    s += n;
+  }
+  if (v->nparts > 0) {
+    err = check_mix(v, weighted, errbuf, errlen);
+    if (err != 0)
+      return err;
+  }
+  *sp = s;
   return 0;
 }
 
@@ -228,7 +285,7 @@ voice_parse(const char *spec, struct voice *out, char *errbuf,
   const char *s, *end;
   size_t len = strlen(spec), i, n;
   unsigned seen = 0;
-  int weighted = 0, err;
+  int err;
 
   voice_defaults(&v);
   if (len == 0 || len > VOICE_SPEC_MAX) {
@@ -245,26 +302,21 @@ voice_parse(const char *spec, struct voice *out, char *errbuf,
   err = parse_engine(&v, spec, &s, errbuf, errlen);
   if (err != 0)
     return err;
-  /* language voice */
-  n = strcspn(s, "+,");
-  if (!name_ok(s, n, 0)) {
-    snprintf(errbuf, errlen, "malformed voice name '%.*s'", (int)n, s);
-    return ERR_PARSE;
-  }
-  for (i = 0; i < n; i++)
-    v.lang[i] = (char)tolower((unsigned char)s[i]);
-  s += n;
-  /* variants */
-  while (*s == '+') {
-    s++;
+  if (strcmp(v.engine, VOICE_ENGINE_SLEEP) == 0) {
     n = strcspn(s, "+,");
-    err = parse_part(&v, s, n, &weighted, errbuf, errlen);
-    if (err != 0)
-      return err;
+    if (parse_int(s, n, &v.sleep_ms) != 0 || s[n] == '+') {
+      snprintf(errbuf, errlen, "malformed test voice '%s' (want "
+               VOICE_ENGINE_SLEEP ":MS, e.g. sleep:100)", spec);
+      return ERR_PARSE;
+    }
+    if (v.sleep_ms < 1 || v.sleep_ms > VOICE_SLEEP_MS_MAX) {
+      snprintf(errbuf, errlen, VOICE_ENGINE_SLEEP ":%d out of range "
+               "1-%d ms", v.sleep_ms, VOICE_SLEEP_MS_MAX);
+      return ERR_INVAL;
+    }
     s += n;
-  }
-  if (v.nparts > 0) {
-    err = check_mix(&v, weighted, errbuf, errlen);
+  } else {
+    err = parse_lang_parts(&v, &s, errbuf, errlen);
     if (err != 0)
       return err;
   }
@@ -291,7 +343,10 @@ voice_format(const struct voice *v, char *out, size_t cap)
   size_t len;
   int i, n;
 
-  n = snprintf(out, cap, "%s:%s", v->engine, v->lang);
+  if (v->sleep_ms > 0)
+    n = snprintf(out, cap, "%s:%d", v->engine, v->sleep_ms);
+  else
+    n = snprintf(out, cap, "%s:%s", v->engine, v->lang);
   for (i = 0; i < v->nparts && n >= 0 && (size_t)n < cap; i++) {
     len = (size_t)n;
     if (v->nparts == 1)
@@ -317,6 +372,8 @@ voice_to_json(const struct voice *v)
 
   json_set_str(j, "engine", v->engine);
   json_set_str(j, "lang", v->lang);
+  if (v->sleep_ms > 0)
+    json_set_int(j, "ms", v->sleep_ms);
   for (i = 0; i < v->nparts; i++) {
     struct json *p = json_new_object();
 
@@ -345,6 +402,19 @@ voice_from_json(const struct json *j, struct voice *out, char *errbuf,
   int64_t x;
   int n, i;
 
+  if (json_is_object(j) && engine != NULL &&
+      strcmp(engine, VOICE_ENGINE_SLEEP) == 0) {
+    int64_t ms = 0;
+
+    if (json_get(j, "ms") == NULL || json_int(json_get(j, "ms"), &ms) != 0 ||
+        ms < 0 || ms > VOICE_SLEEP_MS_MAX) {
+      snprintf(errbuf, errlen, "malformed voice: the " VOICE_ENGINE_SLEEP
+               " engine wants \"ms\" from 1 to %d", VOICE_SLEEP_MS_MAX);
+      return ERR_PARSE;
+    }
+    snprintf(spec, sizeof(spec), VOICE_ENGINE_SLEEP ":%d", (int)ms);
+    return voice_parse(spec, out, errbuf, errlen);
+  }
   if (!json_is_object(j) || lang == NULL) {
     snprintf(errbuf, errlen, "malformed voice: want an object with "
              "\"engine\" and \"lang\"");
@@ -398,6 +468,8 @@ voice_check(const struct voice *v, struct tts *t, char *errbuf,
 {
   int i;
 
+  if (strcmp(v->engine, VOICE_ENGINE_SLEEP) == 0)
+    return 0; /* no names to look up */
   if (!tts_voice_exists(t, v->lang)) {
     snprintf(errbuf, errlen, "unknown espeak-ng voice '%s' (see glowtalk "
              "voices)", v->lang);

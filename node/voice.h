@@ -20,6 +20,10 @@ struct tts;
 #define VOICE_NAME_MAX 40    /* bytes of a language or variant name */
 #define VOICE_MIX_MAX 4      /* variants in one blend */
 #define VOICE_ENGINE_ESPEAK "espeak"
+/* The test engine "sleep:MS" (node/sleepeng.h): waits MS ms per sentence
+ * and renders silence. Parsed only while voice_set_test_engines(1). */
+#define VOICE_ENGINE_SLEEP "sleep"
+#define VOICE_SLEEP_MS_MAX 60000 /* longest wait of sleep:MS */
 /* Generated (blended) variants are named VOICE_MIX_PREFIX + 12 hex digits.
  * Short on purpose: libespeak-ng 1.51 joins "LANG+!v/VARIANT" into a
  * 40-byte field (overflowing with "en-gb-scotland+gtmix-<16 hex>"); the
@@ -39,7 +43,7 @@ struct voice_part {
 };
 
 struct voice {
-  char engine[16];                   /* "espeak" */
+  char engine[16];                   /* "espeak" or "sleep" */
   char lang[VOICE_NAME_MAX];         /* language voice, lower case */
   struct voice_part parts[VOICE_MIX_MAX]; /* variants; 0 = none */
   int nparts;
@@ -48,10 +52,19 @@ struct voice {
   int range;   /* 0-99 */
   int volume;  /* 0-200 */
   int wordgap; /* units of 10 ms, 0-100 */
+  int sleep_ms; /* engine "sleep": ms per sentence, else 0 */
 };
 
+/* Whether this process accepts test engines (the "sleep" engine) in
+ * specs: the config option test-engines, set once at start (before the
+ * render workers fork, which inherit it). Off by default. */
+void voice_set_test_engines(int on);
+int voice_test_engines(void);
+
 /* Parse a spec string into *out (defaults for parameters not given).
- * ERR_PARSE for malformed text, ERR_NOT_FOUND for an unknown engine,
+ * "sleep:MS[,rate=N]" is the test engine (rate sets the reading speed its
+ * silent output assumes). ERR_PARSE for malformed text, ERR_NOT_FOUND for
+ * an unknown engine or a test engine while test engines are off,
  * ERR_INVAL for a value out of range or a bad mix (weights must be given
  * for every part of a blend and sum to 100); errbuf says which. */
 int voice_parse(const char *spec, struct voice *out, char *errbuf,

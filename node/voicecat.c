@@ -15,6 +15,8 @@
 #include "node/voice.h"
 
 #define VARIANT_HEAD_MAX 2048 /* bytes of a variant file we scan */
+#define VOICECAT_TEST_ROLE "Test (sleep)" /* preset of the test engine */
+#define VOICECAT_TEST_SPEC "sleep:100"
 
 static const struct voicecat_preset presets[] = {
   {"Narrator", "espeak:en-us+m3,rate=165,pitch=45,range=45",
@@ -168,6 +170,18 @@ voicecat_json(struct tts *t)
     json_set_str(o, "description", presets[i].description);
     json_push(arr, o);
   }
+  if (voice_test_engines()) {
+    /* test-engines = yes: offer the sleep engine, marked as a test */
+    struct json *o = json_new_object();
+
+    json_set_str(o, "role", VOICECAT_TEST_ROLE);
+    json_set_str(o, "spec", VOICECAT_TEST_SPEC);
+    json_set_str(o, "description", "test engine: waits 100 ms per "
+                 "sentence and renders silence (benchmarks only)");
+    json_set_bool(o, "test", 1);
+    json_push(arr, o);
+  }
   json_set(root, "presets", arr);
+  json_set_bool(root, "test_engines", voice_test_engines());
   return root;
 }

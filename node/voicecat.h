@@ -23,7 +23,10 @@ const struct voicecat_preset *voicecat_presets(void);
 
 /* {"engine":"espeak","engine_version":..., "voices":[{"lang","languages",
  * "name","gender","identifier"}], "variants":[{"name","description",
- * "gender"}], "presets":[{"role","spec","description"}]}. Caller owns it. */
+ * "gender"}], "presets":[{"role","spec","description"}], "test_engines":
+ * BOOL}. While test engines are on (voice_test_engines()) the presets end
+ * with the sleep:100 test engine, marked "test":true; otherwise it is
+ * not listed anywhere. Caller owns it. */
 struct json *voicecat_json(struct tts *t);
 
 #endif

@@ -28,6 +28,23 @@ pb_free(void *data, void *ptr)
 
 static ProtobufCAllocator allocator = {pb_alloc, pb_free, NULL};
 
+/* A control string we agree to send: NULL (empty) or <= WIRE_STRING_MAX. */
+static int
+str_ok(const char *s)
+{
+  return s == NULL || strlen(s) <= WIRE_STRING_MAX;
+}
+
+/* n bytes at p (NULL: empty) as a protobuf bytes field. */
+static ProtobufCBinaryData
+bin(const uint8_t *p, size_t n)
+{
+  ProtobufCBinaryData b;
+  b.data = (uint8_t *)p;
+  b.len = p ? n : 0;
+  return b;
+}
+
 static int
 list_ok(char **items, size_t n)
 {
@@ -56,6 +73,15 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
   ProtobufCBinaryData *ev = NULL;
   size_t n, i;
   int err = 0;
+  Glowtalk__BlobHave have = GLOWTALK__BLOB_HAVE__INIT;
+  Glowtalk__BlobWant want = GLOWTALK__BLOB_WANT__INIT;
+  Glowtalk__BlobGet get = GLOWTALK__BLOB_GET__INIT;
+  Glowtalk__BlobChunk chunk = GLOWTALK__BLOB_CHUNK__INIT;
+  Glowtalk__BlobMissing missing = GLOWTALK__BLOB_MISSING__INIT;
+  ProtobufCBinaryData *list = NULL;
+  Glowtalk__JoinRequest jreq = GLOWTALK__JOIN_REQUEST__INIT;
+  Glowtalk__JoinAccept jacc = GLOWTALK__JOIN_ACCEPT__INIT;
+  Glowtalk__JoinRefuse jref = GLOWTALK__JOIN_REFUSE__INIT;
 
   *out = NULL;
   *len = 0;
@@ -131,6 +157,85 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
     fr.body_case = GLOWTALK__FRAME__BODY_REPL_ENTRIES;
     fr.repl_entries = &re;
     break;
+  case WIRE_BLOB_HAVE:
+  case WIRE_BLOB_WANT:
+    if (f->u.blob_list.n > WIRE_BLOB_LIST_MAX)
+      return ERR_INVAL;
+    list = xcalloc(f->u.blob_list.n + 1, sizeof(*list));
+    for (i = 0; i < f->u.blob_list.n; i++) {
+      list[i].data =
+          (uint8_t *)f->u.blob_list.hashes + i * WIRE_BLOB_HASH_BYTES;
+      list[i].len = WIRE_BLOB_HASH_BYTES;
+    }
+    if (f->kind == WIRE_BLOB_HAVE) {
+      have.hashes = list;
+      have.n_hashes = f->u.blob_list.n;
+      fr.body_case = GLOWTALK__FRAME__BODY_BLOB_HAVE;
+      fr.blob_have = &have;
+    } else {
+      want.hashes = list;
+      want.n_hashes = f->u.blob_list.n;
+      fr.body_case = GLOWTALK__FRAME__BODY_BLOB_WANT;
+      fr.blob_want = &want;
+    }
+    break;
+  case WIRE_BLOB_GET:
+    get.hash.data = (uint8_t *)f->u.blob_get.hash;
+    get.hash.len = WIRE_BLOB_HASH_BYTES;
+    get.offset = f->u.blob_get.offset;
+    get.length = f->u.blob_get.length;
+    get.priority = f->u.blob_get.priority;
+    fr.body_case = GLOWTALK__FRAME__BODY_BLOB_GET;
+    fr.blob_get = &get;
+    break;
+  case WIRE_BLOB_CHUNK:
+    if (f->u.blob_chunk.len > WIRE_BLOB_CHUNK_MAX)
+      return ERR_INVAL;
+    chunk.hash.data = (uint8_t *)f->u.blob_chunk.hash;
+    chunk.hash.len = WIRE_BLOB_HASH_BYTES;
+    chunk.offset = f->u.blob_chunk.offset;
+    chunk.total = f->u.blob_chunk.total;
+    chunk.data.data = (uint8_t *)f->u.blob_chunk.data;
+    chunk.data.len = f->u.blob_chunk.len;
+    fr.body_case = GLOWTALK__FRAME__BODY_BLOB_CHUNK;
+    fr.blob_chunk = &chunk;
+    break;
+  case WIRE_BLOB_MISSING:
+    missing.hash.data = (uint8_t *)f->u.blob_missing.hash;
+    missing.hash.len = WIRE_BLOB_HASH_BYTES;
+    fr.body_case = GLOWTALK__FRAME__BODY_BLOB_MISSING;
+    fr.blob_missing = &missing;
+    break;
+  case WIRE_JOIN_REQUEST:
+    if (!str_ok(f->u.join_request.name))
+      return ERR_INVAL;
+    jreq.invite_key = bin(f->u.join_request.invite_key, WIRE_JOIN_KEY_BYTES);
+    jreq.proof = bin(f->u.join_request.proof, WIRE_JOIN_PROOF_BYTES);
+    if (f->u.join_request.name)
+      jreq.name = (char *)f->u.join_request.name;
+    fr.body_case = GLOWTALK__FRAME__BODY_JOIN_REQUEST;
+    fr.join_request = &jreq;
+    break;
+  case WIRE_JOIN_ACCEPT:
+    if (!str_ok(f->u.join_accept.address))
+      return ERR_INVAL;
+    jacc.network_key = bin(f->u.join_accept.network_key,
+                           WIRE_JOIN_KEY_BYTES);
+    jacc.founder = bin(f->u.join_accept.founder, WIRE_JOIN_KEY_BYTES);
+    if (f->u.join_accept.address)
+      jacc.address = (char *)f->u.join_accept.address;
+    fr.body_case = GLOWTALK__FRAME__BODY_JOIN_ACCEPT;
+    fr.join_accept = &jacc;
+    break;
+  case WIRE_JOIN_REFUSE:
+    if (!str_ok(f->u.join_refuse.reason))
+      return ERR_INVAL;
+    jref.code = f->u.join_refuse.code;
+    if (f->u.join_refuse.reason)
+      jref.reason = (char *)f->u.join_refuse.reason;
+    fr.body_case = GLOWTALK__FRAME__BODY_JOIN_REFUSE;
+    fr.join_refuse = &jref;
+    break;
   default:
     return ERR_INVAL;
   }
@@ -145,7 +250,32 @@ out:
   xfree(hv);
   xfree(hp);
   xfree(ev);
+  xfree(list);
   return err;
+}
+
+/* A decoded hash list: capped, each hash exactly 32 B, packed into one
+ * allocation the frame owns. */
+static int
+decode_list(struct wire_frame *f, ProtobufCBinaryData *items, size_t n)
+{
+  uint8_t *flat;
+  size_t i;
+
+  if (n > WIRE_BLOB_LIST_MAX)
+    return ERR_TOO_BIG;
+  for (i = 0; i < n; i++) {
+    if (items[i].len != WIRE_BLOB_HASH_BYTES)
+      return ERR_PARSE;
+  }
+  flat = xmalloc(n ? n * WIRE_BLOB_HASH_BYTES : 1);
+  for (i = 0; i < n; i++)
+    memcpy(flat + i * WIRE_BLOB_HASH_BYTES, items[i].data,
+           WIRE_BLOB_HASH_BYTES);
+  f->extra_ = flat;
+  f->u.blob_list.hashes = flat;
+  f->u.blob_list.n = n;
+  return 0;
 }
 
 int
@@ -245,6 +375,92 @@ wire_frame_decode(const uint8_t *data, size_t len, struct wire_frame *f)
     f->aux_ = ev;
     break;
   }
+  case GLOWTALK__FRAME__BODY_BLOB_HAVE:
+    f->kind = WIRE_BLOB_HAVE;
+    err = decode_list(f, fr->blob_have->hashes, fr->blob_have->n_hashes);
+    if (err)
+      goto fail;
+    break;
+  case GLOWTALK__FRAME__BODY_BLOB_WANT:
+    f->kind = WIRE_BLOB_WANT;
+    err = decode_list(f, fr->blob_want->hashes, fr->blob_want->n_hashes);
+    if (err)
+      goto fail;
+    break;
+  case GLOWTALK__FRAME__BODY_BLOB_GET:
+    if (fr->blob_get->hash.len != WIRE_BLOB_HASH_BYTES) {
+      err = ERR_PARSE;
+      goto fail;
+    }
+    f->kind = WIRE_BLOB_GET;
+    f->u.blob_get.hash = fr->blob_get->hash.data;
+    f->u.blob_get.offset = fr->blob_get->offset;
+    f->u.blob_get.length = fr->blob_get->length;
+    f->u.blob_get.priority = fr->blob_get->priority;
+    break;
+  case GLOWTALK__FRAME__BODY_BLOB_CHUNK:
+    if (fr->blob_chunk->hash.len != WIRE_BLOB_HASH_BYTES) {
+      err = ERR_PARSE;
+      goto fail;
+    }
+    if (fr->blob_chunk->data.len > WIRE_BLOB_CHUNK_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_BLOB_CHUNK;
+    f->u.blob_chunk.hash = fr->blob_chunk->hash.data;
+    f->u.blob_chunk.offset = fr->blob_chunk->offset;
+    f->u.blob_chunk.total = fr->blob_chunk->total;
+    f->u.blob_chunk.data = fr->blob_chunk->data.data;
+    f->u.blob_chunk.len = fr->blob_chunk->data.len;
+    break;
+  case GLOWTALK__FRAME__BODY_BLOB_MISSING:
+    if (fr->blob_missing->hash.len != WIRE_BLOB_HASH_BYTES) {
+      err = ERR_PARSE;
+      goto fail;
+    }
+    f->kind = WIRE_BLOB_MISSING;
+    f->u.blob_missing.hash = fr->blob_missing->hash.data;
+    break;
+  case GLOWTALK__FRAME__BODY_JOIN_REQUEST:
+    if (fr->join_request->invite_key.len != WIRE_JOIN_KEY_BYTES ||
+        fr->join_request->proof.len != WIRE_JOIN_PROOF_BYTES) {
+      err = ERR_PARSE;
+      goto fail;
+    }
+    if (strlen(fr->join_request->name) > WIRE_STRING_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_JOIN_REQUEST;
+    f->u.join_request.invite_key = fr->join_request->invite_key.data;
+    f->u.join_request.proof = fr->join_request->proof.data;
+    f->u.join_request.name = fr->join_request->name;
+    break;
+  case GLOWTALK__FRAME__BODY_JOIN_ACCEPT:
+    if (fr->join_accept->network_key.len != WIRE_JOIN_KEY_BYTES ||
+        fr->join_accept->founder.len != WIRE_JOIN_KEY_BYTES) {
+      err = ERR_PARSE;
+      goto fail;
+    }
+    if (strlen(fr->join_accept->address) > WIRE_STRING_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_JOIN_ACCEPT;
+    f->u.join_accept.network_key = fr->join_accept->network_key.data;
+    f->u.join_accept.founder = fr->join_accept->founder.data;
+    f->u.join_accept.address = fr->join_accept->address;
+    break;
+  case GLOWTALK__FRAME__BODY_JOIN_REFUSE:
+    if (strlen(fr->join_refuse->reason) > WIRE_STRING_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    f->kind = WIRE_JOIN_REFUSE;
+    f->u.join_refuse.code = fr->join_refuse->code;
+    f->u.join_refuse.reason = fr->join_refuse->reason;
+    break;
   default:
     f->kind = WIRE_UNKNOWN; /* a newer peer's body: ignored */
     break;
@@ -254,6 +470,7 @@ wire_frame_decode(const uint8_t *data, size_t len, struct wire_frame *f)
 
 fail:
   glowtalk__frame__free_unpacked(fr, &allocator);
+  xfree(f->extra_);
   memset(f, 0, sizeof(*f));
   return err;
 }
@@ -264,6 +481,7 @@ wire_frame_free(struct wire_frame *f)
   if (f == NULL || f->pb_ == NULL)
     return;
   xfree(f->aux_);
+  xfree(f->extra_);
   glowtalk__frame__free_unpacked(f->pb_, &allocator);
   memset(f, 0, sizeof(*f));
 }
@@ -272,8 +490,11 @@ const char *
 wire_kind_name(enum wire_kind kind)
 {
   static const char *const names[WIRE_KIND_COUNT_] = {
-    "unknown", "hello", "ping", "pong", "goodbye", "repl-heads",
-    "repl-entries"};
+    "unknown",      "hello",     "ping",     "pong",
+    "goodbye",      "blob-have", "blob-want", "blob-get",
+    "blob-chunk",   "blob-missing", "join-request", "join-accept",
+    "join-refuse",
+    "repl-heads", "repl-entries"};
   if ((int)kind < 0 || kind >= WIRE_KIND_COUNT_)
     return "unknown";
   return names[kind];

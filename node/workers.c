@@ -25,9 +25,10 @@
 #include "node/tts.h"
 #include "node/voice.h"
 
-/* Reply: id, err, key, blob, size, duration, cached, msg length, msg.
+/* Reply: id, err, key, blob, size, duration, cached, msg length, context,
+ * msg.
  * Small enough (< PIPE_BUF) that one write sends it whole. */
-#define REPLY_FIXED (8 + 4 + 32 + 32 + 8 + 8 + 4 + 2)
+#define REPLY_FIXED (8 + 4 + 32 + 32 + 8 + 8 + 4 + 2 + 32)
 #define REPLY_MAX (REPLY_FIXED + 255)
 #define CHILD_FD 3 /* the worker's end of its socket */
 
@@ -140,15 +141,16 @@ write_full(int fd, const void *buf, size_t len)
  * place: each string is followed by room for the NUL, see encode). */
 static int
 decode_req(uint8_t *p, size_t len, uint64_t *id, unsigned *flags,
-           char **str)
+           uint32_t *take, char **str)
 {
-  size_t off = 12;
+  size_t off = 16;
   int i;
 
   if (len < off)
     return ERR_PARSE;
   *id = get_u64(p);
   *flags = get_u32(p + 8);
+  *take = get_u32(p + 12);
   for (i = 0; i < 3; i++) {
     uint32_t n;
 
@@ -181,6 +183,7 @@ reply(int fd, uint64_t id, int err, const struct render_result *r,
     put_u64(out + 76, (uint64_t)r->size);
     put_u64(out + 84, (uint64_t)r->duration_ms);
     put_u32(out + 92, (uint32_t)r->cached);
+    memcpy(out + 98, r->context, 32);
   }
   out[96] = (uint8_t)mlen;
   out[97] = 0;
@@ -208,7 +211,7 @@ child_loop(struct workers *w, int fd)
   r = render_new(t, b, db, w->bitrate, w->complexity);
   for (;;) {
     struct render_result res;
-    struct render_job job = {NULL, NULL, NULL, 0};
+    struct render_job job = {NULL, NULL, NULL, 0, 0};
     struct voice v;
     uint64_t id = 0;
     uint32_t len;
@@ -219,7 +222,7 @@ child_loop(struct workers *w, int fd)
       break; /* parent gone or closed: finish */
     len = get_u32(lenb);
     if (len > WORKERS_MSG_MAX || read_full(fd, req, len) != 0 ||
-        decode_req(req, len, &id, &job.flags, str) != 0)
+        decode_req(req, len, &id, &job.flags, &job.take, str) != 0)
       _exit(4);
     errbuf[0] = '\0';
     err = voice_parse(str[0], &v, errbuf, sizeof(errbuf));
@@ -373,10 +376,11 @@ enqueue(struct workers *w, struct job *j, int front)
 
 int
 workers_submit(struct workers *w, uint64_t id, const char *voice,
-               const char *text, const char *lexicon, unsigned flags)
+               const char *text, const char *lexicon, unsigned flags,
+               uint32_t take)
 {
   const char *s[3] = {voice, text, lexicon ? lexicon : ""};
-  size_t len = 4 + 12, off, i;
+  size_t len = 4 + 16, off, i;
   struct job *j;
 
   for (i = 0; i < 3; i++)
@@ -390,7 +394,8 @@ workers_submit(struct workers *w, uint64_t id, const char *voice,
   put_u32((uint8_t *)j->req, (uint32_t)(len - 4));
   put_u64((uint8_t *)j->req + 4, id);
   put_u32((uint8_t *)j->req + 12, flags);
-  off = 16;
+  put_u32((uint8_t *)j->req + 16, take);
+  off = 20;
   for (i = 0; i < 3; i++) {
     size_t n = strlen(s[i]);
 
@@ -482,6 +487,7 @@ read_reply(struct workers *w, int i, workers_done_cb cb, void *arg)
   r.res.size = (int64_t)get_u64(in + 76);
   r.res.duration_ms = (int64_t)get_u64(in + 84);
   r.res.cached = (int)get_u32(in + 92);
+  memcpy(r.res.context, in + 98, 32);
   memcpy(r.msg, in + REPLY_FIXED, in[96]);
   r.msg[in[96]] = '\0';
   finish(w, k->job, &r, cb, arg);

@@ -57,12 +57,13 @@ int workers_new(const struct workers_opts *o, struct workers **out)
 void workers_free(struct workers **w);
 
 /* Queue a job: id (the caller's, e.g. a sentence id), voice spec, prepared
- * text, lexicon (for the key; NULL = none), flags (TTS_*). Copies the
- * strings. ERR_TOO_BIG if the request exceeds WORKERS_MSG_MAX or the queue
+ * text, lexicon (for the key; NULL = none), flags (TTS_*), take (for the
+ * key). The result carries the render context and key (render.h). Copies
+ * the strings. ERR_TOO_BIG if the request exceeds WORKERS_MSG_MAX or the queue
  * is full. */
 int workers_submit(struct workers *w, uint64_t id, const char *voice,
-                   const char *text, const char *lexicon, unsigned flags)
-    WARN_UNUSED;
+                   const char *text, const char *lexicon, unsigned flags,
+                   uint32_t take) WARN_UNUSED;
 /* Jobs submitted and not yet reported. */
 size_t workers_pending(const struct workers *w);
 /* Hand jobs to idle workers, wait up to timeout_ms for replies, report

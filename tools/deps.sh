@@ -15,6 +15,8 @@ PACKAGES=(
   opus-tools ffmpeg                             # decoders that check our audio
   python3                                       # make bench arithmetic
   nodejs chromium                               # browser tests, SHS interop, stand-in Glowfic
+  libcmark-dev                                  # Markdown content from the Glowfic API (node/markdown.c)
+  wrk                                           # make bench: web API latency under 100 connections
 )
 
 missing=()

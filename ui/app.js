@@ -9,7 +9,7 @@ import * as swarm from './pages/swarm.js';
 
 const routes = [
   [/^#?\/?$/, home],
-  [/^#\/books\/([^/]+)(?:\/(cast|read|download))?$/, book],
+  [/^#\/books\/([^/]+)(?:\/(cast|read|lexicon|download))?$/, book],
   [/^#\/swarm$/, swarm],
 ];
 

@@ -10,6 +10,31 @@ import { on } from './lib/events.js';
 const PAGE = 200;          // sentences fetched at a time
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
 
+// Control icons as inline SVG: the media symbols (⏮ ⏸ ⏭) are missing
+// from many fonts and would show as empty boxes.
+const ICONS = {
+  '⏮': 'M6 5h2v14H6zM20 5v14L9 12z',
+  '◀': 'M17 5v14L6 12z',
+  '▶': 'M7 5v14l11-7z',
+  '⏸': 'M6 5h4v14H6zM14 5h4v14h-4z',
+  '▶▶': 'M3 5v14l9-7zM12 5v14l9-7z',
+  '⏭': 'M16 5h2v14h-2zM4 5v14l11-7z',
+};
+
+function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '20');
+  svg.setAttribute('height', '20');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', ICONS[name]);
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
 class Player {
   constructor() {
     this.audio = new Audio();
@@ -30,6 +55,8 @@ class Player {
       this.step(1, true);
     });
     on('audio', (e) => this.onAudio(e));
+    on('sentence', (e) => this.onSentence(e));
+    on('book', (e) => this.onBook(e));
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
 
@@ -118,7 +145,7 @@ class Player {
       this.audio.removeAttribute('src');
     }
     this.paint();
-    window.dispatchEvent(new CustomEvent('glowtalk:playing', { detail: { book: this.book.id, sentence: s.id } }));
+    window.dispatchEvent(new CustomEvent('glowtalk:playing', { detail: { book: this.book.id, sentence: s.id, index: s.index } }));
   }
 
   async preloadNext() {
@@ -126,14 +153,38 @@ class Player {
     if (n?.state === 'ready' && n.audio && !this.next.src.endsWith(n.audio)) this.next.src = n.audio;
   }
 
+  // A sentence became ready (an "audio" event names it by its index): if
+  // the player waits at the render frontier for it, go on at once.
   onAudio(e) {
     if (!this.book || e.book_id !== this.book.id) return;
-    const s = this.items.find((x) => x && x.id === e.sentence_id);
+    const s = this.items[e.index];
     if (!s) return;
     s.state = 'ready';
     s.audio = e.audio;
     s.duration = e.duration;
-    if (this.current?.id === s.id && this.waiting) this.start();
+    if (this.index === e.index) {
+      if (this.waiting) this.start();
+      else this.paint();
+    } else if (this.index + 1 === e.index) {
+      this.preloadNext();
+    }
+  }
+
+  onSentence(e) {
+    if (!this.book || e.book_id !== this.book.id) return;
+    const s = this.items[e.index];
+    if (!s || s.state === 'ready' && e.state !== 'ready') return;
+    s.state = e.state;
+    s.error = e.error;
+    if (this.index === e.index) this.paint();
+  }
+
+  // Too much changed at once (a cancel, a big batch): forget what we
+  // know of the sentences and read them again.
+  onBook(e) {
+    if (!this.book || e.book_id !== this.book.id) return;
+    this.items = [];
+    this.ensure(this.index).then(() => { if (this.waiting) this.start(); else this.paint(); });
   }
 
   play() {
@@ -234,12 +285,12 @@ class Player {
     if (!this.el || !this.book) return;
     const s = this.current;
     const playing = !this.audio.paused || this.waiting;
-    const btn = (label, text, fn, extra = {}) => h('button.icon', { type: 'button', 'aria-label': label, title: label, onclick: fn, ...extra }, text);
+    const btn = (label, text, fn, extra = {}) => h('button.icon', { type: 'button', 'aria-label': label, title: label, onclick: fn, ...extra }, icon(text));
     const speed = h('select.speed', { 'aria-label': 'Speed', onchange: (e) => this.setSpeed(Number(e.target.value)) },
       SPEEDS.map((v) => h('option', { value: v, selected: Math.abs(v - this.audio.playbackRate) < 0.01 }, `${v}×`)));
     let status = '';
     if (!s) status = this.total ? 'End of the book.' : 'Nothing to play yet.';
-    else if (this.waiting) status = 'Waiting for this sentence to render…';
+    else if (this.waiting) status = s.state === 'idle' ? 'Not requested yet: press Render to make it, the player waits here.' : 'Waiting for this sentence to render…';
     else if (s.state === 'failed') status = `This sentence failed to render: ${s.error || 'unknown error'}`;
     else if (s.state !== 'ready') status = 'Not rendered yet: press play to wait for it.';
     set(this.el, 

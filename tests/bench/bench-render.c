@@ -177,7 +177,7 @@ run(char **sent, size_t n, int nworkers, int complexity, int bitrate,
     c0 = cpu_s();
     t0 = now_s();
     for (i = 0; i < n && err == 0; i++) {
-      struct render_job job = {&v, sent[i], NULL, 0};
+      struct render_job job = {&v, sent[i], NULL, 0, 0};
       struct render_result res;
 
       err = render_run(r, &job, NULL, &res, errbuf, sizeof(errbuf));
@@ -201,7 +201,7 @@ run(char **sent, size_t n, int nworkers, int complexity, int bitrate,
     c0 = cpu_s();
     t0 = now_s();
     for (i = 0; i < n && err == 0; i++)
-      err = workers_submit(w, i, BENCH_VOICE, sent[i], NULL, 0);
+      err = workers_submit(w, i, BENCH_VOICE, sent[i], NULL, 0, 0);
     if (err == 0)
       err = workers_drain(w, done, NULL);
     t1 = now_s();

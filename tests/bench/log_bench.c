@@ -15,6 +15,7 @@
 #include "node/db.h"
 #include "node/feed.h"
 #include "node/log.h"
+#include "node/statecache.h"
 
 #define SENTENCES 150000u
 #define BATCH_DEFAULT 64u   /* sentences per claim and per completion */
@@ -352,6 +353,26 @@ small:
          strcmp(h1, h2) ? "HASH DIFFERS" : "same hash as incremental");
   if (t_reb > 10 || strcmp(h1, h2))
     fail = 1;
+  {
+    /* What status pays: the first call computes, later calls while the
+     * store is unchanged come from the cache (node/statecache.h). */
+    char h3[65];
+    double t_first, t_again;
+    int computed = 0;
+    t0 = now_s();
+    if ((err = statecache_hash_hex(dst, h3, &computed)))
+      die("hash", err);
+    t_first = now_s() - t0;
+    t0 = now_s();
+    if ((err = statecache_hash_hex(dst, h3, &computed)))
+      die("hash", err);
+    t_again = now_s() - t0;
+    printf("log: status state_hash: %.3f s computed, %.6f s cached "
+           "(unchanged store: %s)\n", t_first, t_again,
+           computed ? "RECOMPUTED" : "from the cache");
+    if (computed || strcmp(h3, h2))
+      fail = 1;
+  }
   if ((err = state_hash_hex(feed_state(fs), h1)))
     die("hash", err);
   printf("log: author and replica agree: %s\n",

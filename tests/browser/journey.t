@@ -26,5 +26,9 @@ if ! GLOWTALK_GLOWFIC_BASE=$BASE GLOWTALK_GLOWFIC_DELAY=0 start_node "$D"; then
 fi
 rc=0
 node "$here/journey.mjs" "$URL" "$BASE" "$root/contrib/demo/keeper-of-small-lights.html" "$T_TMP/hostile.html" || rc=$?
-stop_node "$PID" >/dev/null
+if ! stop_node "$PID" >/dev/null; then
+  echo "# the daemon did not stop cleanly (sanitizer report or crash?):"
+  tail -20 "$D/daemon.log" | sed 's/^/# /'
+  rc=1
+fi
 exit $rc

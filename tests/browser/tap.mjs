@@ -27,7 +27,8 @@ export async function launch() {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu',
       '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-sync', '--no-first-run', '--disable-quic',
+      '--autoplay-policy=no-user-gesture-required'],
     timeout: 30000,
   });
 }
@@ -40,6 +41,16 @@ mkdirSync(artifacts, { recursive: true });
 // requests; any uncaught failure is one "not ok".
 export async function withPage(browser, body, viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ viewport });
+  // Remember every media element that starts playing, to check that
+  // audio really advances (the player's elements are not in the DOM).
+  await context.addInitScript(() => {
+    const play = HTMLMediaElement.prototype.play;
+    window.__media = [];
+    HTMLMediaElement.prototype.play = function (...a) {
+      if (!window.__media.includes(this)) window.__media.push(this);
+      return play.apply(this, a);
+    };
+  });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });

@@ -30,6 +30,9 @@ id=$(sed -n 's/.*"import_id":"\([0-9a-f]*\)".*/\1/p' <<<"$BODY")
 wait_import "$id"
 check "the upload is imported" '[[ $BODY == *"\"state\":\"done\""* && $BODY == *"\"sentences\":196"* ]]'
 work=$(sed -n 's/.*"work_id":"\([0-9a-f]*\)".*/\1/p' <<<"$BODY")
+dh=$(sed -n 's/.*"doc_hash":"\([0-9a-f]\{64\}\)".*/\1/p' <<<"$BODY")
+check "the upload's document is in the log (ImportWork)" \
+  '[ ${#dh} = 64 ] && [ "$(sqlite3 "$D/glowtalk.db" "SELECT lower(hex(doc_hash)) FROM st_works WHERE work_id='"'"'$work'"'"'")" = "$dh" ] && [ -f "$D/blobs/${dh:0:2}/$dh.opus" ]'
 events=$(curl -s -N -m 1 "${URL}api/events?after=0" || true)
 check "import progress arrives as live events" '[[ $events == *"event: import"*"\"state\":\"parsing\""*"\"state\":\"done\""* ]]'
 

@@ -110,6 +110,33 @@ function narratedPage() {
     .replace(`/posts/${THREAD}`, '/posts/505');
   return `<!DOCTYPE html><html><head><title>Part 505 | Glowfic Constellation</title></head><body><div id="content">${b}</div></body></html>\n`;
 }
+// Listing pages (boards/show.haml, posts/_list_item.haml): the
+// continuity's sections in order with their rows, spacer rows, and the
+// sectionless threads (including one private since) after the last.
+function listRow(p) {
+  const pages = p.id === 502 ? ` [<a href="/posts/${p.id}">1</a> <a href="/posts/${p.id}?page=2">2</a>]` : '';
+  return `<tr><td class="post-completed even post-complete"><img src="/images/icons/book.png" class="vmid" title="Thread Complete"></td>` +
+    `<td class="post-subject even"><a href="/posts/${p.id}" title="${esc(p.description || '')}">${esc(p.subject)}</a>${pages}</td>` +
+    `<td class="post-authors even"><a href="/users/1">quillpen</a></td><td class="width-70 post-replies even"><a href="/posts/${p.id}/stats">1</a></td>` +
+    `<td class="post-time even">Feb 1, 2024 by <a href="/users/2">stonewright</a></td></tr>\n`;
+}
+function listingShell(title, crumbs, body) {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title} | Glowfic Constellation</title></head><body><div id="holder">` +
+    `<div class="flash breadcrumbs"><a href="/boards">Continuities</a> &raquo; ${crumbs}</div><div id="content">${body}</div></div></body></html>\n`;
+}
+function boardPage() {
+  const spacer = '<tr><td class="continuity-spacer" colspan="5"></td></tr>\n';
+  const body = '<table><thead><tr><th colspan="5">Test Continuity\n</th></tr></thead><tbody>' + spacer +
+    '<tr><th class="sub continuity-header" colspan="5" id="section-30"><a href="/board_sections/30">First</a></th></tr>\n' + listRow(smalls[502]) + spacer +
+    '<tr><th class="sub continuity-header" colspan="5" id="section-31"><a href="/board_sections/31">Second</a></th></tr>\n' + listRow(smalls[501]) + spacer +
+    listRow(smalls[503]) + listRow(Object.assign({}, smalls[503], { id: 403, subject: 'Locked' })) + '</tbody></table>';
+  return listingShell('Test Continuity', '<b>Test Continuity</b>', body);
+}
+function sectionPage() {
+  const body = '<table><thead><tr><th class="table-title" colspan="5">Second</th></tr></thead><tbody>' + listRow(smalls[501]) + '</tbody></table>' +
+    '<div class="normal-pagination"><a href="/board_sections/31?page=1">1</a></div>';
+  return listingShell('Second', '<a href="/boards/9">Test Continuity</a> &raquo; <b>Second</b>', body);
+}
 function page(n, perPage) {
   const list = replies.slice((n - 1) * perPage, n * perPage);
   const opHtml = n === 1 ? block(opAsReply, true, false)
@@ -181,6 +208,15 @@ const server = http.createServer((req, res) => {
     const all = [501, 503, 502].map((id) => smalls[id]).concat([Object.assign({}, smalls[503], { id: 403 })]);
     return send(res, 200, { results: pg === 1 ? all : [] });
   }
+  // A deleted continuity and section, and a continuity whose every thread
+  // is private (listed, but each refuses with 403).
+  if (path === '/api/v1/boards/404' || path === '/api/v1/boards/404/posts') return send(res, 404, { errors: [{ message: 'Continuity could not be found.' }] });
+  if (path === '/api/v1/subcontinuities/404') return send(res, 404, { errors: [{ message: 'Subcontinuity could not be found.' }] });
+  if (path === '/api/v1/boards/8') return send(res, 200, { id: 8, name: 'Locked Continuity', board_sections: [] });
+  if (path === '/api/v1/boards/8/posts') {
+    const locked = Object.assign({}, smalls[503], { id: 403, board: { id: 8, name: 'Locked Continuity' } });
+    return send(res, 200, { results: Number(q.get('page') || 1) === 1 ? [locked] : [] });
+  }
   if (path === '/api/v1/subcontinuities/31') return send(res, 200, { id: 31, name: 'Second', order: 1, board_id: 9 });
   if ((m = path.match(/^\/posts\/(\d+)$/))) {
     if (Number(m[1]) === 505) return send(res, 200, narratedPage());
@@ -192,6 +228,8 @@ const server = http.createServer((req, res) => {
     return send(res, 200, page(pg, per));
   }
   if ((m = path.match(/^\/replies\/(\d+)$/))) return send(res, 302, '', { Location: `/posts/${THREAD}?at_id=${m[1]}` });
+  if (path === '/boards/9') return send(res, 200, boardPage());
+  if (path === '/board_sections/31') return send(res, 200, sectionPage());
   if (path === '/boards') return send(res, 200, '<html><head><title>Continuities | Glowfic Constellation</title></head><body></body></html>');
   return send(res, 404, '<html><body>not found</body></html>');
 });

@@ -63,7 +63,7 @@ check "cancel empties the queue" \
 H4=$(printf '%s' "$OUT" | grep -o '"state_hash":"[0-9a-f]\{64\}"' | cut -d'"' -f4)
 run_cmd rebuild-state --data "$E" --json
 check "the journey's state rebuilds to the same hash" \
-  '[[ $OUT == *"\"state_hash\":\"$H4\""* ]] && [[ $OUT == *"\"entries\":5"* ]]'
+  '[[ $OUT == *"\"state_hash\":\"$H4\""* ]] && [[ $OUT == *"\"entries\":6"* ]]'
 run_cmd book new nosuchwork --data "$E"
 check "book new of an unknown work fails with one line" \
   '[ "$RC" = 1 ] && [ -z "$OUT" ] && [[ $ERR == *"import"* ]]'

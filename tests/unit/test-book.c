@@ -153,7 +153,7 @@ bt_complete(struct bt *t, const uint32_t *idx, size_t n)
   e.ncontexts = 1;
   for (i = 0; i < n; i++) {
     char *text = sentence_text(t, idx[i]);
-    struct render_job job = {&v, text, NULL, 0};
+    struct render_job job = {&v, text, NULL, 0, 0};
 
     ASSERT_OK(render_run(t->r, &job, NULL, &res, errbuf, sizeof(errbuf)));
     memcpy(e.audio + i * WIRE_HASH_BYTES, res.blob, WIRE_HASH_BYTES);
@@ -209,7 +209,8 @@ TEST_IMPL(book_export_partial_with_chapters)
   int64_t total = 0;
   struct bt t;
   struct book_export_opts o = {250, 600, 1200, AUDIO_BITRATE_DEFAULT,
-                               AUDIO_COMPLEXITY_DEFAULT, "Test Book"};
+                               AUDIO_COMPLEXITY_DEFAULT, "Test Book", NULL,
+                               0, 0};
   struct book_export_info info;
   uint32_t first[] = {0, 1, 3}, later[] = {4};
   char errbuf[256], *path, *cmd, *out;

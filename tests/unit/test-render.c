@@ -65,7 +65,7 @@ static int
 say(struct env *e, const char *spec, const char *text, const char *lex,
     struct render_result *res)
 {
-  struct render_job job = {NULL, text, lex, 0};
+  struct render_job job = {NULL, text, lex, 0, 0};
   struct voice v;
   char err[256];
 
@@ -218,5 +218,69 @@ TEST_IMPL(render_blend_deterministic)
   ASSERT_EQ(voicemix_make(&v, tts_data_dir(t), &t1, &n1, err, sizeof(err)),
             ERR_INVAL);
   tts_close(&t);
+  return 0;
+}
+
+/* The render context logged in a Complete is exactly what the cache key is
+ * computed from: key = rcache_key_from(context, prepared text, take), the
+ * take is part of the key, and the engine version is part of the
+ * context. */
+TEST_IMPL(render_context_is_key_input)
+{
+  struct env e;
+  struct render_job job = {NULL, "Keys from contexts.", NULL, 0, 0};
+  struct render_result r0, r1, r2;
+  struct rcache_key_parts kp;
+  struct rcache_entry ce;
+  struct voice v;
+  uint8_t key[SECURE_HASH_BYTES], c1[SECURE_HASH_BYTES];
+  uint8_t c2[SECURE_HASH_BYTES];
+  char err[256], spec[VOICE_SPEC_MAX + 64];
+
+  env_open(&e);
+  ASSERT_OK(voice_parse("espeak:en-us+m3", &v, err, sizeof(err)));
+  job.voice = &v;
+  ASSERT_OK(render_run(e.r, &job, NULL, &r0, err, sizeof(err)));
+  rcache_key_from(r0.context, job.text, 0, key);
+  ASSERT(memcmp(key, r0.key, SECURE_HASH_BYTES) == 0);
+  ASSERT_OK(rcache_get(e.db, key, &ce));
+  ASSERT(memcmp(ce.blob, r0.blob, SECURE_HASH_BYTES) == 0);
+  /* Another take: same context, another key, its own cache row. */
+  job.take = 2;
+  ASSERT_OK(render_run(e.r, &job, NULL, &r1, err, sizeof(err)));
+  ASSERT(memcmp(r1.context, r0.context, SECURE_HASH_BYTES) == 0);
+  ASSERT(memcmp(r1.key, r0.key, SECURE_HASH_BYTES) != 0);
+  ASSERT_EQ(r1.cached, 0);
+  rcache_key_from(r1.context, job.text, 2, key);
+  ASSERT(memcmp(key, r1.key, SECURE_HASH_BYTES) == 0);
+  /* Same take again: from the cache. */
+  ASSERT_OK(render_run(e.r, &job, NULL, &r2, err, sizeof(err)));
+  ASSERT_EQ(r2.cached, 1);
+  ASSERT(memcmp(r2.key, r1.key, SECURE_HASH_BYTES) == 0);
+  /* The context is the engine's and encoder's parts: a different engine
+   * version or bitrate gives a different context. */
+  memset(&kp, 0, sizeof(kp));
+  ASSERT_OK(voice_format(&v, spec, sizeof(spec)));
+  kp.engine = v.engine;
+  kp.engine_version = tts_version(e.tts);
+  kp.voice = spec;
+  kp.audio = audio_version();
+  kp.bitrate = AUDIO_BITRATE_DEFAULT;
+  kp.complexity = AUDIO_COMPLEXITY_DEFAULT;
+  rcache_context(&kp, c1);
+  ASSERT(memcmp(c1, r0.context, SECURE_HASH_BYTES) == 0);
+  kp.engine_version = "0.0-other";
+  rcache_context(&kp, c2);
+  ASSERT(memcmp(c1, c2, SECURE_HASH_BYTES) != 0);
+  kp.engine_version = tts_version(e.tts);
+  kp.bitrate = AUDIO_BITRATE_DEFAULT + 1;
+  rcache_context(&kp, c2);
+  ASSERT(memcmp(c1, c2, SECURE_HASH_BYTES) != 0);
+  /* The text is not in the context. */
+  kp.bitrate = AUDIO_BITRATE_DEFAULT;
+  kp.text = "anything else";
+  rcache_context(&kp, c2);
+  ASSERT(memcmp(c1, c2, SECURE_HASH_BYTES) == 0);
+  env_close(&e);
   return 0;
 }

@@ -173,3 +173,57 @@ TEST_IMPL(segment_long_sentences_split_at_clauses)
   segment_free(seg);
   return 0;
 }
+
+/* Block-level Markdown from the API (GLOWFIC.md 2) becomes the same
+ * paragraphs and hints as the HTML the site renders from it. */
+TEST_IMPL(text_markdown_blocks)
+{
+  struct work_post p, h;
+  size_t i;
+
+  from(&p, "# The Tower\n\nShe climbs.  \nStill climbing.\n\n"
+           "1999. The year it fell.\n\n"
+           "> *Who goes there?*\n> the door asks.\n\n"
+           "- bread\n- salt\n\n"
+           "3. third\n4. fourth\n\n"
+           "Go to [the map](https://example.com/m) <i>now</i> & fast.\n\n"
+           "***\n\nEnd.", 0);
+  from(&h, "<h1>The Tower</h1><p>She climbs.<br>Still climbing.</p>"
+           "<ol start=\"1999\"><li>The year it fell.</li></ol>"
+           "<blockquote><p><em>Who goes there?</em><br>the door asks.</p>"
+           "</blockquote><ul><li>bread</li><li>salt</li></ul>"
+           "<ol start=\"3\"><li>third</li><li>fourth</li></ol>"
+           "<p>Go to <a href=\"https://example.com/m\">the map</a> <i>now</i>"
+           " &amp; fast.</p><hr><p>End.</p>", 0);
+  ASSERT_EQ(p.n_paras, 12);
+  ASSERT_EQ(p.n_paras, h.n_paras);
+  for (i = 0; i < p.n_paras; i++) {
+    ASSERT_STR_EQ(p.paras[i].text, h.paras[i].text);
+    ASSERT_EQ(p.paras[i].flags, h.paras[i].flags);
+    ASSERT_EQ(p.paras[i].pause, h.paras[i].pause);
+    ASSERT_EQ(p.paras[i].n_emph, h.paras[i].n_emph);
+  }
+  ASSERT_STR_EQ(p.paras[0].text, "The Tower");
+  ASSERT_EQ(p.paras[0].flags, WORK_PARA_HEADING);
+  ASSERT_STR_EQ(p.paras[2].text, "Still climbing.");
+  ASSERT_STR_EQ(p.paras[3].text, "1999. The year it fell.");
+  ASSERT_STR_EQ(p.paras[4].text, "Who goes there?");
+  ASSERT_EQ(p.paras[4].flags, WORK_PARA_QUOTE);
+  ASSERT_EQ(p.paras[4].n_emph, 1);
+  ASSERT_STR_EQ(p.paras[6].text, "bread");
+  ASSERT_EQ(p.paras[6].flags, WORK_PARA_ITEM);
+  ASSERT_STR_EQ(p.paras[8].text, "3. third");
+  ASSERT_STR_EQ(p.paras[9].text, "4. fourth");
+  ASSERT_STR_EQ(p.paras[10].text, "Go to the map now & fast.");
+  ASSERT_EQ(p.paras[10].n_emph, 1);
+  ASSERT_STR_EQ(p.paras[11].text, "End.");
+  ASSERT_EQ(p.paras[11].pause, 1); /* the rule is a pause */
+  work_post_clear(&p);
+  work_post_clear(&h);
+  /* a loose list keeps the number with its paragraph */
+  from(&p, "1. one\n\n2. two\n", 0);
+  ASSERT_EQ(p.n_paras, 2);
+  ASSERT_STR_EQ(p.paras[1].text, "2. two");
+  work_post_clear(&p);
+  return 0;
+}

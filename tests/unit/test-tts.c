@@ -104,3 +104,34 @@ TEST_IMPL(tts_variants_and_voices)
   tts_close(&t);
   return 0;
 }
+
+/* Every voice the catalogue lists must load and speak a word, with and
+ * without a variant: Cherokee ("chr-US-Qaaa-x-west") is found by neither
+ * its name nor its language, only by its file identifier. */
+TEST_IMPL(tts_every_listed_voice_speaks)
+{
+  struct tts *t = NULL;
+  struct tts_voice_info *v = NULL;
+  char err[256];
+  int16_t *pcm = NULL;
+  size_t nv = 0, n = 0, i;
+
+  ASSERT_OK(tts_open(&t, err, sizeof(err)));
+  ASSERT_OK(tts_list_voices(t, &v, &nv));
+  ASSERT_GT(nv, 50);
+  ASSERT(tts_voice_exists(t, "chr-us-qaaa-x-west"));
+  for (i = 0; i < nv; i++) {
+    struct tts_params p = params(v[i].language, i % 2 ? "m3" : NULL);
+    int rc = tts_synth(t, &p, "one", &pcm, &n, err, sizeof(err));
+
+    if (rc != 0)
+      fprintf(stderr, "voice %s: %s\n", v[i].language, err);
+    ASSERT_OK(rc);
+    ASSERT_GT(n, 100);
+    xfree(pcm);
+    pcm = NULL;
+  }
+  xfree(v);
+  tts_close(&t);
+  return 0;
+}

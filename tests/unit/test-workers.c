@@ -10,6 +10,7 @@
 
 #include "node/alloc.h"
 #include "node/audio.h"
+#include "node/rcache.h"
 #include "node/workers.h"
 
 #define NJOBS 6
@@ -63,10 +64,10 @@ TEST_IMPL(workers_render_in_parallel)
 
     snprintf(text, sizeof(text), "Sentence number %d.", i);
     ASSERT_OK(workers_submit(w, 100 + (uint64_t)i, "espeak:en-us+m3", text,
-                             NULL, 0));
+                             NULL, 0, 0));
   }
-  ASSERT_OK(workers_submit(w, 7, "espeak:en+nobody", "Hi.", NULL, 0));
-  ASSERT_OK(workers_submit(w, 8, "espeak:en", "", NULL, 0));
+  ASSERT_OK(workers_submit(w, 7, "espeak:en+nobody", "Hi.", NULL, 0, 0));
+  ASSERT_OK(workers_submit(w, 8, "espeak:en", "", NULL, 0, 0));
   ASSERT_EQ(workers_pending(w), NJOBS + 2);
   ASSERT_OK(workers_drain(w, done, &s));
   ASSERT_EQ(s.n, NJOBS + 2);
@@ -102,7 +103,7 @@ TEST_IMPL(workers_restart_after_crash)
   for (i = 0; i < 600; i++)
     text[i] = i % 6 == 5 ? ' ' : 'a';
   memset(&s, 0, sizeof(s));
-  ASSERT_OK(workers_submit(w, 1, "espeak:en", text, NULL, 0));
+  ASSERT_OK(workers_submit(w, 1, "espeak:en", text, NULL, 0, 0));
   ASSERT_EQ(workers_poll(w, 0, done, &s), 0); /* dispatched */
   ASSERT_GT(workers_pid(w, 0), 0);
   ASSERT_OK(kill(workers_pid(w, 0), SIGKILL));
@@ -125,13 +126,44 @@ TEST_IMPL(workers_hung_job_fails)
 
   memset(&s, 0, sizeof(s));
   ASSERT_OK(workers_submit(w, 9, "espeak:en", "This takes longer than a "
-                           "millisecond to say.", NULL, 0));
+                           "millisecond to say.", NULL, 0, 0));
   ASSERT_OK(workers_drain(w, done, &s));
   ASSERT_EQ(s.n, 1);
   ASSERT_EQ(s.r[0].err, ERR_TIMEOUT);
   ASSERT_EQ(s.r[0].attempts, WORKERS_ATTEMPTS_MAX);
   ASSERT_CONTAINS(s.r[0].msg, "timed out 3 times");
   ASSERT_EQ(workers_spawned(w), 1 + WORKERS_ATTEMPTS_MAX);
+  workers_free(&w);
+  test_rmdir(dir);
+  return 0;
+}
+
+/* The result carries the render context its key is made of, and the take
+ * the job was submitted with is part of that key. */
+TEST_IMPL(workers_result_context_makes_key)
+{
+  char *dir = test_mkdtemp();
+  struct workers *w = pool(dir, 1, 0);
+  const char *text = "A context travels back.";
+  uint8_t key[32];
+  struct seen s;
+  const struct workers_result *a, *b;
+
+  memset(&s, 0, sizeof(s));
+  ASSERT_OK(workers_submit(w, 1, "espeak:en", text, NULL, 0, 0));
+  ASSERT_OK(workers_submit(w, 2, "espeak:en", text, NULL, 0, 3));
+  ASSERT_OK(workers_drain(w, done, &s));
+  a = find(&s, 1);
+  b = find(&s, 2);
+  ASSERT(a != NULL && b != NULL);
+  ASSERT_OK(a->err);
+  ASSERT_OK(b->err);
+  ASSERT(memcmp(a->res.context, b->res.context, 32) == 0);
+  rcache_key_from(a->res.context, text, 0, key);
+  ASSERT(memcmp(key, a->res.key, 32) == 0);
+  rcache_key_from(b->res.context, text, 3, key);
+  ASSERT(memcmp(key, b->res.key, 32) == 0);
+  ASSERT(memcmp(a->res.key, b->res.key, 32) != 0);
   workers_free(&w);
   test_rmdir(dir);
   return 0;

@@ -49,12 +49,12 @@ export function voiceLabel(spec, cat) {
 }
 
 // Build a picker. Returns {el, value()}.
-export function picker({ value, sample, onChange, label = 'Voice' }) {
+export function picker({ value, sample, onChange, label = 'Voice', placeholder = '' }) {
   let spec = value || '';
   const id = `vp-${Math.random().toString(36).slice(2)}`;
   const search = h('input', { type: 'search', placeholder: 'Search voices and presets', 'aria-label': `${label}: search`, autocomplete: 'off' });
   const list = h('select', { size: 6, 'aria-label': label, id });
-  const specInput = h('input.spec', { type: 'text', value: spec, 'aria-label': `${label}: spec`, spellcheck: 'false' });
+  const specInput = h('input.spec', { type: 'text', value: spec, placeholder, 'aria-label': `${label}: spec`, spellcheck: 'false' });
   const rate = h('input', { type: 'range', min: 80, max: 450, step: 5, 'aria-label': 'Rate (words per minute)' });
   const pitch = h('input', { type: 'range', min: 0, max: 99, step: 1, 'aria-label': 'Pitch' });
   const mixVariant = h('select', { 'aria-label': 'Blend with variant' }, h('option', { value: '' }, 'no blend'));

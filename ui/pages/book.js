@@ -41,7 +41,15 @@ export async function render(view, id, tab = 'read') {
       `${fmtCount(p.pending)} waiting · ${fmtCount(p.rendering)} rendering`,
       p.failed ? h('span.error', ` · ${fmtCount(p.failed)} failed `, h('button.small', { type: 'button', onclick: retryFailed }, 'Retry')) : '',
       p.seconds_left_estimate ? ` · about ${fmtDuration(p.seconds_left_estimate)} left` : '');
+    const nodes = p.nodes || [];
+    set(speed, p.pending + p.rendering === 0 ? (p.done === p.total && p.total ? 'Everything is rendered.' : '')
+      : nodes.length
+      ? [h('span', `${fmtRate(p.per_minute)} sentences a minute: `),
+        ...nodes.map((n, i) => h('span.tag', { title: n.node_id }, `${i ? '' : ''}${n.node_id.slice(0, 8)} · ${fmtRate(n.per_minute)}/min`))]
+      : p.pending + p.rendering > 0 ? 'Waiting for a node to pick up the work…' : '');
   };
+  const speed = h('p.speed.muted', { 'aria-live': 'off' });
+  const fmtRate = (v) => (v >= 10 ? Math.round(v) : Math.round(v * 10) / 10).toLocaleString();
   paintProgress(book.progress);
   const renderBtn = h('button.primary', { type: 'button', onclick: async () => {
     try {
@@ -65,7 +73,7 @@ export async function render(view, id, tab = 'read') {
   const listen = h('button', { type: 'button', onclick: () => player.open({ id: book.id, name: book.name }, null, true) }, '▶ Listen');
   offs.push(on('progress', (p) => { if (p.book_id === book.id) paintProgress(p); }));
 
-  const tabs = [['cast', 'Cast'], ['read', 'Read'], ['download', 'Download']];
+  const tabs = [['cast', 'Cast'], ['read', 'Read'], ['lexicon', 'Lexicon'], ['download', 'Download']];
   const nav = h('nav.tabs', { 'aria-label': 'Audiobook' }, tabs.map(([t, label]) =>
     h('a', { href: `#/books/${enc}/${t}`, 'aria-current': t === tab ? 'page' : null }, label)));
   const body = h('div.tab-body');
@@ -73,14 +81,27 @@ export async function render(view, id, tab = 'read') {
   set(view, 
     h('section.card.book-head',
       h('p.muted', h('a', { href: '#/' }, 'Stories'), ' › ', work.title),
-      name, bar, counts,
+      name, bar, counts, speed,
       h('div.row.actions', listen, renderBtn, cancelBtn)),
     nav, body);
 
   if (tab === 'cast') await castTab(body, book, work);
   else if (tab === 'download') downloadTab(body, book, work);
+  else if (tab === 'lexicon') await lexiconTab(body, book);
   else offs.push(...await readTab(body, book));
   return () => offs.forEach((f) => f());
+}
+
+const STATE_WORDS = {
+  idle: 'not requested', pending: 'waiting', rendering: 'rendering', ready: 'ready', failed: 'failed',
+};
+
+function stateTitle(state, s = {}) {
+  if (state === 'failed') return `Failed: ${s.error || 'unknown error'} (select it and re-render to retry)`;
+  if (state === 'rendering') return s.node ? `Rendering on node ${s.node.slice(0, 8)}…` : 'Rendering';
+  if (state === 'ready') return 'Ready: click to listen';
+  if (state === 'pending') return 'Waiting for a node to render it';
+  return 'Not requested yet: press Render';
 }
 
 // ---- Cast ---------------------------------------------------------------
@@ -107,7 +128,7 @@ async function castTab(body, book, work) {
   ]);
   const defRow = h('div.cast-row.default');
   defRow.append(h('div.cast-who', h('h3', 'Default voice'), h('p.muted', 'For characters without a voice, and for narration.')),
-    picker({ value: book.default_voice, label: 'Default voice', onChange: (v) => save(defRow, `/api/books/${enc}/cast/default`, v) }).el);
+    picker({ value: book.default_voice, label: 'Default voice', placeholder: 'the node’s default voice (config “voice”)', onChange: (v) => save(defRow, `/api/books/${enc}/cast/default`, v) }).el);
 
   const list = h('div.cast-list');
   const paint = () => set(list, ...chars.characters.map((c) => {
@@ -120,6 +141,7 @@ async function castTab(body, book, work) {
           h('p.muted', `${fmtCount(c.posts)} posts · ${fmtCount(c.words)} words · ${(100 * (c.share || 0)).toFixed(1)}% of the text`),
           samples)),
       picker({ value: book.cast?.[c.key] || '', label: `Voice of ${c.name || c.author}`, sample: c.samples?.[0],
+        placeholder: `the default voice${book.default_voice ? ` (${book.default_voice})` : ''}`,
         onChange: (v) => save(row, `/api/books/${enc}/cast/${encodeURIComponent(c.key)}`, v || null) }).el,
       h('span.save-state', { 'aria-live': 'polite' }));
     return row;
@@ -145,6 +167,7 @@ async function readTab(body, book) {
   const enc = encodeURIComponent(book.id);
   const selected = new Set();
   const spans = new Map(); // sentence id -> span
+  const byIndex = new Map(); // story index -> span
   let next = 0;
   let lastClicked = null;
 
@@ -188,10 +211,11 @@ async function readTab(body, book) {
   };
 
   const sentence = (s, ids) => {
-    const span = h('span.sentence', { tabindex: 0, role: 'button', dataset: { id: s.id, state: s.state },
-      title: s.state === 'failed' ? `Failed: ${s.error || ''}` : s.state === 'rendering' && s.node ? `Rendering on ${s.node.slice(0, 8)}…` : s.state },
+    const span = h('span.sentence', { tabindex: 0, role: 'button', dataset: { id: s.id, index: s.index, state: s.state, error: s.state === 'failed' ? (s.error || 'unknown error') : '' },
+      title: stateTitle(s.state, s) },
     s.text, ' ');
     spans.set(s.id, span);
+    byIndex.set(s.index, span);
     const act = (e) => {
       if (e.shiftKey && lastClicked) {
         const a = ids.indexOf(lastClicked), b = ids.indexOf(s.id);
@@ -237,6 +261,8 @@ async function readTab(body, book) {
       h('header.post-head', avatar(p.icon_url, p.speaker || p.author, 48),
         h('div', h('strong', p.speaker || 'Narration'), h('span.muted', ` · ${p.author}`),
           p.icon_keyword ? h('span.muted', ` · ${p.icon_keyword}`) : null),
+        h('a.post-dl', { href: `/books/${enc}/book.opus?post=${encodeURIComponent(p.id)}`, download: `${book.name} - ${p.index + 1}.opus`,
+          title: 'Download this post (what is rendered of it)', 'aria-label': `Download post ${p.index + 1}` }, '⬇'),
         override),
       paras);
   };
@@ -255,16 +281,34 @@ async function readTab(body, book) {
     }
     more.disabled = false;
   }
+  const legend = h('p.legend.muted', { 'aria-label': 'Sentence states' },
+    ...['idle', 'pending', 'rendering', 'ready', 'failed'].map((st) => h('span.sentence', { dataset: { state: st } }, STATE_WORDS[st])));
   set(body, h('p.muted.hint', 'Click a sentence to listen from there. Shift-click or Ctrl-click to select sentences, then re-render them or give them a voice.'),
-    toolbar, posts, more);
+    legend, toolbar, posts, more);
   await loadMore();
   if (!posts.childNodes.length) posts.append(h('p.empty', 'This audiobook has no text.'));
 
-  const setState = (id, state, extra = {}) => {
-    const span = spans.get(id);
+  const setState = (span, state, extra = {}) => {
     if (!span) return;
     span.dataset.state = state;
-    span.title = state === 'failed' ? `Failed: ${extra.error || ''}` : state;
+    span.dataset.error = state === 'failed' ? (extra.error || 'unknown error') : '';
+    span.title = stateTitle(state, extra);
+  };
+  // Too much changed at once (cancel, big batches): read the states of
+  // the loaded posts again.
+  let refreshing = null;
+  const refresh = () => {
+    if (refreshing) return;
+    refreshing = setTimeout(async () => {
+      refreshing = null;
+      try {
+        for (let from = 0; from < (next ?? Infinity) && from < 100000; from += POSTS_PAGE) {
+          const data = await api.get(`/api/books/${enc}/posts?from=${from}&limit=${POSTS_PAGE}`);
+          for (const p of data.posts) for (const x of p.sentences) setState(spans.get(x.id), x.state, x);
+          if (data.next === null) break;
+        }
+      } catch { /* the next event tries again */ }
+    }, 300);
   };
   const highlight = (e) => {
     for (const el of document.querySelectorAll('.sentence.current')) el.classList.remove('current');
@@ -277,8 +321,9 @@ async function readTab(body, book) {
   };
   window.addEventListener('glowtalk:playing', highlight);
   return [
-    on('audio', (e) => { if (e.book_id === book.id) setState(e.sentence_id, 'ready'); }),
-    on('sentence', (e) => { if (e.book_id === book.id) setState(e.sentence_id, e.state, e); }),
+    on('audio', (e) => { if (e.book_id === book.id) setState(byIndex.get(e.index), 'ready'); }),
+    on('sentence', (e) => { if (e.book_id === book.id) setState(byIndex.get(e.index), e.state, e); }),
+    on('book', (e) => { if (e.book_id === book.id) refresh(); }),
     () => window.removeEventListener('glowtalk:playing', highlight),
   ];
 }
@@ -302,6 +347,65 @@ function downloadTab(body, book, work) {
     h('section.card',
       h('h2', 'Podcast feed'),
       h('p', 'Subscribe in any podcast app: one episode per post, published as soon as the post is fully rendered.'),
-      h('div.row', h('input', { type: 'text', readonly: true, value: feed, 'aria-label': 'Feed address' }), copy),
-      h('p.muted', 'Per thread instead: ', h('a', { href: `${feed}?per=thread` }, 'feed by thread'))));
+      h('div.row.feed-row', h('input', { type: 'text', readonly: true, value: feed, 'aria-label': 'Feed address' }), copy),
+      h('p.muted', 'Per thread instead: ', h('a', { href: `${feed}?per=thread` }, 'feed by thread'))),
+    h('section.card',
+      h('h2', 'One post'),
+      h('p', 'Every post in the Read tab has a ⬇ button that downloads just that post.')));
+}
+
+// ---- Lexicon --------------------------------------------------------------
+
+async function lexiconTab(body, book) {
+  const enc = encodeURIComponent(book.id);
+  const voice = book.default_voice || 'espeak:en';
+  let entries = (await api.get(`/api/books/${enc}/lexicon`)).lexicon;
+  const list = h('div.lexicon');
+  const preview = async (word, pron) => {
+    try {
+      const r = await api.post('/api/previews', { voice, text: word, lexicon: pron ? { [word]: pron } : null });
+      const a = new Audio(r.audio);
+      await a.play();
+    } catch (e) { toast(`No preview: ${e.message}`, 'error'); }
+  };
+  const paint = () => set(list, entries.length
+    ? h('table.lex-table', h('thead', h('tr', h('th', 'Word'), h('th', 'Say it as'), h('th', h('span.sr-only', 'Actions')))),
+      h('tbody', entries.map((x) => h('tr',
+        h('td', x.word), h('td', h('code', x.pron)),
+        h('td.row',
+          h('button.small', { type: 'button', 'aria-label': `Hear ${x.word}`, onclick: () => preview(x.word, x.pron) }, '▶ Hear'),
+          h('button.small', { type: 'button', 'aria-label': `Remove ${x.word}`, onclick: async () => {
+            try {
+              await api.del(`/api/books/${enc}/lexicon/${encodeURIComponent(x.word)}`);
+              entries = entries.filter((y) => y.word !== x.word);
+              paint();
+              toast(`“${x.word}” removed.`);
+            } catch (e) { toast(e.message, 'error'); }
+          } }, 'Remove'))))))
+    : h('p.empty', 'No words yet. When the voices say a name wrong, add it here with a respelling (“Orla” → “OR-la”) and re-render the sentences that use it.'));
+  paint();
+  const word = h('input#lex-word', { type: 'text', required: true, maxlength: 64, placeholder: 'Orla', autocomplete: 'off' });
+  const pron = h('input#lex-pron', { type: 'text', required: true, maxlength: 256, placeholder: 'or la', autocomplete: 'off' });
+  const form = h('form.lex-form', { onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api.put(`/api/books/${enc}/lexicon/${encodeURIComponent(word.value.trim())}`, { pron: pron.value.trim() });
+      entries = entries.filter((y) => y.word !== r.word).concat([{ word: r.word, pron: r.pron }]).sort((a, b) => a.word.localeCompare(b.word));
+      paint();
+      toast(`“${r.word}” will be said as “${r.pron}”.`);
+      word.value = ''; pron.value = '';
+      word.focus();
+    } catch (err) { toast(err.message, 'error'); }
+  } },
+  h('label', { for: 'lex-word' }, 'Word'), word,
+  h('label', { for: 'lex-pron' }, 'Say it as'), pron,
+  h('div.row',
+    h('button', { type: 'button', onclick: () => word.value.trim() && preview(word.value.trim(), pron.value.trim()) }, '▶ Preview'),
+    h('button.primary', { type: 'submit' }, 'Save')));
+  set(body,
+    h('section.card',
+      h('h2', 'Pronunciations'),
+      h('p.muted', `How the voices say particular words in this audiobook: a respelling in plain letters, or espeak phonemes in [[…]]. Preview uses the default voice (${voice}).`),
+      form),
+    h('section.card', list));
 }
