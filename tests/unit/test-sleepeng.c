@@ -132,7 +132,7 @@ TEST_IMPL(sleepeng_synth_waits_and_is_silent)
 TEST_IMPL(sleepeng_render_run)
 {
   struct render_job job = {NULL, "The quick brown fox jumps over the lazy "
-                           "dog.", NULL, 0};
+                           "dog.", NULL, 0, 0};
   struct render_result a, b, c;
   struct blobs *blobs = NULL;
   struct tts *t = NULL;
