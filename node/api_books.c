@@ -64,6 +64,8 @@ books_feed(struct api *api)
   if (err) {
     log_error("cannot open the log: %s", err_str(err));
     api->feed = NULL;
+  } else {
+    feed_set_head_dir(api->feed, api->app->dir); /* the write fence */
   }
   return api->feed;
 }

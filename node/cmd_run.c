@@ -128,6 +128,13 @@ peers_of(void *arg)
   return swarm_node_peers(arg);
 }
 
+/* status.c's replication source: any thread. */
+static struct json *
+replication_of(void *arg)
+{
+  return swarm_node_replication(arg);
+}
+
 static int
 start_renderer(struct daemon *d, struct config *cfg, char *errbuf,
                size_t errlen)
@@ -188,6 +195,7 @@ cmd_run(struct cli *cli)
     goto out;
   }
   status_set_peers(peers_of, d.swarm);
+  status_set_replication(replication_of, d.swarm);
   if (worksd_start(&d.loop, &d.app, &d.worksd, errbuf, sizeof(errbuf))) {
     cli_fail("%s", errbuf);
     goto out;
@@ -198,6 +206,7 @@ cmd_run(struct cli *cli)
 
 out:
   status_set_peers(NULL, NULL);
+  status_set_replication(NULL, NULL);
   renderer_close(&d.renderer);
   worksd_close(&d.worksd);
   swarm_node_close(&d.swarm);

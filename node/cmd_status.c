@@ -34,6 +34,22 @@ print_peers(const struct json *peers)
            json_num(json_get(p, "rate_out")));
 }
 
+/* "replication: up to date" or the fence, then the quarantine. */
+static void
+print_replication(const struct json *r)
+{
+  if (r == NULL)
+    return;
+  if (json_is_true(json_get(r, "fenced")))
+    printf("replication:    catching up with the swarm: %.0f own entries "
+           "behind (appends refused)\n", json_num(json_get(r, "behind")));
+  else
+    printf("replication:    not fenced\n");
+  if (json_num(json_get(r, "quarantined")) > 0)
+    printf("quarantined:    %.0f entries of authors not yet members\n",
+           json_num(json_get(r, "quarantined")));
+}
+
 /* "blobs: 3 wanted, 1 fetching, 120 fetched (4.2 MB in, 1.0 MB out)"
  * when the daemon runs (node/blobx.c). */
 static void
@@ -75,6 +91,7 @@ cmd_status(struct cli *cli)
            "schema version: %d\n", app.dir, app.node_id, app.network_id,
            (int)json_num(json_get(o, "schema_version")));
     print_peers(json_get(o, "peers"));
+    print_replication(json_get(o, "replication"));
     print_blobs(json_get(o, "blobs"));
   }
   json_free(o);

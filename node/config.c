@@ -66,6 +66,8 @@ static const struct config_option options[] = {
   {"advertise", CONFIG_STRING, NULL, 0, 0, NULL,
    "swarm addresses put in invite codes: HOST:PORT friends can reach, "
    "comma separated (default: the listen address)"},
+  {"repl-heads-ms", CONFIG_INT, "10000", 50, 600000, NULL,
+   "milliseconds between replication head exchanges (anti-entropy)"},
   {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)

@@ -29,7 +29,8 @@
   X(ENGINE, "speech engine error")                                       \
   X(AUDIO, "audio encoding error")                                       \
   X(CANCELLED, "cancelled")                                              \
-  X(TRUNCATED, "input ended before its authenticated end")
+  X(TRUNCATED, "input ended before its authenticated end")              \
+  X(BEHIND, "catching up with the swarm")
 
 enum err_code {
   ERR_BASE_ = -1000,

@@ -3,12 +3,17 @@
 /* The signed append-only log; see feed.h and node/LOG.md. */
 #include "node/feed.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/secure.h"
 #include "node/alloc.h"
+#include "node/hex.h"
 #include "node/live.h"
 
 #define CHECK(x)                                                          \
@@ -73,6 +78,8 @@ struct feed {
   size_t nqueue;
   feed_publish_cb publish;
   void *publish_arg;
+  char *head_path;                      /* DIR/feed.head, or NULL */
+  uint64_t head_pending;                /* own seq appended in the batch */
   struct head heads[FEED_HEADS];        /* by author[0] % FEED_HEADS */
 };
 
@@ -198,8 +205,76 @@ feed_free(struct feed **pf)
   for (i = 0; i < Q_COUNT_; i++)
     db_finalize(&f->q[i]);
   state_free(&f->state);
+  xfree(f->head_path);
   xfree(f);
   *pf = NULL;
+}
+
+void
+feed_set_head_dir(struct feed *f, const char *dir)
+{
+  xfree(f->head_path);
+  f->head_path = dir ? xasprintf("%s/%s", dir, FEED_HEAD_FILE) : NULL;
+}
+
+/* The head file's seq for our key; 0 when absent, unreadable or another
+ * key's (a data dir given a new identity). */
+static uint64_t
+head_read(struct feed *f)
+{
+  char text[FEED_HEAD_TEXT_MAX], me[WIRE_KEY_BYTES * 2 + 1];
+  ssize_t n;
+  int fd;
+
+  if (f->head_path == NULL)
+    return 0;
+  fd = open(f->head_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read(fd, text, sizeof(text) - 1);
+  close(fd);
+  if (n <= (ssize_t)(2 * WIRE_KEY_BYTES))
+    return 0;
+  text[n] = '\0';
+  hex_encode(me, identity_public_key(f->me), WIRE_KEY_BYTES);
+  if (memcmp(text, me, 2 * WIRE_KEY_BYTES) != 0 ||
+      text[2 * WIRE_KEY_BYTES] != ' ')
+    return 0;
+  return strtoull(text + 2 * WIRE_KEY_BYTES + 1, NULL, 10);
+}
+
+/* Raise the head file to seq (never lowers it). */
+static int
+head_write(struct feed *f, uint64_t seq)
+{
+  char me[WIRE_KEY_BYTES * 2 + 1], *tmp, *text;
+  size_t len;
+  int fd, err = 0;
+
+  if (f->head_path == NULL || seq <= head_read(f))
+    return 0;
+  hex_encode(me, identity_public_key(f->me), WIRE_KEY_BYTES);
+  tmp = xasprintf("%s.%ld.tmp", f->head_path, (long)getpid());
+  text = xasprintf("%s %llu\n", me, (unsigned long long)seq);
+  len = strlen(text);
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+    err = -errno;
+  if (fd >= 0)
+    close(fd);
+  if (!err && rename(tmp, f->head_path) != 0)
+    err = -errno;
+  if (err)
+    unlink(tmp);
+  xfree(tmp);
+  xfree(text);
+  return err;
+}
+
+int
+feed_fence_raise(struct feed *f, uint64_t seq)
+{
+  return head_write(f, seq);
 }
 
 void
@@ -253,6 +328,9 @@ feed_commit(struct feed *f)
     return err;
   }
   f->batch = 0;
+  if (f->head_pending)
+    (void)head_write(f, f->head_pending);
+  f->head_pending = 0;
   flush_queue(f);
   live_commit();
   return 0;
@@ -266,6 +344,7 @@ feed_rollback(struct feed *f)
   db_rollback(f->db);
   f->batch = 0;
   f->batch_failed = 0;
+  f->head_pending = 0;
   state_invalidate(f->state);
   heads_drop(f);
   drop_queue(f);
@@ -468,6 +547,10 @@ feed_append(struct feed *f, struct wire_entry *e,
   memcpy(e->network_id, f->network_id, WIRE_NETWORK_ID_BYTES);
   memcpy(e->author, identity_public_key(f->me), WIRE_KEY_BYTES);
   CHECK(last_entry(f, e->author, &last_seq, e->prev, &last_l, NULL));
+  if (head_read(f) > last_seq) {
+    err = ERR_BEHIND; /* the fence: never fork our own feed */
+    goto fail;
+  }
   e->seq = last_seq + 1;
   e->lamport = (f->max_lamport > last_l ? f->max_lamport : last_l) + 1;
   e->wall_ms = now_ms();
@@ -484,6 +567,10 @@ feed_append(struct feed *f, struct wire_entry *e,
   CHECK(wire_signed_encode(bytes, len, sig, &signed_bytes, &slen));
   in_tx = 0;
   CHECK(tx_leave(f, 1));
+  if (f->batch)
+    f->head_pending = e->seq;
+  else
+    (void)head_write(f, e->seq);
   if (id_out)
     memcpy(id_out, id, WIRE_HASH_BYTES);
   if (f->batch && f->nqueue < FEED_PUBLISH_QUEUE_MAX) {
@@ -501,7 +588,7 @@ fail:
   if (in_tx)
     tx_leave(f, 0);
   if (err && f->batch && err != ERR_FORBIDDEN && err != ERR_INVAL &&
-      err != ERR_TOO_BIG)
+      err != ERR_TOO_BIG && err != ERR_BEHIND)
     f->batch_failed = 1;
   xfree(bytes);
   xfree(signed_bytes);
@@ -727,6 +814,46 @@ feed_rebuild(struct feed *f)
   if (err)
     db_rollback(f->db);
 fail:
+  return err;
+}
+
+int
+feed_peek(const uint8_t *signed_entry, size_t len,
+          uint8_t author[WIRE_KEY_BYTES], uint64_t *seq)
+{
+  struct wire_entry e;
+  uint8_t *entry = NULL, sig[WIRE_SIG_BYTES];
+  size_t elen = 0;
+  char errbuf[160];
+  int err;
+
+  memset(&e, 0, sizeof(e));
+  err = wire_signed_decode(signed_entry, len, &entry, &elen, sig);
+  if (!err)
+    err = wire_entry_decode(entry, elen, &e, errbuf, sizeof(errbuf));
+  if (!err) {
+    memcpy(author, e.author, WIRE_KEY_BYTES);
+    *seq = e.seq;
+  }
+  wire_entry_clear(&e);
+  xfree(entry);
+  return err;
+}
+
+int
+feed_behind(struct feed *f, uint64_t *n)
+{
+  uint8_t id[WIRE_HASH_BYTES];
+  uint64_t seq, lamport, head;
+  int err;
+
+  *n = 0;
+  if (f->head_path == NULL)
+    return 0;
+  head = head_read(f);
+  err = last_entry(f, identity_public_key(f->me), &seq, id, &lamport, NULL);
+  if (!err && head > seq)
+    *n = head - seq;
   return err;
 }
 

@@ -131,9 +131,33 @@ typedef void (*feed_head_cb)(const uint8_t author[WIRE_KEY_BYTES],
                              uint64_t seq, void *arg);
 int feed_heads(struct feed *f, feed_head_cb cb, void *arg) WARN_UNUSED;
 
+/* The write fence (node/SWARM.md section 10): this node's own latest seq
+ * is also kept outside the database, in DIR/FEED_HEAD_FILE, rewritten
+ * (temp file + rename) after each commit that appended own entries. When
+ * the file says more than the database holds (a restored backup, a wiped
+ * database with the old key) or a peer reported more (feed_fence_raise),
+ * feed_append refuses with ERR_BEHIND until replication has brought the
+ * own feed back up. A node that never appended has no file: no fence.
+ * Set the data dir (copied) once after feed_open; NULL turns it off. */
+#define FEED_HEAD_FILE "feed.head"
+#define FEED_HEAD_TEXT_MAX 128 /* bytes of the head file read */
+void feed_set_head_dir(struct feed *f, const char *dir);
+/* Record that our own feed reaches at least seq somewhere (a peer said
+ * so): raises the head file. 0 or a negated errno. */
+int feed_fence_raise(struct feed *f, uint64_t seq) WARN_UNUSED;
+/* How many own entries the database lacks against the head file (0 =
+ * not fenced). 0 or a database error. */
+int feed_behind(struct feed *f, uint64_t *n) WARN_UNUSED;
+
 /* Drop and recompute the derived state from the log, in one transaction
  * (or inside an open batch). */
 int feed_rebuild(struct feed *f) WARN_UNUSED;
+
+/* Author and seq of a SignedEntry without verifying it (replication's
+ * quotas and quarantine). ERR_PARSE / ERR_TOO_BIG for bytes that are not
+ * a well-formed entry. */
+int feed_peek(const uint8_t *signed_entry, size_t len,
+              uint8_t author[WIRE_KEY_BYTES], uint64_t *seq) WARN_UNUSED;
 
 /* Entry id of entry bytes: keyed BLAKE2b-256 with FEED_ID_KEY. */
 void feed_entry_id(const uint8_t *entry, size_t len,

@@ -28,6 +28,7 @@ logcli_open(struct cli *cli, struct app *app, struct feed **f)
     app_close(app);
     return CLI_FAIL;
   }
+  feed_set_head_dir(*f, app->dir); /* the write fence */
   return CLI_OK;
 }
 
@@ -87,6 +88,13 @@ logcli_append(struct feed *f, struct wire_entry *e,
   if (err == ERR_FORBIDDEN)
     return cli_fail("this node may not write to the swarm's log (not a "
                     "member, or frozen by a fork)");
+  if (err == ERR_BEHIND) {
+    uint64_t n = 0;
+    if (feed_behind(f, &n) != 0)
+      n = 0;
+    return cli_fail("catching up with the swarm: %llu entries behind",
+                    (unsigned long long)n);
+  }
   if (err)
     return cli_fail("cannot append to the log: %s", err_str(err));
   return CLI_OK;

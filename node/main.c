@@ -15,7 +15,8 @@ const struct cli_command cli_commands[] = {
   {"run", "[--data DIR] [--listen H:P] [--ui H:P | --headless] "
    "[--workers N] [--render=no]", "start the node: web UI, rendering, swarm",
    NULL,
-   "data listen ui headless render workers ui-password peers", 0, 0,
+   "data listen ui headless render workers ui-password peers advertise "
+   "repl-heads-ms", 0, 0,
    cmd_run},
   {"invite", "[--data DIR] [--ttl DURATION] [--list | --revoke ID]",
    "print an invite code for a friend", NULL,

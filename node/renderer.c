@@ -292,6 +292,10 @@ release_open(struct renderer *r)
     log_info("releasing %zu open claims", e.nclaims);
     err = feed_append(r->feed, &e, NULL);
     wire_entry_clear(&e);
+    if (err == ERR_BEHIND) {
+      log_warn("catching up with the swarm: claims are released later");
+      return 0;
+    }
     if (err)
       return err;
   }
@@ -444,7 +448,7 @@ static void
 on_tick(uv_timer_t *t)
 {
   struct renderer *r = t->data;
-  uint64_t now = uv_now(r->loop);
+  uint64_t now = uv_now(r->loop), behind = 0;
   int changed = 0, c, finished = 0;
 
   if (feed_sync(r->feed, &changed) == 0 && changed) {
@@ -463,7 +467,8 @@ on_tick(uv_timer_t *t)
     renew(r);
     r->last_renew_ms = now;
   }
-  if (r->dirty || now - r->last_plan_ms >= PLAN_IDLE_MS) {
+  if ((r->dirty || now - r->last_plan_ms >= PLAN_IDLE_MS) &&
+      feed_behind(r->feed, &behind) == 0 && behind == 0) {
     r->dirty = 0;
     r->last_plan_ms = now;
     plan(r);
@@ -498,6 +503,8 @@ renderer_start(uv_loop_t *loop, struct app *app,
     goto fail;
   netkey_id(app->net, net);
   err = feed_open(r->db, app->id, net, &r->feed);
+  if (!err)
+    feed_set_head_dir(r->feed, app->dir); /* the write fence */
   if (!err)
     err = release_open(r);
   if (err) {

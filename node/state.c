@@ -495,7 +495,8 @@ has_entries_since(struct state *st, const uint8_t *node, uint64_t l,
 
   *yes = 0;
   CHECK(db_prepare(st->db, "SELECT 1 FROM log_entries WHERE author=?1 "
-                   "AND lamport>=?2 AND op NOT BETWEEN 48 AND 63 LIMIT 1",
+                   "AND lamport>=?2 AND (op NOT BETWEEN 48 AND 63 OR "
+                   "op = 54) LIMIT 1",
                    &s));
   CHECK(db_bind_blob(s, 1, node, WIRE_KEY_BYTES));
   CHECK(db_bind_int(s, 2, (int64_t)l));
@@ -629,10 +630,13 @@ state_is_member(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
 
 /* ---- applying operations ---------------------------------------------- */
 
+/* Membership ops, replayed first. An address announcement is in the
+ * membership range but is an ordinary op: it needs its author to be a
+ * member and lands in st_addrs. */
 static int
 is_member_op(int op)
 {
-  return op >= WIRE_OP_FOUND && op <= 63;
+  return op >= WIRE_OP_FOUND && op <= 63 && op != WIRE_OP_ADDR_ANNOUNCE;
 }
 
 static int
@@ -1027,13 +1031,13 @@ replay_log(struct state *st, int members)
   static const char *const q_members =
     "SELECT e.id, e.entry FROM log_entries e "
     "LEFT JOIN log_frozen f ON f.author = e.author "
-    "WHERE e.op BETWEEN 48 AND 63 AND (f.frozen_seq IS NULL OR"
-    " e.seq < f.frozen_seq)";
+    "WHERE e.op BETWEEN 48 AND 63 AND e.op != 54 AND"
+    " (f.frozen_seq IS NULL OR e.seq < f.frozen_seq)";
   static const char *const q_others =
     "SELECT e.id, e.entry FROM log_entries e "
     "LEFT JOIN log_frozen f ON f.author = e.author "
-    "WHERE e.op NOT BETWEEN 48 AND 63 AND (f.frozen_seq IS NULL OR"
-    " e.seq < f.frozen_seq)";
+    "WHERE (e.op NOT BETWEEN 48 AND 63 OR e.op = 54) AND"
+    " (f.frozen_seq IS NULL OR e.seq < f.frozen_seq)";
   struct db_stmt *s = NULL;
   struct wire_entry e;
   char errbuf[128];

@@ -9,6 +9,7 @@
 
 #include "node/app.h"
 #include "node/control.h"
+#include "node/feed.h"
 #include "node/json.h"
 #include "node/state.h"
 #include "node/statecache.h"
@@ -87,6 +88,55 @@ peers_json(struct app *app, int in_daemon, int running)
     peers = NULL;
   }
   return peers ? peers : json_new_array();
+}
+
+static status_peers_cb repl_cb;    /* guarded by peers_lock */
+static void *repl_arg;
+
+void
+status_set_replication(status_peers_cb cb, void *arg)
+{
+  pthread_mutex_lock(&peers_lock);
+  repl_cb = cb;
+  repl_arg = arg;
+  pthread_mutex_unlock(&peers_lock);
+}
+
+/* The replication object: the daemon's, else the fence from the store. */
+static struct json *
+replication_json(struct app *app, int in_daemon, int running)
+{
+  struct json *r = NULL;
+  struct feed *f = NULL;
+  uint8_t net[NETKEY_ID_BYTES];
+  uint64_t behind = 0;
+  char errbuf[256];
+
+  if (in_daemon) {
+    pthread_mutex_lock(&peers_lock);
+    if (repl_cb)
+      r = repl_cb(repl_arg);
+    pthread_mutex_unlock(&peers_lock);
+  } else if (running &&
+             control_call(app->dir, "replication", NULL, STATUS_PING_MS, &r,
+                          errbuf, sizeof(errbuf)) != 0) {
+    r = NULL;
+  }
+  if (r && json_is_object(r))
+    return r;
+  json_free(r);
+  netkey_id(app->net, net);
+  if (feed_open(app->db, app->id, net, &f) == 0) {
+    feed_set_head_dir(f, app->dir);
+    if (feed_behind(f, &behind) != 0)
+      behind = 0;
+    feed_free(&f);
+  }
+  r = json_new_object();
+  json_set_bool(r, "fenced", behind > 0);
+  json_set_int(r, "behind", (int64_t)behind);
+  json_set_int(r, "quarantined", 0);
+  return r;
 }
 
 static status_blobs_cb blobs_cb;   /* guarded by peers_lock */
@@ -215,6 +265,9 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set(o, "features", features_json());
   json_set(o, "peers", peers_json(app, in_daemon,
                                   json_is_true(json_get(daemon, "running"))));
+  json_set(o, "replication",
+           replication_json(app, in_daemon,
+                            json_is_true(json_get(daemon, "running"))));
   json_set(o, "blobs", blobs_json(app, in_daemon,
                                   json_is_true(json_get(daemon, "running"))));
   queue = json_new_object();

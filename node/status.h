@@ -24,6 +24,9 @@ struct json *status_json(struct app *app, int in_daemon, int *err);
  * no longer running in any thread. Without it "peers" is []. */
 typedef struct json *(*status_peers_cb)(void *arg);
 void status_set_peers(status_peers_cb cb, void *arg);
+/* The same for the "replication" object (node/repl.h); without one (or
+ * a running daemon to ask) it says only whether the feed is fenced. */
+void status_set_replication(status_peers_cb cb, void *arg);
 
 /* Where the daemon's "blobs" object comes from (node/blobnode.c): same
  * contract as status_set_peers(), cb returns a JSON object. Without it

@@ -21,6 +21,7 @@
 #include "node/join.h"
 #include "node/json.h"
 #include "node/log.h"
+#include "node/repl_node.h"
 #include "node/swarm.h"
 #include "node/version.h"
 
@@ -34,33 +35,41 @@ struct swarm_node {
   char *addr_path;             /* DATA/swarm.addr */
   pthread_mutex_t lock;        /* guards snapshot */
   char *snapshot;              /* JSON text of the peer table */
+  struct repl_node *rn;        /* log replication (node/repl.h) */
+  char *repl_snapshot;         /* JSON text of the replication status */
   struct blobnode *blobs;      /* blob sharing (node/blobnode.c) */
   struct join_server *join;    /* invite join plane, removals */
 };
 
-/* Membership comes from the signed log once it lands (admissions and
- * removals). Until then every key that completed the secret handshake
- * with our network key is a member: holding the key is the gate. */
+/* Membership comes from the signed log (node/repl.h). */
 static int
 is_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
 {
   struct swarm_node *sn = arg;
   if (sn->join && join_server_is_removed(sn->join, pub))
     return 0; /* removed from the swarm (node/join.h) */
-  return 1;
+  return repl_node_is_member(pub, sn->rn);
 }
 
 static void
 snapshot(struct swarm_node *sn)
 {
-  struct json *peers = swarm_peers_json(sn->sw);
-  char *text = json_print(peers, 0), *old;
+  struct json *peers = swarm_peers_json(sn->sw), *repl;
+  char *text, *old, *rtext, *rold;
+  repl_node_decorate(sn->rn, peers);
+  text = json_print(peers, 0);
   json_free(peers);
+  repl = repl_node_json(sn->rn);
+  rtext = json_print(repl, 0);
+  json_free(repl);
   pthread_mutex_lock(&sn->lock);
   old = sn->snapshot;
   sn->snapshot = text;
+  rold = sn->repl_snapshot;
+  sn->repl_snapshot = rtext;
   pthread_mutex_unlock(&sn->lock);
   xfree(old);
+  xfree(rold);
 }
 
 static void
@@ -81,6 +90,7 @@ on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
   struct json *o;
 
   (void)s;
+  repl_node_link(sn->rn, pub, up);
   blobnode_link(sn->blobs, pub, up);
   snapshot(sn);
   if (sn->events == NULL)
@@ -100,6 +110,7 @@ on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
   struct swarm_node *sn = arg;
   (void)s;
   blobnode_drained(sn->blobs, pub);
+  repl_node_drained(sn->rn, pub);
 }
 
 static int
@@ -123,6 +134,27 @@ write_addr(const char *path, const char *host, int port)
   xfree(tmp);
   xfree(text);
   return err;
+}
+
+/* Announce our swarm address in the log (the advertise option, else the
+ * bound listen address; nothing for a wildcard bind without advertise)
+ * and dial the members we know; node/repl_node.c. */
+static void
+advertise(struct swarm_node *sn)
+{
+  const char *adv = config_get(sn->app->cfg, "advertise");
+  char *host = NULL, *own = NULL;
+  int port;
+
+  if (adv == NULL &&
+      config_split_hostport(config_get(sn->app->cfg, "listen"), &host,
+                            &port) == 0 &&
+      strcmp(host, "0.0.0.0") != 0 && strcmp(host, "::") != 0)
+    own = strchr(host, ':') ? xasprintf("[%s]:%d", host, swarm_port(sn->sw))
+                            : xasprintf("%s:%d", host, swarm_port(sn->sw));
+  repl_node_attach(sn->rn, sn->sw, adv ? adv : own);
+  xfree(host);
+  xfree(own);
 }
 
 /* "NODE_ID@HOST:PORT": dial it. */
@@ -215,7 +247,11 @@ op_peers(const struct json *args, void *arg, char *errbuf, size_t errlen)
   (void)args;
   (void)errbuf;
   (void)errlen;
-  return swarm_peers_json(sn->sw);
+  {
+    struct json *peers = swarm_peers_json(sn->sw);
+    repl_node_decorate(sn->rn, peers);
+    return peers;
+  }
 }
 
 /* A joined node dials the member that admitted it (node_meta join_peer)
@@ -236,6 +272,7 @@ snap_timer_closed(uv_handle_t *h)
   struct swarm_node *sn = h->data;
   pthread_mutex_destroy(&sn->lock);
   xfree(sn->snapshot);
+  xfree(sn->repl_snapshot);
   xfree(sn->addr_path);
   xfree(sn);
 }
@@ -281,6 +318,9 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
   opts.on_link = on_link;
   opts.link_arg = sn;
   opts.on_drained = on_drained;
+  err = repl_node_start(loop, app, control, &sn->rn, errbuf, errlen);
+  if (err)
+    goto fail;
   err = swarm_start(loop, &opts, &sn->sw, errbuf, errlen);
   if (err)
     goto fail;
@@ -299,6 +339,7 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
                  swarm_port(sn->sw)) != 0)
     log_warn("%s: cannot write %s", __func__, sn->addr_path);
   xfree(host);
+  advertise(sn);
   if (control) {
     control_server_register(control, "connect", op_connect, sn);
     control_server_register(control, "peers", op_peers, sn);
@@ -312,6 +353,7 @@ swarm_node_start(uv_loop_t *loop, struct app *app,
 fail:
   blobnode_close(&sn->blobs);
   swarm_close(&sn->sw);
+  repl_node_close(&sn->rn);
   join_server_free(&sn->join);
   uv_close((uv_handle_t *)&sn->snap_timer, snap_timer_closed);
   return err;
@@ -328,8 +370,23 @@ swarm_node_close(struct swarm_node **snp)
   unlink(sn->addr_path);
   blobnode_close(&sn->blobs);
   swarm_close(&sn->sw);
+  repl_node_close(&sn->rn);
   join_server_free(&sn->join);
   uv_close((uv_handle_t *)&sn->snap_timer, snap_timer_closed);
+}
+
+struct json *
+swarm_node_replication(struct swarm_node *sn)
+{
+  struct json *j = NULL;
+  char errbuf[128];
+
+  pthread_mutex_lock(&sn->lock);
+  if (sn->repl_snapshot)
+    j = json_parse(sn->repl_snapshot, strlen(sn->repl_snapshot), errbuf,
+                   sizeof(errbuf));
+  pthread_mutex_unlock(&sn->lock);
+  return j ? j : json_new_object();
 }
 
 struct json *

@@ -40,5 +40,8 @@ void swarm_node_close(struct swarm_node **sn);
  * SWARM_STATS_MS old, and fresh after each connect and disconnect).
  * Caller frees with json_free(). */
 struct json *swarm_node_peers(struct swarm_node *sn);
+/* Any thread: the replication status (node/repl.h repl_status_json) as of
+ * the last snapshot. Caller frees with json_free(). */
+struct json *swarm_node_replication(struct swarm_node *sn);
 
 #endif

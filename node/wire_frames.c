@@ -66,6 +66,13 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
   Glowtalk__Ping ping = GLOWTALK__PING__INIT;
   Glowtalk__Pong pong = GLOWTALK__PONG__INIT;
   Glowtalk__Goodbye bye = GLOWTALK__GOODBYE__INIT;
+  Glowtalk__ReplHeads rh = GLOWTALK__REPL_HEADS__INIT;
+  Glowtalk__ReplEntries re = GLOWTALK__REPL_ENTRIES__INIT;
+  const struct wire_hello *h = &f->u.hello;
+  Glowtalk__ReplHead *hv = NULL, **hp = NULL;
+  ProtobufCBinaryData *ev = NULL;
+  size_t n, i;
+  int err = 0;
   Glowtalk__BlobHave have = GLOWTALK__BLOB_HAVE__INIT;
   Glowtalk__BlobWant want = GLOWTALK__BLOB_WANT__INIT;
   Glowtalk__BlobGet get = GLOWTALK__BLOB_GET__INIT;
@@ -75,8 +82,6 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
   Glowtalk__JoinRequest jreq = GLOWTALK__JOIN_REQUEST__INIT;
   Glowtalk__JoinAccept jacc = GLOWTALK__JOIN_ACCEPT__INIT;
   Glowtalk__JoinRefuse jref = GLOWTALK__JOIN_REFUSE__INIT;
-  const struct wire_hello *h = &f->u.hello;
-  size_t n, i;
 
   *out = NULL;
   *len = 0;
@@ -116,6 +121,41 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
       bye.reason = (char *)f->u.goodbye.reason;
     fr.body_case = GLOWTALK__FRAME__BODY_GOODBYE;
     fr.goodbye = &bye;
+    break;
+  case WIRE_REPL_HEADS:
+    if (f->u.heads.n > WIRE_REPL_HEADS_MAX)
+      return ERR_INVAL;
+    hv = xcalloc(f->u.heads.n + 1, sizeof(*hv));
+    hp = xcalloc(f->u.heads.n + 1, sizeof(*hp));
+    for (i = 0; i < f->u.heads.n; i++) {
+      glowtalk__repl_head__init(&hv[i]);
+      hv[i].author.data = (uint8_t *)f->u.heads.heads[i].author;
+      hv[i].author.len = WIRE_REPL_KEY_BYTES;
+      hv[i].seq = f->u.heads.heads[i].seq;
+      if (f->u.heads.heads[i].id) {
+        hv[i].id.data = (uint8_t *)f->u.heads.heads[i].id;
+        hv[i].id.len = WIRE_REPL_KEY_BYTES;
+      }
+      hp[i] = &hv[i];
+    }
+    rh.heads = hp;
+    rh.n_heads = f->u.heads.n;
+    rh.want = f->u.heads.want != 0;
+    fr.body_case = GLOWTALK__FRAME__BODY_REPL_HEADS;
+    fr.repl_heads = &rh;
+    break;
+  case WIRE_REPL_ENTRIES:
+    if (f->u.entries.n > WIRE_REPL_ENTRIES_MAX)
+      return ERR_INVAL;
+    ev = xcalloc(f->u.entries.n + 1, sizeof(*ev));
+    for (i = 0; i < f->u.entries.n; i++) {
+      ev[i].data = (uint8_t *)f->u.entries.items[i].data;
+      ev[i].len = f->u.entries.items[i].len;
+    }
+    re.entries = ev;
+    re.n_entries = f->u.entries.n;
+    fr.body_case = GLOWTALK__FRAME__BODY_REPL_ENTRIES;
+    fr.repl_entries = &re;
     break;
   case WIRE_BLOB_HAVE:
   case WIRE_BLOB_WANT:
@@ -201,13 +241,17 @@ wire_frame_encode(const struct wire_frame *f, uint8_t **out, size_t *len)
   }
   n = glowtalk__frame__get_packed_size(&fr);
   if (n > FRAMES_PLAIN_MAX) {
-    xfree(list);
-    return ERR_TOO_BIG;
+    err = ERR_TOO_BIG;
+    goto out;
   }
   *out = xmalloc(n ? n : 1);
   *len = glowtalk__frame__pack(&fr, *out);
+out:
+  xfree(hv);
+  xfree(hp);
+  xfree(ev);
   xfree(list);
-  return 0;
+  return err;
 }
 
 /* A decoded hash list: capped, each hash exactly 32 B, packed into one
@@ -284,6 +328,53 @@ wire_frame_decode(const uint8_t *data, size_t len, struct wire_frame *f)
     f->u.goodbye.code = fr->goodbye->code;
     f->u.goodbye.reason = fr->goodbye->reason;
     break;
+  case GLOWTALK__FRAME__BODY_REPL_HEADS: {
+    struct wire_repl_head *hv;
+    size_t i, n = fr->repl_heads->n_heads;
+    if (n > WIRE_REPL_HEADS_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    for (i = 0; i < n; i++)
+      if (fr->repl_heads->heads[i]->author.len != WIRE_REPL_KEY_BYTES ||
+          (fr->repl_heads->heads[i]->id.len != 0 &&
+           fr->repl_heads->heads[i]->id.len != WIRE_REPL_KEY_BYTES)) {
+        err = ERR_PARSE;
+        goto fail;
+      }
+    hv = xcalloc(n + 1, sizeof(*hv));
+    for (i = 0; i < n; i++) {
+      hv[i].author = fr->repl_heads->heads[i]->author.data;
+      hv[i].seq = fr->repl_heads->heads[i]->seq;
+      hv[i].id = fr->repl_heads->heads[i]->id.len
+                     ? fr->repl_heads->heads[i]->id.data
+                     : NULL;
+    }
+    f->kind = WIRE_REPL_HEADS;
+    f->u.heads.heads = hv;
+    f->u.heads.n = n;
+    f->u.heads.want = fr->repl_heads->want;
+    f->aux_ = hv;
+    break;
+  }
+  case GLOWTALK__FRAME__BODY_REPL_ENTRIES: {
+    struct wire_bytes *ev;
+    size_t i, n = fr->repl_entries->n_entries;
+    if (n > WIRE_REPL_ENTRIES_MAX) {
+      err = ERR_TOO_BIG;
+      goto fail;
+    }
+    ev = xcalloc(n + 1, sizeof(*ev));
+    for (i = 0; i < n; i++) {
+      ev[i].data = fr->repl_entries->entries[i].data;
+      ev[i].len = fr->repl_entries->entries[i].len;
+    }
+    f->kind = WIRE_REPL_ENTRIES;
+    f->u.entries.items = ev;
+    f->u.entries.n = n;
+    f->aux_ = ev;
+    break;
+  }
   case GLOWTALK__FRAME__BODY_BLOB_HAVE:
     f->kind = WIRE_BLOB_HAVE;
     err = decode_list(f, fr->blob_have->hashes, fr->blob_have->n_hashes);
@@ -389,6 +480,7 @@ wire_frame_free(struct wire_frame *f)
 {
   if (f == NULL || f->pb_ == NULL)
     return;
+  xfree(f->aux_);
   xfree(f->extra_);
   glowtalk__frame__free_unpacked(f->pb_, &allocator);
   memset(f, 0, sizeof(*f));
@@ -401,7 +493,8 @@ wire_kind_name(enum wire_kind kind)
     "unknown",      "hello",     "ping",     "pong",
     "goodbye",      "blob-have", "blob-want", "blob-get",
     "blob-chunk",   "blob-missing", "join-request", "join-accept",
-    "join-refuse"};
+    "join-refuse",
+    "repl-heads", "repl-entries"};
   if ((int)kind < 0 || kind >= WIRE_KIND_COUNT_)
     return "unknown";
   return names[kind];

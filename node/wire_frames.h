@@ -32,6 +32,9 @@ enum wire_join_refuse {
   WIRE_JOIN_MEMBER = 6,
   WIRE_JOIN_INTERNAL = 7
 };
+#define WIRE_REPL_HEADS_MAX 4096  /* authors in one ReplHeads frame */
+#define WIRE_REPL_ENTRIES_MAX 1024 /* entries in one ReplEntries frame */
+#define WIRE_REPL_KEY_BYTES 32    /* an author key in ReplHeads */
 
 /* Kinds of frame. WIRE_UNKNOWN is a body this build does not know (a newer
  * peer's): receivers ignore it. Append new kinds at the end. */
@@ -49,6 +52,8 @@ enum wire_kind {
   WIRE_JOIN_REQUEST,  /* join plane (node/join.h) */
   WIRE_JOIN_ACCEPT,
   WIRE_JOIN_REFUSE,
+  WIRE_REPL_HEADS,   /* log replication (node/repl.h) */
+  WIRE_REPL_ENTRIES,
   WIRE_KIND_COUNT_
 };
 
@@ -71,6 +76,20 @@ struct wire_hello {
   char **voices;               /* voice specs this node can render */
   size_t n_voices;
   const char *software_version; /* NULL or "" when unknown */
+};
+
+/* One author's latest seq in a ReplHeads frame. */
+struct wire_repl_head {
+  const uint8_t *author;       /* WIRE_REPL_KEY_BYTES */
+  uint64_t seq;
+  const uint8_t *id;           /* WIRE_REPL_KEY_BYTES id of the entry at
+                                * seq, or NULL */
+};
+
+/* One SignedEntry in a ReplEntries frame. */
+struct wire_bytes {
+  const uint8_t *data;
+  size_t len;
 };
 
 /* One frame. To send, fill kind and its member (pointers are borrowed by
@@ -125,9 +144,20 @@ struct wire_frame {
       uint32_t code;           /* enum wire_join_refuse */
       const char *reason;      /* <= WIRE_STRING_MAX, never NULL */
     } join_refuse;
+    struct {
+      const struct wire_repl_head *heads; /* n at most
+                                           * WIRE_REPL_HEADS_MAX */
+      size_t n;
+      int want;
+    } heads;
+    struct {
+      const struct wire_bytes *items; /* n at most WIRE_REPL_ENTRIES_MAX */
+      size_t n;
+    } entries;
   } u;
   void *pb_;                   /* decoded message; private */
   void *extra_;                /* decoded hash list; private */
+  void *aux_;                  /* decoded arrays; private */
 };
 
 /* Serialise f. On success *out (caller frees with xfree()) holds *len

@@ -2,11 +2,10 @@
 # Fetch-before-play between two real daemons (node/blobx.c): a blob only A
 # holds is served by B's GET /audio/HASH.opus after B fetched it from A
 # over the swarm; a blob nobody holds is a quick 404; status shows the
-# "blobs" object. Membership as in swarm.t (a copied network key).
+# "blobs" object. B is a member by invite (glowtalk invite / join).
 . "$(dirname "$0")/lib.sh"
 A=$T_TMP/a B=$T_TMP/b
-for d in "$A" "$B"; do "$GLOWTALK" init --data "$d" >/dev/null 2>&1; done
-cp "$A/network.key" "$B/network.key"
+"$GLOWTALK" init --data "$A" >/dev/null 2>&1
 node_id() { "$GLOWTALK" status --data "$1" --json | sed -n 's/^{"node_id":"\([0-9a-f]*\)".*/\1/p'; }
 IDA=$(node_id "$A")
 connected() {
@@ -27,7 +26,9 @@ cp "$T_TMP/blob" "$A/blobs/${HASH:0:2}/$HASH.opus"
 
 start_node "$A" || { not_ok "node A starts"; done_testing; }
 PIDA=$PID
-start_node "$B" --peers "$IDA@$(cat "$A/swarm.addr")" ||
+CODE=$("$GLOWTALK" invite --data "$A" | grep -o 'gt1-[0-9A-Za-z-]*' | head -n 1)
+"$GLOWTALK" join "$CODE" --data "$B" >/dev/null 2>&1
+start_node "$B" ||
   { not_ok "node B starts"; done_testing; }
 PIDB=$PID URLB=$URL
 wait_for 10 connected "$B" "$IDA"; check "B is connected to A" '[ $? = 0 ]'

@@ -113,7 +113,7 @@ check "remove B" '[ $RC = 0 ]'
 wait_for 5 not connected "$A" "$IDB"; check "A drops B's connection after the Remove" '[ $? = 0 ]'
 sleep 1.5
 check "A refuses B's redials" 'not connected "$A" "$IDB" && grep -q "is not a member: refused" "$A/daemon.log"'
-check "B was told why" 'grep -q "removed from the swarm" "$B/daemon.log"'
+check "B was told why" 'grep -qE "removed from the swarm|no longer a member|not a member" "$B/daemon.log"'
 
 stop_node "$PIDB"; check "B stops cleanly" '[ $? = 0 ]'
 stop_node "$PIDA"; check "A stops cleanly" '[ $? = 0 ]'

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Two real daemons on 127.0.0.1 with their own data dirs and one network
-# key (copied: a stand-in for invites) connect, list each other as peers,
+# key (copied, and B admitted in A's log by tests/integration/repl-admit.c:
+# a stand-in for invites) connect, list each other as peers,
 # and reconnect after one is killed with -9 and restarted. A third node with
 # another network key is never let in.
 . "$(dirname "$0")/lib.sh"
 A=$T_TMP/a B=$T_TMP/b C=$T_TMP/c
 for d in "$A" "$B" "$C"; do "$GLOWTALK" init --data "$d" >/dev/null 2>&1; done
 cp "$A/network.key" "$B/network.key"
+ADMIT=$(dirname "$GLOWTALK")/repl-admit
+"$ADMIT" "$A" "$B" 2>/dev/null || not_ok "B is admitted in A's log"
 node_id() { "$GLOWTALK" status --data "$1" --json | sed -n 's/^{"node_id":"\([0-9a-f]*\)".*/\1/p'; }
 IDA=$(node_id "$A") IDB=$(node_id "$B") IDC=$(node_id "$C")
 check "node ids" '[ ${#IDA} = 64 ] && [ ${#IDB} = 64 ] && [ "$IDA" != "$IDB" ]'
@@ -53,6 +56,11 @@ stop_node "$PIDC"
 D=$T_TMP/d
 "$GLOWTALK" init --data "$D" >/dev/null 2>&1
 cp "$A/network.key" "$D/network.key"
+stop_node "$PIDA"
+"$ADMIT" "$A" "$D" 2>/dev/null || not_ok "D is admitted in A's log"
+start_node "$A" --listen "$ADDRA" || { not_ok "node A restarts"; done_testing; }
+PIDA=$PID
+wait_for 15 connected "$A" "$IDB"
 IDD=$(node_id "$D")
 start_node "$D" || { not_ok "node D starts"; done_testing; }
 PIDD=$PID
@@ -78,7 +86,7 @@ start_node "$A" --listen "$ADDRA" || { not_ok "node A restarts"; done_testing; }
 PIDA=$PID
 wait_for 15 connected "$B" "$IDA"; check "B reconnects to the restarted A" '[ $? = 0 ]'
 wait_for 10 connected "$A" "$IDB"; check "the restarted A lists B" '[ $? = 0 ]'
-check "B counts two connections to A" '"$GLOWTALK" status --data "$B" --json | grep -q "\"connects\":2"'
+check "B counts three connections to A (A restarted twice)" '"$GLOWTALK" status --data "$B" --json | grep -q "\"connects\":3"'
 
 # kill -9 B and restart it: it dials A again at once.
 kill -9 "$PIDB"; wait "$PIDB" 2>/dev/null
