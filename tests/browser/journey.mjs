@@ -74,7 +74,7 @@ async function journey(page, bookId, confirms, setAnswer) {
   await page.screenshot({ path: `${artifacts}book-rendering.png` });
 
   // Re-render a sentence far ahead: it is done before the bulk reaches it.
-  const far = page.locator('article.post >> nth=30').locator('.sentence').first();
+  const far = page.locator('article.post >> nth=-1').locator('.sentence').first();
   const farIndex = Number(await far.getAttribute('data-index'));
   await far.click({ modifiers: ['Control'] });
   await page.click('.selection button:text("Re-render")');
