@@ -337,6 +337,29 @@ start_job(struct blobsync *bs, enum job j)
     bs->running = JOB_NONE;
 }
 
+/* Want the work documents not stored here now, without waiting for the
+ * next sweep: a node that just joined renders nothing until it has them.
+ * Only called while no job uses bs->db. */
+static void
+want_docs(struct blobsync *bs)
+{
+  struct db_stmt *s = NULL;
+  int rc;
+
+  if (db_prepare(bs->db, "SELECT doc_hash, doc_size FROM st_works", &s))
+    return;
+  while ((rc = db_step(s)) == DB_ROW) {
+    size_t len = 0;
+    const uint8_t *h = db_col_blob(s, 0, &len);
+    int64_t size = db_col_int(s, 1);
+    if (h == NULL || len != HASHB || size < 0 || blobs_has(bs->store, h) == 1)
+      continue;
+    if (blobx_want(bs->bx, h, (uint64_t)size, BLOBX_WORK_DOC) != 0)
+      break; /* the wanted set is full: the next sweep tries again */
+  }
+  db_finalize(&s);
+}
+
 static void
 maybe_start(struct blobsync *bs)
 {
@@ -359,6 +382,7 @@ maybe_start(struct blobsync *bs)
       dv != bs->data_version) {
     bs->data_version = dv;
     bs->want_sweep = 1;
+    want_docs(bs);
   }
   if (bs->want_sweep && (now - bs->last_sweep_ms >= gap ||
                          bs->last_sweep_ms == 0 || bs->want_sweep > 1)) {

@@ -17,7 +17,7 @@
 #include "node/blobx.h"
 #include "node/err.h"
 
-#define BLOBSYNC_POLL_MS 2000           /* look for store changes */
+#define BLOBSYNC_POLL_MS 500            /* look for store changes */
 #define BLOBSYNC_SWEEP_GAP_MS 10000     /* at most one sweep this often */
 #define BLOBSYNC_CANDIDATES_MAX 200000  /* wants queued by one sweep */
 #define BLOBSYNC_GC_EVERY_MS (3600u * 1000u) /* collect garbage hourly */
