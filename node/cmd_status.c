@@ -64,6 +64,22 @@ print_blobs(const struct json *b)
          json_num(json_get(b, "bytes_out")) / 1e6);
 }
 
+/* "queue: P pending, C rendering, D done, F failed" and the state hash. */
+static void
+print_queue(const struct json *o)
+{
+  const struct json *q = json_get(o, "queue");
+  const char *h = json_str(json_get(o, "state_hash"));
+
+  if (q != NULL)
+    printf("queue:          %.0f pending, %.0f rendering, %.0f done, "
+           "%.0f failed\n", json_num(json_get(q, "pending")),
+           json_num(json_get(q, "claimed")), json_num(json_get(q, "done")),
+           json_num(json_get(q, "failed")));
+  if (h != NULL)
+    printf("state hash:     %s\n", h);
+}
+
 int
 cmd_status(struct cli *cli)
 {
@@ -90,6 +106,7 @@ cmd_status(struct cli *cli)
     printf("data dir:       %s\nnode id:        %s\nnetwork id:     %s\n"
            "schema version: %d\n", app.dir, app.node_id, app.network_id,
            (int)json_num(json_get(o, "schema_version")));
+    print_queue(o);
     print_peers(json_get(o, "peers"));
     print_replication(json_get(o, "replication"));
     print_blobs(json_get(o, "blobs"));

@@ -102,5 +102,9 @@ run_cmd rebuild-state --data "$D" --json
 H2=$(printf '%s' "$OUT" | grep -o '"state_hash":"[0-9a-f]\{64\}"' | cut -d'"' -f4)
 check "the state equals a rebuild from the log" \
   '[ ${#H1} = 64 ] && [ "$H1" = "$H2" ]'
+run_cmd status --data "$D"
+check "status in words shows the queue and the state hash" \
+  '[[ "$OUT" == *"queue:          0 pending, 0 rendering, $N done, 0 failed"* ]] &&
+   [[ "$OUT" == *"state hash:     $H1"* ]]'
 
 done_testing
