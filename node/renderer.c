@@ -618,14 +618,15 @@ renderer_start(uv_loop_t *loop, struct app *app,
                                : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (r->nworkers < 1)
     r->nworkers = 1;
-  if (r->nworkers > WORKERS_MAX)
-    r->nworkers = WORKERS_MAX;
+  if (r->nworkers > WORKERS_MAX - 1)
+    r->nworkers = WORKERS_MAX - 1; /* and the urgent lane */
   r->wo.n = r->nworkers;
   r->wo.blobs_dir = r->blobs_dir = blobs;
   r->wo.db_path = r->db_path = path;
   r->wo.bitrate = o->bitrate;
   r->wo.complexity = o->complexity;
   r->wo.job_timeout_ms = 0;
+  r->wo.urgent_lane = 1; /* re-renders someone waits for */
   path = blobs = NULL;
   /* Now, before the daemon starts threads: a child forked while another
    * thread holds a library lock (SQLite's, the resolver's) can hang. */

@@ -50,6 +50,7 @@ struct worker {
 struct workers {
   struct worker ws[WORKERS_MAX];
   int n;
+  int lane;                /* the urgent lane's index, or -1 */
   struct job *head, *tail; /* waiting jobs */
   size_t queued;           /* jobs in the queue */
   size_t nfirst;           /* leading jobs that were put first */
@@ -335,8 +336,8 @@ workers_new(const struct workers_opts *o, struct workers **out)
   int i, err = 0, n = o->n > 0 ? o->n : (cpus > 0 ? (int)cpus : 1);
 
   *out = NULL;
-  if (n > WORKERS_MAX || o->blobs_dir == NULL || o->complexity < 0 ||
-      o->complexity > 10)
+  if (n + (o->urgent_lane != 0) > WORKERS_MAX || o->blobs_dir == NULL ||
+      o->complexity < 0 || o->complexity > 10)
     return ERR_INVAL;
   w = xcalloc(1, sizeof(*w));
   w->blobs_dir = xstrdup(o->blobs_dir);
@@ -345,6 +346,9 @@ workers_new(const struct workers_opts *o, struct workers **out)
   w->complexity = o->complexity;
   w->timeout_ms = o->job_timeout_ms > 0 ? o->job_timeout_ms
                                         : WORKERS_JOB_TIMEOUT_MS;
+  w->lane = o->urgent_lane ? n : -1;
+  if (o->urgent_lane)
+    n++;
   for (i = 0; i < n; i++)
     w->ws[i].fd = -1;
   for (i = 0; i < n && err == 0; i++) {
@@ -529,7 +533,7 @@ dispatch(struct workers *w, workers_done_cb cb, void *arg)
     struct worker *k = &w->ws[i];
     struct job *j;
 
-    if (k->job != NULL)
+    if (k->job != NULL || (i == w->lane && w->nfirst == 0))
       continue;
     j = w->head;
     w->head = j->next;

@@ -32,6 +32,9 @@ struct workers_opts {
   int bitrate;            /* bit/s */
   int complexity;         /* Opus complexity 0-10 */
   int job_timeout_ms;     /* 0 = WORKERS_JOB_TIMEOUT_MS */
+  int urgent_lane;        /* 1: one process more, that only takes jobs
+                           * put first (workers_submit_first), so they
+                           * never wait for a bulk job to end */
 };
 
 /* One finished job. err is 0 (res valid) or the job's error, with a

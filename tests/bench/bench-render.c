@@ -191,7 +191,7 @@ run(char **sent, size_t n, int nworkers, int complexity, int bitrate,
     tts_close(&t);
   } else {
     struct workers_opts o = {nworkers, blobdir, dbpath, bitrate,
-                             complexity, 0};
+                             complexity, 0, 0};
     struct workers *w = NULL;
 
     if (workers_new(&o, &w) != 0)

@@ -11,6 +11,7 @@
 #include "node/alloc.h"
 #include "node/audio.h"
 #include "node/rcache.h"
+#include "node/voice.h"
 #include "node/workers.h"
 
 #define NJOBS 6
@@ -44,7 +45,7 @@ static struct workers *
 pool(const char *dir, int n, int timeout_ms)
 {
   struct workers_opts o = {n, dir, NULL, AUDIO_BITRATE_DEFAULT,
-                           AUDIO_COMPLEXITY_DEFAULT, timeout_ms};
+                           AUDIO_COMPLEXITY_DEFAULT, timeout_ms, 0};
   struct workers *w = NULL;
 
   ASSERT_OK(workers_new(&o, &w));
@@ -164,6 +165,37 @@ TEST_IMPL(workers_result_context_makes_key)
   rcache_key_from(b->res.context, text, 3, key);
   ASSERT(memcmp(key, b->res.key, 32) == 0);
   ASSERT(memcmp(a->res.key, b->res.key, 32) != 0);
+  workers_free(&w);
+  test_rmdir(dir);
+  return 0;
+}
+
+/* A job put first runs at once on the urgent lane, however busy the pool
+ * is; the lane never takes bulk jobs. */
+TEST_IMPL(workers_urgent_lane)
+{
+  char *dir = test_mkdtemp();
+  struct workers_opts o = {1, dir, NULL, AUDIO_BITRATE_DEFAULT,
+                           AUDIO_COMPLEXITY_DEFAULT, 0, 1};
+  struct workers *w = NULL;
+  struct seen s;
+
+  memset(&s, 0, sizeof(s));
+  voice_set_test_engines(1); /* inherited by the forked workers */
+  ASSERT_OK(workers_new(&o, &w));
+  ASSERT_EQ(workers_spawned(w), 2);
+  ASSERT_OK(workers_submit(w, 1, "sleep:600", "Bulk one.", NULL, 0, 0));
+  ASSERT_OK(workers_submit(w, 2, "sleep:600", "Bulk two.", NULL, 0, 0));
+  ASSERT(workers_poll(w, 0, done, &s) >= 0); /* bulk one starts */
+  ASSERT_OK(workers_submit_first(w, 3, "sleep:50", "Now, please.", NULL, 0,
+                                 1));
+  ASSERT_OK(workers_drain(w, done, &s));
+  voice_set_test_engines(0);
+  ASSERT_EQ(s.n, 3);
+  ASSERT_EQ(s.r[0].id, 3); /* did not wait for bulk one */
+  ASSERT_EQ(s.r[1].id, 1);
+  ASSERT_EQ(s.r[2].id, 2); /* the lane did not take bulk two */
+  ASSERT_OK(s.r[0].err);
   workers_free(&w);
   test_rmdir(dir);
   return 0;
