@@ -46,9 +46,7 @@ static int
 is_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
 {
   struct swarm_node *sn = arg;
-  if (sn->join && join_server_is_removed(sn->join, pub))
-    return 0; /* removed from the swarm (node/join.h) */
-  return repl_node_is_member(pub, sn->rn);
+  return repl_node_is_member(pub, sn->rn); /* removals too (node/repl.c) */
 }
 
 static void
@@ -75,9 +73,6 @@ snapshot(struct swarm_node *sn)
 static void
 on_snap(uv_timer_t *t)
 {
-  struct swarm_node *sn = t->data;
-  if (sn->join)
-    join_server_drop_removed(sn->join, sn->sw);
   snapshot(t->data);
 }
 
@@ -254,8 +249,7 @@ op_peers(const struct json *args, void *arg, char *errbuf, size_t errlen)
   }
 }
 
-/* A joined node dials the member that admitted it (node_meta join_peer)
- * and drops removed members at once. */
+/* A joined node dials the member that admitted it (node_meta join_peer). */
 static void
 dial_join_peer(struct swarm_node *sn)
 {
@@ -263,7 +257,6 @@ dial_join_peer(struct swarm_node *sn)
   if (peer && add_target(sn->sw, peer, errbuf, sizeof(errbuf)) != 0)
     log_warn("join_peer: %s", errbuf);
   xfree(peer);
-  join_server_drop_removed(sn->join, sn->sw);
 }
 
 static void
