@@ -25,6 +25,7 @@
 #include "node/log.h"
 #include "node/renderer.h"
 #include "node/status.h"
+#include "node/storewatch.h"
 #include "node/swarm_node.h"
 #include "node/version.h"
 #include "node/worksd.h"
@@ -38,6 +39,7 @@ struct daemon {
   struct swarm_node *swarm;
   struct renderer *renderer;
   struct worksd *worksd; /* materialises works that arrive as blobs */
+  struct storewatch *watch; /* the store's change notifier (app.watch) */
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
@@ -150,6 +152,17 @@ start_renderer(struct daemon *d, struct config *cfg, char *errbuf,
                         errlen);
 }
 
+/* One look at the store a tick for every module that acts on changes. */
+static int
+start_watch(struct daemon *d, char *errbuf, size_t errlen)
+{
+  char *path = datadir_file(d->app.dir, "glowtalk.db");
+  int err = storewatch_start(&d->loop, path, 0, &d->watch, errbuf, errlen);
+  xfree(path);
+  d->app.watch = d->watch;
+  return err;
+}
+
 int
 cmd_run(struct cli *cli)
 {
@@ -189,6 +202,10 @@ cmd_run(struct cli *cli)
     goto out;
   if (config_get_bool(cfg, "headless"))
     log_info("headless: no web UI");
+  if (start_watch(&d, errbuf, sizeof(errbuf))) {
+    cli_fail("%s", errbuf);
+    goto out;
+  }
   if (swarm_node_start(&d.loop, &d.app, d.control, d.events, &d.swarm,
                        errbuf, sizeof(errbuf))) {
     cli_fail("%s", errbuf);
@@ -211,6 +228,8 @@ out:
   worksd_close(&d.worksd);
   swarm_node_close(&d.swarm);
   control_server_close(&d.control);
+  d.app.watch = NULL;
+  storewatch_close(&d.watch); /* after every subscriber */
   uv_close((uv_handle_t *)&d.sigint, NULL);
   uv_close((uv_handle_t *)&d.sigterm, NULL);
   uv_run(&d.loop, UV_RUN_DEFAULT);

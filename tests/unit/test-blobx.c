@@ -727,6 +727,9 @@ TEST_IMPL(blobx_frames_roundtrip_and_caps)
 
 #include "node/blobsync.h"
 #include "node/db.h"
+#include "node/storewatch.h"
+
+#define T_WATCH_MS 100 /* the store watcher's tick in these tests */
 
 static void
 add_result(struct db *db, const uint8_t hash[SECURE_HASH_BYTES], int64_t size,
@@ -798,6 +801,7 @@ TEST_IMPL(blobsync_state_feeds_wants)
   uint8_t h[(T_SYNC_N + 2) * SECURE_HASH_BYTES];
   struct blobsync_options o;
   struct blobsync *bs = NULL;
+  struct storewatch *watch = NULL;
   struct blobsync_stats st;
   struct blobx_stats xs;
   struct sync_arg sa;
@@ -816,7 +820,10 @@ TEST_IMPL(blobsync_state_feeds_wants)
     add_result(db, h + i * SECURE_HASH_BYTES, 2000, i);
   add_work(db, h + T_SYNC_N * SECURE_HASH_BYTES, 2000);
   connect_pair(&a, &b);
+  ASSERT_OK(storewatch_start(&loop, path, T_WATCH_MS, &watch, errbuf,
+                             sizeof(errbuf)));
   memset(&o, 0, sizeof(o));
+  o.watch = watch;
   o.db_path = path;
   o.blobs_dir = b.dir;
   o.sweep_gap_ms = 100;
@@ -831,7 +838,7 @@ TEST_IMPL(blobsync_state_feeds_wants)
   blobsync_get_stats(bs, &st);
   ASSERT_EQ(st.queued, T_SYNC_N + 1);
   /* A later commit by another connection (the reducer's) is seen through
-   * PRAGMA data_version and swept; stored blobs are not asked again. */
+   * the store watcher and swept; stored blobs are not asked again. */
   add_result(db, h + (T_SYNC_N + 1) * SECURE_HASH_BYTES, 2000, T_SYNC_N);
   c.fetched = T_SYNC_N + 2;
   ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
@@ -845,6 +852,7 @@ TEST_IMPL(blobsync_state_feeds_wants)
   ASSERT_EQ(xs.wanted, 0);
   ASSERT_EQ(xs.missing, 0);
   blobsync_close(&bs);
+  storewatch_close(&watch);
   db_close(&db);
   xfree(path);
   finish(all, 2);
@@ -857,6 +865,7 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
   uint8_t h[6 * SECURE_HASH_BYTES];
   struct blobsync_options o;
   struct blobsync *bs = NULL;
+  struct storewatch *watch = NULL;
   struct blobsync_stats st;
   struct sync_arg sa;
   struct utimbuf old;
@@ -879,7 +888,10 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
     ASSERT_OK(utime(bp, &old));
     xfree(bp);
   }
+  ASSERT_OK(storewatch_start(&loop, path, T_WATCH_MS, &watch, errbuf,
+                             sizeof(errbuf)));
   memset(&o, 0, sizeof(o));
+  o.watch = watch;
   o.db_path = path;
   o.blobs_dir = a.dir;
   o.gc_first_ms = 3600000;
@@ -899,6 +911,7 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
   ASSERT_EQ(blobs_has(a.store, h + 4 * SECURE_HASH_BYTES), 0);
   ASSERT_EQ(blobs_has(a.store, h + 5 * SECURE_HASH_BYTES), 1);
   blobsync_close(&bs);
+  storewatch_close(&watch);
   db_close(&db);
   xfree(path);
   finish(all, 1);
