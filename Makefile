@@ -255,3 +255,10 @@ $(BUILD)/repl-admit: $(BUILD)/tests/integration/repl-admit.o \
                      $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The blob bench runs on the in-process test swarm (tests/support/swarmh.c).
+$(BUILD)/bench-blobx: $(BUILD)/tests/bench/bench-blobx.o \
+                      $(BUILD)/tests/support/swarmh.o \
+                      $(BUILD)/tests/unit/task.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
