@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "node/alloc.h"
+#include "node/fileio.h"
 #include "node/hex.h"
 
 #define TMP_PREFIX ".tmp-"
@@ -80,24 +81,6 @@ blobs_has(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES])
   return ok;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
-{
-  const char *p = data;
-
-  while (len > 0) {
-    ssize_t w = write(fd, p, len);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0)
-      return -errno;
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
 int
 blobs_put(struct blobs *b, const void *data, size_t len,
           uint8_t hash[SECURE_HASH_BYTES])
@@ -127,7 +110,7 @@ blobs_put(struct blobs *b, const void *data, size_t len,
   /* No fsync per blob: it costs more than rendering the sentence (about
    * 18 ms on a plain disk). A blob torn or lost by a crash is caught by
    * its size at cache lookup or its hash on read, and rendered again. */
-  err = write_all(fd, data, len);
+  err = fileio_write_all(fd, data, len);
   if (close(fd) != 0 && err == 0)
     err = -errno;
   fd = -1;

@@ -20,6 +20,7 @@
 #include "node/commands.h"
 #include "node/control.h"
 #include "node/events.h"
+#include "node/fileio.h"
 #include "node/http.h"
 #include "node/json.h"
 #include "node/log.h"
@@ -56,22 +57,9 @@ on_signal(uv_signal_t *h, int signum)
 static int
 write_ui_url(struct daemon *d, const char *host)
 {
-  char *tmp = xasprintf("%s.tmp", d->ui_url_path);
   char *text = xasprintf("http://%s:%d/\n", strchr(host, ':') ? "[::1]" : host,
                          http_port(d->http));
-  int fd, err = 0;
-  size_t len = strlen(text);
-
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-    err = -errno;
-  if (fd >= 0)
-    close(fd);
-  if (!err && rename(tmp, d->ui_url_path) != 0)
-    err = -errno;
-  if (err)
-    unlink(tmp);
-  xfree(tmp);
+  int err = fileio_replace(d->ui_url_path, text, strlen(text));
   xfree(text);
   return err;
 }

@@ -13,6 +13,7 @@
 
 #include "crypto/secure.h"
 #include "node/alloc.h"
+#include "node/fileio.h"
 #include "node/hex.h"
 #include "node/live.h"
 
@@ -247,26 +248,14 @@ head_read(struct feed *f)
 static int
 head_write(struct feed *f, uint64_t seq)
 {
-  char me[WIRE_KEY_BYTES * 2 + 1], *tmp, *text;
-  size_t len;
-  int fd, err = 0;
+  char me[WIRE_KEY_BYTES * 2 + 1], *text;
+  int err;
 
   if (f->head_path == NULL || seq <= head_read(f))
     return 0;
   hex_encode(me, identity_public_key(f->me), WIRE_KEY_BYTES);
-  tmp = xasprintf("%s.%ld.tmp", f->head_path, (long)getpid());
   text = xasprintf("%s %llu\n", me, (unsigned long long)seq);
-  len = strlen(text);
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-    err = -errno;
-  if (fd >= 0)
-    close(fd);
-  if (!err && rename(tmp, f->head_path) != 0)
-    err = -errno;
-  if (err)
-    unlink(tmp);
-  xfree(tmp);
+  err = fileio_replace(f->head_path, text, strlen(text));
   xfree(text);
   return err;
 }

@@ -17,6 +17,7 @@
 #include "node/config.h"
 #include "node/control.h"
 #include "node/events.h"
+#include "node/fileio.h"
 #include "node/hex.h"
 #include "node/join.h"
 #include "node/json.h"
@@ -111,22 +112,9 @@ on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
 static int
 write_addr(const char *path, const char *host, int port)
 {
-  char *tmp = xasprintf("%s.tmp", path);
   char *text = strchr(host, ':') ? xasprintf("[%s]:%d\n", host, port)
                                  : xasprintf("%s:%d\n", host, port);
-  size_t len = strlen(text);
-  int fd, err = 0;
-
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-    err = -errno;
-  if (fd >= 0)
-    close(fd);
-  if (!err && rename(tmp, path) != 0)
-    err = -errno;
-  if (err)
-    unlink(tmp);
-  xfree(tmp);
+  int err = fileio_replace(path, text, strlen(text));
   xfree(text);
   return err;
 }
