@@ -409,6 +409,9 @@ repl_is_member(struct repl *r, const uint8_t pub[IDENTITY_PUBLIC_BYTES])
     log_warn("cannot read the store's version");
   if (member_by_log(r, pub))
     return 1;
+  /* Removed (the founder too): out for good, whatever the rules below. */
+  if (invites_is_removed(state_db(feed_state(r->f)), pub))
+    return 0;
   if (state_get_founder(state_db(feed_state(r->f)), who) == 0 &&
       memcmp(who, pub, KEY) == 0)
     return 1;

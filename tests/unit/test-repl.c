@@ -18,6 +18,7 @@
 #include "crypto/identity.h"
 #include "node/alloc.h"
 #include "node/feed.h"
+#include "node/invites.h"
 #include "node/json.h"
 #include "node/peer.h"
 #include "node/repl.h"
@@ -380,6 +381,40 @@ TEST_IMPL(repl_non_member_refused_and_removed_dropped)
   swarmh_sleep(400); /* B redials: refused */
   ASSERT_EQ(swarm_connected(a.h.sw), 0);
   rnode_free(&c);
+  rnode_free(&b);
+  rnode_free(&a);
+  swarmh_finish(NULL, 0);
+  return 0;
+}
+
+/* A removed founder is out too: its being the founder no longer admits
+ * it (the founder is otherwise a member before its Found arrives). */
+TEST_IMPL(repl_removed_founder_refused)
+{
+  struct rnode a, b;
+  struct two t = {&a, &b, NULL};
+  struct wire_entry e;
+
+  swarmh_setup(T_POLL_MS);
+  rnode_init(&a, 0, NULL);
+  rnode_init(&b, 1, a.au.key);
+  admit(&a, b.au.key, 1);
+  rnode_start(&a);
+  rnode_start(&b);
+  ASSERT_EQ(repl_is_member(b.r, a.au.key), 1); /* the founder, by rule */
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(both_up, &t, T_WAIT_MS));
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_REMOVE;
+  memcpy(e.key, a.au.key, WIRE_KEY_BYTES);
+  ASSERT_OK(feed_append(b.f, &e, NULL));
+  ASSERT_EQ(invites_is_removed(b.db, a.au.key), 1);
+  ASSERT_EQ(invites_is_removed(b.db, b.au.key), 0);
+  ASSERT_EQ(repl_is_member(b.r, a.au.key), 0);
+  ASSERT(swarmh_run_until(a_alone, &t, T_WAIT_MS));
+  swarmh_sleep(400); /* no redial from B; A's are refused */
+  ASSERT_EQ(swarm_connected(b.h.sw), 0);
   rnode_free(&b);
   rnode_free(&a);
   swarmh_finish(NULL, 0);
