@@ -13,7 +13,6 @@
 
 #include "crypto/secure.h"
 #include "node/alloc.h"
-#include "node/fileio.h"
 #include "node/hex.h"
 #include "node/live.h"
 
@@ -73,6 +72,7 @@ struct feed {
   struct db_stmt *q[Q_COUNT_];
   uint64_t max_lamport;                 /* highest lamport held */
   int64_t data_version;                 /* store version last seen */
+  int unreported;      /* a move seen by a call that did not ask */
   int batch;                            /* inside feed_begin */
   int batch_failed;                     /* a write failed in the batch */
   struct pending *queue;                /* own entries to publish */
@@ -157,8 +157,10 @@ feed_sync(struct feed *f, int *changed)
   int64_t v = 0;
   int err, rc;
 
-  if (changed)
-    *changed = 0;
+  if (changed) {
+    *changed = f->unreported;
+    f->unreported = 0;
+  }
   rc = db_step(f->q[Q_DATAV]);
   if (rc == DB_ROW)
     v = db_col_int(f->q[Q_DATAV], 0);
@@ -175,8 +177,12 @@ feed_sync(struct feed *f, int *changed)
   state_invalidate(f->state);
   heads_drop(f);
   f->data_version = v;
+  /* A move seen inside an append or a receive is reported to the next
+   * caller that asks, so it is never lost. */
   if (changed)
     *changed = 1;
+  else
+    f->unreported = 1;
 fail:
   return err;
 }
@@ -248,14 +254,26 @@ head_read(struct feed *f)
 static int
 head_write(struct feed *f, uint64_t seq)
 {
-  char me[WIRE_KEY_BYTES * 2 + 1], *text;
-  int err;
+  char me[WIRE_KEY_BYTES * 2 + 1], *tmp, *text;
+  size_t len;
+  int fd, err = 0;
 
   if (f->head_path == NULL || seq <= head_read(f))
     return 0;
   hex_encode(me, identity_public_key(f->me), WIRE_KEY_BYTES);
+  tmp = xasprintf("%s.%ld.tmp", f->head_path, (long)getpid());
   text = xasprintf("%s %llu\n", me, (unsigned long long)seq);
-  err = fileio_replace(f->head_path, text, strlen(text));
+  len = strlen(text);
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+    err = -errno;
+  if (fd >= 0)
+    close(fd);
+  if (!err && rename(tmp, f->head_path) != 0)
+    err = -errno;
+  if (err)
+    unlink(tmp);
+  xfree(tmp);
   xfree(text);
   return err;
 }
