@@ -40,6 +40,7 @@ struct blobsync {
   enum job running;
   int closing;
   int want_sweep, want_gc;
+  int docs_due;              /* the store changed: want_docs() when idle */
   uint64_t last_sweep_ms, next_gc_ms;
   /* Stored blobs seen by sweeps: 8-byte hash prefixes, open addressing.
    * Touched by the job thread during a job, by nobody else. */
@@ -334,6 +335,29 @@ start_job(struct blobsync *bs, enum job j)
     bs->running = JOB_NONE;
 }
 
+/* Want the work documents not stored here now, without waiting for the
+ * next sweep: a node that just joined renders nothing until it has them.
+ * Only called while no job uses bs->db. */
+static void
+want_docs(struct blobsync *bs)
+{
+  struct db_stmt *s = NULL;
+  int rc;
+
+  if (db_prepare(bs->db, "SELECT doc_hash, doc_size FROM st_works", &s))
+    return;
+  while ((rc = db_step(s)) == DB_ROW) {
+    size_t len = 0;
+    const uint8_t *h = db_col_blob(s, 0, &len);
+    int64_t size = db_col_int(s, 1);
+    if (h == NULL || len != HASHB || size < 0 || blobs_has(bs->store, h) == 1)
+      continue;
+    if (blobx_want(bs->bx, h, (uint64_t)size, BLOBX_WORK_DOC) != 0)
+      break; /* the wanted set is full: the next sweep tries again */
+  }
+  db_finalize(&s);
+}
+
 static void
 maybe_start(struct blobsync *bs)
 {
@@ -350,6 +374,10 @@ maybe_start(struct blobsync *bs)
     start_job(bs, JOB_GC);
     return;
   }
+  if (bs->docs_due) {
+    bs->docs_due = 0;
+    want_docs(bs);
+  }
   if (bs->want_sweep && (now - bs->last_sweep_ms >= gap ||
                          bs->last_sweep_ms == 0 || bs->want_sweep > 1)) {
     bs->want_sweep = 0;
@@ -364,8 +392,11 @@ static void
 on_watch(int changed, void *arg)
 {
   struct blobsync *bs = arg;
-  if (changed && bs->want_sweep == 0)
-    bs->want_sweep = 1;
+  if (changed) {
+    if (bs->want_sweep == 0)
+      bs->want_sweep = 1;
+    bs->docs_due = 1;
+  }
   maybe_start(bs);
 }
 
@@ -414,7 +445,8 @@ blobsync_start(uv_loop_t *loop, struct blobx *bx,
     xfree(bs);
     return err;
   }
-  maybe_start(bs); /* the first sweep, now */
+  bs->docs_due = 1;
+  maybe_start(bs); /* the documents and the first sweep, now */
   *out = bs;
   return 0;
 }

@@ -118,6 +118,13 @@ peers_of(void *arg)
   return swarm_node_peers(arg);
 }
 
+/* The renderer's live members: the swarm's connections. */
+static size_t
+live_of(void *arg, uint8_t (*out)[IDENTITY_PUBLIC_BYTES], size_t max)
+{
+  return swarm_node_live(arg, out, max);
+}
+
 /* status.c's replication source: any thread. */
 static struct json *
 replication_of(void *arg)
@@ -201,6 +208,7 @@ cmd_run(struct cli *cli)
   }
   status_set_peers(peers_of, d.swarm);
   status_set_replication(replication_of, d.swarm);
+  renderer_set_live(d.renderer, live_of, d.swarm);
   if (worksd_start(&d.loop, &d.app, &d.worksd, errbuf, sizeof(errbuf))) {
     cli_fail("%s", errbuf);
     goto out;

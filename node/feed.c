@@ -72,6 +72,7 @@ struct feed {
   struct db_stmt *q[Q_COUNT_];
   uint64_t max_lamport;                 /* highest lamport held */
   int64_t data_version;                 /* store version last seen */
+  int unreported;      /* a move seen by a call that did not ask */
   int batch;                            /* inside feed_begin */
   int batch_failed;                     /* a write failed in the batch */
   struct pending *queue;                /* own entries to publish */
@@ -156,8 +157,10 @@ feed_sync(struct feed *f, int *changed)
   int64_t v = 0;
   int err, rc;
 
-  if (changed)
-    *changed = 0;
+  if (changed) {
+    *changed = f->unreported;
+    f->unreported = 0;
+  }
   rc = db_step(f->q[Q_DATAV]);
   if (rc == DB_ROW)
     v = db_col_int(f->q[Q_DATAV], 0);
@@ -174,8 +177,12 @@ feed_sync(struct feed *f, int *changed)
   state_invalidate(f->state);
   heads_drop(f);
   f->data_version = v;
+  /* A move seen inside an append or a receive is reported to the next
+   * caller that asks, so it is never lost. */
   if (changed)
     *changed = 1;
+  else
+    f->unreported = 1;
 fail:
   return err;
 }

@@ -95,9 +95,11 @@ int feed_begin(struct feed *f) WARN_UNUSED;
 int feed_commit(struct feed *f) WARN_UNUSED;
 void feed_rollback(struct feed *f);
 
-/* Notice writes by other processes (CLI commands) to the store since the
- * last call: when PRAGMA data_version moved, reload the cached clock and
- * membership and set *changed (may be NULL) to 1. feed_append calls it
+/* Notice writes by other connections (CLI commands, the renderer) to the
+ * store since the last call: when PRAGMA data_version moved, reload the
+ * cached clock and membership and set *changed (may be NULL) to 1; a move
+ * noticed by a call with changed NULL is reported to the next caller that
+ * passes one. feed_append calls it
  * inside its transaction. Returns 0 or a database error. */
 int feed_sync(struct feed *f, int *changed) WARN_UNUSED;
 

@@ -75,6 +75,9 @@ struct renderer {
   uint64_t first_done_ms;            /* when the oldest outcome arrived */
   uint64_t last_plan_ms, last_renew_ms;
   int dirty;                         /* plan at the next tick */
+  renderer_live_fn live_fn;          /* who else renders, or NULL */
+  void *live_arg;
+  uint64_t idle_since_ms;            /* none of our own work since, or 0 */
   struct leases *leases;             /* other nodes' claims, our clock */
 };
 
@@ -397,13 +400,34 @@ plan(struct renderer *r)
   struct wire_entry e;
   int c, err;
 
+  uint8_t live[RENDERER_LIVE_MAX + 1][WIRE_KEY_BYTES];
+  size_t nlive = 1;
+  uint64_t now = uv_now(r->loop);
+
+  memcpy(live[0], r->me, WIRE_KEY_BYTES);
+  if (r->live_fn)
+    nlive += r->live_fn(r->live_arg, live + 1, RENDERER_LIVE_MAX);
   while ((size_t)workers_pending(r->w) <
              (size_t)r->nworkers * RENDERER_AHEAD &&
          (c = free_claim_slot(r)) >= 0) {
-    leases_set_now(r->leases, uv_now(r->loop));
+    leases_set_now(r->leases, now);
     err = sched_plan_claim(feed_state(r->feed), r->me,
-                           (const uint8_t(*)[WIRE_KEY_BYTES])r->me, 1, 0,
+                           (const uint8_t(*)[WIRE_KEY_BYTES])live, nlive, 0,
                            leases_stale, r->leases, &e);
+    if (err == ERR_NOT_FOUND && nlive > 1) {
+      /* None of our share is left: after a grace period take what the
+       * others have not claimed (a slow node, or one that renders
+       * nothing). */
+      wire_entry_clear(&e);
+      if (r->idle_since_ms == 0)
+        r->idle_since_ms = now;
+      if (now - r->idle_since_ms >= RENDERER_GRACE_MS)
+        err = sched_plan_claim(feed_state(r->feed), r->me,
+                               (const uint8_t(*)[WIRE_KEY_BYTES])live, nlive,
+                               1, leases_stale, r->leases, &e);
+    } else if (err == 0) {
+      r->idle_since_ms = 0;
+    }
     if (err) {
       if (err != ERR_NOT_FOUND && err != ERR_FORBIDDEN)
         log_error("cannot plan a claim: %s", err_str(err));
@@ -429,6 +453,15 @@ plan(struct renderer *r)
     submit_claim(r, c, &e);
     wire_entry_clear(&e);
   }
+}
+
+void
+renderer_set_live(struct renderer *r, renderer_live_fn fn, void *arg)
+{
+  if (r == NULL)
+    return;
+  r->live_fn = fn;
+  r->live_arg = arg;
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include <uv.h>
 
+#include "crypto/identity.h"
 #include "node/err.h"
 
 #define RENDERER_TICK_MS 100      /* scheduler tick */
@@ -23,8 +24,18 @@
 #define RENDERER_RELEASE_ROUNDS 64 /* Release entries written at start or
                                     * stop (each names up to 256 claims) */
 
+#define RENDERER_LIVE_MAX 64      /* live peers the rendezvous spans */
+#define RENDERER_GRACE_MS 1500    /* idle with none of our own work this
+                                   * long: take others' unclaimed work */
+
 struct app;
 struct renderer;
+
+/* The members connected now, at most max keys into out (this node not
+ * included); returns how many. Called on the loop thread. */
+typedef size_t (*renderer_live_fn)(void *arg,
+                                   uint8_t (*out)[IDENTITY_PUBLIC_BYTES],
+                                   size_t max);
 
 struct renderer_opts {
   int workers;          /* processes; 0 = one per core */
@@ -45,6 +56,11 @@ struct renderer_opts {
 int renderer_start(uv_loop_t *loop, struct app *app,
                    const struct renderer_opts *o, struct renderer **out,
                    char *errbuf, size_t errlen) WARN_UNUSED;
+
+/* Tell the renderer who else is rendering, so each node claims its own
+ * rendezvous share of the queue (without it the node plans as if alone).
+ * NULL r: nothing. */
+void renderer_set_live(struct renderer *r, renderer_live_fn fn, void *arg);
 
 /* Stop: record the results already finished (Complete), release this
  * node's open claims, drop work still in the workers (never half-recorded:

@@ -30,6 +30,7 @@ struct post {
  * (position), indexed as the log indexes them. */
 struct wcache {
   char *work_id;
+  char *doc_hash;    /* the document these sentences came from */
   struct post *posts;
   size_t nposts;
   char **text;       /* per sentence */
@@ -61,6 +62,7 @@ wcache_clear(struct wcache *w)
   xfree(w->text);
   xfree(w->post);
   xfree(w->work_id);
+  xfree(w->doc_hash);
   memset(w, 0, sizeof(*w));
 }
 
@@ -111,7 +113,8 @@ col_dup(struct db_stmt *q, int col)
 
 /* Load work_id's posts and sentences in story order. */
 static int
-load_work(struct db *db, const char *work_id, struct wcache *w)
+load_work(struct db *db, const char *work_id, const char *doc_hash,
+          struct wcache *w)
 {
   static const char *const q_posts =
     "SELECT post_key, char_key, coalesce(character, author, '')"
@@ -126,6 +129,7 @@ load_work(struct db *db, const char *work_id, struct wcache *w)
 
   wcache_clear(w);
   w->work_id = xstrdup(work_id);
+  w->doc_hash = xstrdup(doc_hash);
   CHECK(db_prepare(db, q_posts, &q));
   CHECK(db_bind_text(q, 1, work_id, -1));
   while ((rc = db_step(q)) == DB_ROW && w->nposts < WIRE_SENTENCE_MAX) {
@@ -168,21 +172,27 @@ fail:
   return err;
 }
 
-/* The book's work id (allocated), or NULL with ERR_NOT_FOUND. */
+/* The book's work id and the hash of the work's document stored here
+ * ("" when none is), both allocated; ERR_NOT_FOUND when the book has no
+ * work. */
 static int
-book_work(struct db *db, const uint8_t *book, char **work_id)
+book_work(struct db *db, const uint8_t *book, char **work_id, char **doc)
 {
   struct db_stmt *q = NULL;
   int err, rc;
 
   *work_id = NULL;
-  CHECK(db_prepare(db, "SELECT work_id FROM st_books WHERE book=?1 AND "
-                   "work_id IS NOT NULL", &q));
+  *doc = NULL;
+  CHECK(db_prepare(db, "SELECT b.work_id, coalesce(w.doc_hash, '')"
+                   " FROM st_books b LEFT JOIN works w USING (work_id)"
+                   " WHERE b.book=?1 AND b.work_id IS NOT NULL", &q));
   CHECK(db_bind_blob(q, 1, book, WIRE_BOOK_ID_BYTES));
   rc = db_step(q);
   CHECK(rc < 0 ? rc : 0);
-  if (rc == DB_ROW)
+  if (rc == DB_ROW) {
     *work_id = col_dup(q, 0);
+    *doc = col_dup(q, 1);
+  }
   err = *work_id ? 0 : ERR_NOT_FOUND;
 fail:
   db_finalize(&q);
@@ -253,17 +263,20 @@ rsource_get(struct rsource *s, const uint8_t book[WIRE_BOOK_ID_BYTES],
   struct voice v;
   const struct post *post;
   const char *speaker = NULL;
-  char *work_id = NULL, *spec = NULL, canon[VOICE_SPEC_MAX];
+  char *work_id = NULL, *doc = NULL, *spec = NULL, canon[VOICE_SPEC_MAX];
   int err;
 
   memset(out, 0, sizeof(*out));
   errbuf[0] = '\0';
-  err = book_work(db, book, &work_id);
+  err = book_work(db, book, &work_id, &doc);
   if (err == ERR_NOT_FOUND)
     snprintf(errbuf, errlen, "the book has no work");
   CHECK(err);
-  if (!w->work_id || strcmp(w->work_id, work_id) != 0)
-    CHECK(load_work(db, work_id, w));
+  /* Reload when the work or its document changed (a re-import, or the
+   * document materialised since the last look). */
+  if (!w->work_id || strcmp(w->work_id, work_id) != 0 ||
+      strcmp(w->doc_hash, doc) != 0)
+    CHECK(load_work(db, work_id, doc, w));
   if (sentence >= w->n) {
     snprintf(errbuf, errlen, "work %.16s is not imported here or has no "
              "sentence %u", work_id, sentence);
@@ -297,6 +310,7 @@ rsource_get(struct rsource *s, const uint8_t book[WIRE_BOOK_ID_BYTES],
 fail:
   prep_result_free(&pr);
   xfree(work_id);
+  xfree(doc);
   xfree(spec);
   return err;
 }

@@ -176,10 +176,16 @@ fail:
 
 /* Pending tasks in queue order, without the claim filter. */
 static const char *const q_pending =
-  "SELECT t.book, t.sentence, t.take, t.priority FROM st_tasks t"
+  "SELECT t.book, t.sentence, t.take, t.priority, t.req_author"
+  " FROM st_tasks t"
   " JOIN st_books b ON b.book=t.book"
   " WHERE b.created=1 AND b.deleted=0"
   " AND (t.req_lamport, t.req_author) > (b.cancel_lamport, b.cancel_author)"
+  /* Only works whose current document is stored here: a node that joined
+   * a moment ago has the tasks before it has fetched the work's text. */
+  " AND EXISTS (SELECT 1 FROM works w WHERE w.work_id=b.work_id"
+  "  AND NOT EXISTS (SELECT 1 FROM st_works s WHERE s.work_id=w.work_id"
+  "   AND lower(hex(s.doc_hash)) <> w.doc_hash))"
   " AND NOT EXISTS (SELECT 1 FROM st_results r WHERE r.book=t.book"
   "  AND r.sentence=t.sentence AND r.take=t.take"
   "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author))"
@@ -218,6 +224,28 @@ read_task(struct db_stmt *s, struct sched_task *t)
   t->sentence = (uint32_t)db_col_int(s, 1);
   t->take = (uint32_t)db_col_int(s, 2);
   t->priority = (uint32_t)db_col_int(s, 3);
+  copy_blob(t->req_author, s, 4, WIRE_KEY_BYTES);
+}
+
+static int
+in_live(const uint8_t *node, const uint8_t (*live)[WIRE_KEY_BYTES], size_t n)
+{
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (memcmp(live[i], node, WIRE_KEY_BYTES) == 0)
+      return 1;
+  return 0;
+}
+
+/* Is t this node's to claim without grace? */
+static int
+is_mine(const struct sched_task *t, const uint8_t *me,
+        const uint8_t (*live)[WIRE_KEY_BYTES], size_t nlive)
+{
+  if (t->priority == WIRE_PRIORITY_INTERACTIVE &&
+      in_live(t->req_author, live, nlive))
+    return memcmp(t->req_author, me, WIRE_KEY_BYTES) == 0;
+  return sched_is_top(t->book, t->sentence, me, live, nlive);
 }
 
 int
@@ -294,7 +322,7 @@ sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
     if (n > 0 && (memcmp(t.book, first.book, WIRE_BOOK_ID_BYTES) != 0 ||
                   t.priority != first.priority || t.take != first.take))
       break; /* a claim covers one book, priority and take */
-    if (!grace && !sched_is_top(t.book, t.sentence, me, live, nlive))
+    if (!grace && !is_mine(&t, me, live, nlive))
       continue;
     CHECK(task_free(st, &t, stale, arg, &ok, &has_stale, &held));
     if (!ok)

@@ -28,6 +28,7 @@ struct sched_task {
   uint32_t sentence;
   uint32_t take;
   uint32_t priority;          /* WIRE_PRIORITY_* */
+  uint8_t req_author[WIRE_KEY_BYTES]; /* who requested it */
 };
 
 /* The claim that currently holds a sentence. */
@@ -79,8 +80,11 @@ int sched_open_claims(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
 
 /* This node's next claim, as a Claim op in *out (zeroed first; the caller
  * appends it and clears it with wire_entry_clear). Takes the first queued
- * task this node may take -- it is the rendezvous top among live, or
- * grace is set (the top node did not claim in time) -- and then following
+ * task this node may take -- an interactive task whose requester is me
+ * (the node where someone listens renders it, no transfer), one whose
+ * requester is not live and I am the rendezvous top among live (live
+ * includes me), a bulk task where I am that top, or any when grace is set
+ * (the owner did not claim in time) -- and then following
  * tasks of the same book, priority, take and stale holder, up to
  * SCHED_CLAIM_BATCH. A task held by a stale claim is taken over: the claim
  * names the stale one (supersedes) and so ranks one epoch above it.

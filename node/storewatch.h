@@ -14,7 +14,7 @@
 
 #include "node/err.h"
 
-#define STOREWATCH_TICK_MS 1000 /* between two looks at the store */
+#define STOREWATCH_TICK_MS 500 /* between two looks at the store */
 #define STOREWATCH_SUBS_MAX 8   /* subscribers at once */
 
 struct storewatch;

@@ -769,6 +769,18 @@ swarm_connected(const struct swarm *s)
   return k;
 }
 
+size_t
+swarm_connected_keys(const struct swarm *s,
+                     uint8_t (*out)[IDENTITY_PUBLIC_BYTES], size_t max)
+{
+  size_t k = 0;
+  int i;
+  for (i = 0; i < s->nnodes && k < max; i++)
+    if (s->nodes[i]->active != NULL)
+      memcpy(out[k++], s->nodes[i]->pub, IDENTITY_PUBLIC_BYTES);
+  return k;
+}
+
 int
 swarm_connections(const struct swarm *s)
 {

@@ -115,6 +115,10 @@ int swarm_drop(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
                const char *reason);
 /* Number of nodes connected now. */
 int swarm_connected(const struct swarm *s);
+/* The keys of the nodes connected now, at most max of them, into out;
+ * returns how many. */
+size_t swarm_connected_keys(const struct swarm *s,
+                            uint8_t (*out)[IDENTITY_PUBLIC_BYTES], size_t max);
 /* Connections open in any state (handshaking included). */
 int swarm_connections(const struct swarm *s);
 

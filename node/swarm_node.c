@@ -370,6 +370,13 @@ swarm_node_replication(struct swarm_node *sn)
   return j ? j : json_new_object();
 }
 
+size_t
+swarm_node_live(struct swarm_node *sn,
+                uint8_t (*out)[IDENTITY_PUBLIC_BYTES], size_t max)
+{
+  return sn && sn->sw ? swarm_connected_keys(sn->sw, out, max) : 0;
+}
+
 struct json *
 swarm_node_peers(struct swarm_node *sn)
 {

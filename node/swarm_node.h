@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include "crypto/identity.h"
 #include "node/err.h"
 
 #define SWARM_NODE_ADDR_FILE "swarm.addr"  /* DATA/swarm.addr */
@@ -40,6 +41,11 @@ void swarm_node_close(struct swarm_node **sn);
  * SWARM_STATS_MS old, and fresh after each connect and disconnect).
  * Caller frees with json_free(). */
 struct json *swarm_node_peers(struct swarm_node *sn);
+/* Loop thread: the members connected now (every connection is a
+ * member's: others are refused at the handshake and removed ones
+ * dropped), at most max keys into out; returns how many. NULL sn: 0. */
+size_t swarm_node_live(struct swarm_node *sn,
+                       uint8_t (*out)[IDENTITY_PUBLIC_BYTES], size_t max);
 /* Any thread: the replication status (node/repl.h repl_status_json) as of
  * the last snapshot. Caller frees with json_free(). */
 struct json *swarm_node_replication(struct swarm_node *sn);

@@ -38,6 +38,9 @@ uint8_t *lt_sign_raw(struct tauthor *a, const struct wire_entry *e,
 /* A fresh store in dir/name with founder pinned; a feed on it as me. */
 void lt_store(const char *dir, const char *name, const uint8_t *founder,
               const struct identity *me, struct db **db, struct feed **f);
+/* Pretend work_id's document is stored in db (a works row), so the
+ * scheduler plans its books' tasks. */
+void lt_work_stored(struct db *db, const char *work_id);
 /* Receive and return the verdict; aborts on a local error. */
 int lt_recv(struct feed *f, const uint8_t *buf, size_t len,
             struct feed_result *res);

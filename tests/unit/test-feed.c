@@ -81,6 +81,16 @@ lt_store(const char *dir, const char *name, const uint8_t *founder,
   ASSERT_OK(feed_open(*db, me, lt_net, f));
 }
 
+void
+lt_work_stored(struct db *db, const char *work_id)
+{
+  char *sql = xasprintf("INSERT INTO works(work_id, key, source, doc_hash,"
+                        " imported_at) VALUES('%s', 'test:%s', 'test', '',"
+                        " 0)", work_id, work_id);
+  ASSERT_OK(db_exec(db, sql));
+  xfree(sql);
+}
+
 int
 lt_recv(struct feed *f, const uint8_t *buf, size_t len,
         struct feed_result *res)

@@ -64,6 +64,8 @@ pair_open(struct pair *p)
   lt_author(&p->b, p->dir, 1);
   lt_store(p->dir, "a.db", p->a.key, p->a.id, &p->dba, &p->fa);
   lt_store(p->dir, "b.db", p->a.key, p->b.id, &p->dbb, &p->fb);
+  lt_work_stored(p->dba, "w");
+  lt_work_stored(p->dbb, "w");
   memset(&e, 0, sizeof(e));
   e.op = WIRE_OP_FOUND;
   e.name = xstrdup("s");

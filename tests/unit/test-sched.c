@@ -106,6 +106,8 @@ fx_open(struct fx *x)
   e.work_id = xstrdup("w2");
   put(x, &x->a, &e, 0, id);
   memcpy(x->book2, id, WIRE_BOOK_ID_BYTES);
+  lt_work_stored(x->db, "w");
+  lt_work_stored(x->db, "w2");
   memcpy(x->live[0], x->a.key, 32);
   memcpy(x->live[1], x->b.key, 32);
   memcpy(x->live[2], x->c.key, 32);
@@ -333,5 +335,78 @@ TEST_IMPL(sched_concurrent_claims_settle)
   lt_author_free(&b);
   lt_author_free(&c);
   test_rmdir(dir);
+  return 0;
+}
+
+TEST_IMPL(sched_waits_for_the_work_document)
+{
+  struct fx x;
+  struct sched_task q[16];
+  struct wire_entry e;
+  size_t n;
+
+  fx_open(&x);
+  ASSERT_OK(db_exec(x.db, "DELETE FROM works WHERE work_id='w2'"));
+  render(&x, x.book2, 0, 5, 0, 0);
+  /* The tasks are in the log, the work's text is not here yet. */
+  ASSERT_OK(sched_queue(feed_state(x.f), NULL, NULL, q, 16, &n));
+  ASSERT_EQ(n, 0);
+  ASSERT_EQ(sched_plan_claim(feed_state(x.f), x.a.key,
+                             (const uint8_t(*)[32])x.live, 1, 1, NULL, NULL,
+                             &e), ERR_NOT_FOUND);
+  wire_entry_clear(&e);
+  lt_work_stored(x.db, "w2");
+  ASSERT_OK(sched_queue(feed_state(x.f), NULL, NULL, q, 16, &n));
+  ASSERT_EQ(n, 5);
+  fx_close(&x);
+  return 0;
+}
+
+TEST_IMPL(sched_interactive_belongs_to_its_requester)
+{
+  struct fx x;
+  struct wire_entry e;
+  uint8_t bc[2][32];
+  uint32_t s;
+  struct wire_iter it;
+  size_t got = 0, want = 0;
+
+  fx_open(&x);
+  render(&x, x.book2, 50, 10, 1, 0); /* requested by A */
+  /* B and C leave it to A while A is live... */
+  ASSERT_EQ(sched_plan_claim(feed_state(x.f), x.b.key,
+                             (const uint8_t(*)[32])x.live, 3, 0, NULL, NULL,
+                             &e), ERR_NOT_FOUND);
+  wire_entry_clear(&e);
+  /* ...and A takes all of it, whatever the rendezvous says. */
+  ASSERT_OK(sched_plan_claim(feed_state(x.f), x.a.key,
+                             (const uint8_t(*)[32])x.live, 3, 0, NULL, NULL,
+                             &e));
+  ASSERT_EQ(e.sent.count, 10);
+  wire_entry_clear(&e);
+  /* With A gone the rendezvous top among B and C takes each sentence. */
+  memcpy(bc[0], x.b.key, 32);
+  memcpy(bc[1], x.c.key, 32);
+  for (s = 50; s < 60; s++)
+    want += (size_t)sched_is_top(x.book2, s, x.b.key,
+                                 (const uint8_t(*)[32])bc, 2);
+  if (want == 0) {
+    ASSERT_EQ(sched_plan_claim(feed_state(x.f), x.b.key,
+                               (const uint8_t(*)[32])bc, 2, 0, NULL, NULL,
+                               &e), ERR_NOT_FOUND);
+  } else {
+    ASSERT_OK(sched_plan_claim(feed_state(x.f), x.b.key,
+                               (const uint8_t(*)[32])bc, 2, 0, NULL, NULL,
+                               &e));
+    wire_iter_init(&it, &e.sent);
+    while (wire_iter_next(&it, &s)) {
+      ASSERT(sched_is_top(x.book2, s, x.b.key, (const uint8_t(*)[32])bc,
+                          2));
+      got++;
+    }
+  }
+  ASSERT_EQ(got, want);
+  wire_entry_clear(&e);
+  fx_close(&x);
   return 0;
 }
