@@ -40,10 +40,10 @@ struct daemon {
   struct swarm_node *swarm;
   struct renderer *renderer;
   struct worksd *worksd; /* materialises works that arrive as blobs */
-  struct storewatch *watch; /* the store's change notifier (app.watch) */
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
+  struct storewatch *watch; /* the store's change notifier (app.watch) */
 };
 
 static void
