@@ -18,6 +18,8 @@ struct storewatch {
   uv_timer_t timer;
   struct db *db;       /* own connection: sees every other one's commits */
   int64_t version;     /* PRAGMA data_version at the last tick */
+  uint64_t tick_ms;
+  int based;           /* the first (silent) tick ran */
   uint64_t changes;
   struct sub subs[STOREWATCH_SUBS_MAX];
 };
@@ -29,6 +31,15 @@ on_tick(uv_timer_t *t)
   int64_t v = 0;
   int changed, i;
 
+  if (!w->based) {
+    /* The loop's first turn: where the store stands once the daemon has
+     * started. Nobody is told; the periodic ticks follow. */
+    w->based = 1;
+    if (db_query_int(w->db, "PRAGMA data_version", &w->version) != 0)
+      w->version = -1; /* the next tick looks */
+    uv_timer_start(&w->timer, on_tick, w->tick_ms, w->tick_ms);
+    return;
+  }
   if (db_query_int(w->db, "PRAGMA data_version", &v) != 0) {
     log_warn("%s: cannot read the store's version", __func__);
     changed = 1; /* cannot tell: look */
@@ -57,13 +68,10 @@ storewatch_start(uv_loop_t *loop, const char *db_path, uint64_t tick_ms,
     xfree(w);
     return err;
   }
-  if (db_query_int(w->db, "PRAGMA data_version", &w->version) != 0)
-    w->version = -1; /* the first tick looks */
-  if (tick_ms == 0)
-    tick_ms = STOREWATCH_TICK_MS;
+  w->tick_ms = tick_ms ? tick_ms : STOREWATCH_TICK_MS;
   uv_timer_init(loop, &w->timer);
   w->timer.data = w;
-  uv_timer_start(&w->timer, on_tick, tick_ms, tick_ms);
+  uv_timer_start(&w->timer, on_tick, 0, 0); /* the baseline, then ticks */
   *out = w;
   return 0;
 }

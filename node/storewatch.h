@@ -25,9 +25,10 @@ struct storewatch;
 typedef void (*storewatch_cb)(int changed, void *arg);
 
 /* Watch the store at db_path on loop, every tick_ms (0 =
- * STOREWATCH_TICK_MS). The version is read once now, so the first tick
- * says changed only when something was committed after the start. Errors:
- * the store cannot be opened (errbuf says why). All-or-nothing; owes one
+ * STOREWATCH_TICK_MS). The version is first read when the loop runs (a
+ * silent tick of its own), so what the daemon writes while it starts is
+ * not news: subscribers look at the store when they start. Errors: the
+ * store cannot be opened (errbuf says why). All-or-nothing; owes one
  * storewatch_close(). */
 int storewatch_start(uv_loop_t *loop, const char *db_path, uint64_t tick_ms,
                      struct storewatch **out, char *errbuf,

@@ -649,6 +649,7 @@ TEST_IMPL(blobsync_state_feeds_wants)
   struct count_arg c;
   struct db *db = NULL;
   char errbuf[256], *path;
+  uint64_t queued;
   int i;
 
   swarmh_setup(T_POLL_MS);
@@ -677,7 +678,11 @@ TEST_IMPL(blobsync_state_feeds_wants)
   ASSERT(swarmh_run_until(fetched_n, &c, T_WAIT_MS));
   ASSERT_EQ(blobs_size(b.store, h + T_SYNC_N * SECURE_HASH_BYTES), 2000);
   blobsync_get_stats(bs, &st);
-  ASSERT_EQ(st.queued, T_SYNC_N + 1);
+  /* The results by the sweep; the document by the sweep, or fetched
+   * before the sweep looked (blobsync wants documents at once). */
+  ASSERT_GE(st.queued, T_SYNC_N);
+  ASSERT_LE(st.queued, T_SYNC_N + 1);
+  queued = st.queued;
   /* A later commit by another connection (the reducer's) is seen through
    * the store watcher and swept; stored blobs are not asked again. */
   add_result(db, h + (T_SYNC_N + 1) * SECURE_HASH_BYTES, 2000, T_SYNC_N);
@@ -688,7 +693,7 @@ TEST_IMPL(blobsync_state_feeds_wants)
   sa.sweeps = st.sweeps + 1;
   ASSERT(swarmh_run_until(sync_jobs, &sa, T_WAIT_MS));
   blobsync_get_stats(bs, &st);
-  ASSERT_EQ(st.queued, T_SYNC_N + 2);
+  ASSERT_EQ(st.queued, queued + 1);
   blobx_get_stats(b.bx, &xs);
   ASSERT_EQ(xs.wanted, 0);
   ASSERT_EQ(xs.missing, 0);
