@@ -19,12 +19,26 @@
 #include "node/voice.h"
 #include "node/voicemix.h"
 
+/* The sleep:MS engine's silence, encoded once per length: encoding it
+ * again for every sentence cost more CPU than everything else in a
+ * scaling run (its lengths are whole words at the voice's rate, so a few
+ * dozen lengths cover a book). */
+#define RENDER_SILENCES 64
+
+struct silence {
+  size_t n;            /* samples; 0 = unused slot */
+  int rate;
+  struct buf ogg;
+};
+
 struct render {
   struct tts *tts;
   struct blobs *blobs; /* NULL: audio is only returned */
   struct db *db;       /* NULL: no cache */
   int bitrate;         /* bit/s */
   int complexity;      /* 0-10 */
+  struct silence sil[RENDER_SILENCES];
+  unsigned sil_next;   /* slot replaced next (round robin) */
 };
 
 struct render *
@@ -44,10 +58,40 @@ render_new(struct tts *t, struct blobs *blobs, struct db *db, int bitrate,
 void
 render_free(struct render **r)
 {
+  int i;
   if (r == NULL || *r == NULL)
     return;
+  for (i = 0; i < RENDER_SILENCES; i++)
+    buf_free(&(*r)->sil[i].ogg);
   xfree(*r);
   *r = NULL;
+}
+
+/* Encode n samples of silence at rate into ogg, from the cache when this
+ * length was encoded before. */
+static int
+encode_silence(struct render *r, const int16_t *pcm, size_t n, int rate,
+               struct buf *ogg)
+{
+  struct silence *sl;
+  int i, err;
+
+  for (i = 0; i < RENDER_SILENCES; i++)
+    if (r->sil[i].n == n && r->sil[i].rate == rate)
+      return buf_append(ogg, r->sil[i].ogg.data, r->sil[i].ogg.len);
+  err = audio_encode(pcm, n, rate, r->bitrate, r->complexity, NULL, ogg);
+  if (err)
+    return err;
+  sl = &r->sil[r->sil_next++ % RENDER_SILENCES];
+  buf_free(&sl->ogg);
+  buf_init(&sl->ogg, BLOBS_MAX_BYTES);
+  if (buf_append(&sl->ogg, ogg->data, ogg->len) == 0) {
+    sl->n = n;
+    sl->rate = rate;
+  } else {
+    sl->n = 0;
+  }
+  return 0;
 }
 
 /* A cache hit whose blob is still stored: fill res and audio. */
@@ -163,7 +207,9 @@ render_run(struct render *r, const struct render_job *job,
     err = tts_synth(r->tts, &p, job->text, &pcm, &n, errbuf, errlen);
   if (err != 0)
     goto out;
-  err = audio_encode(pcm, n, rate, r->bitrate, r->complexity, NULL, &ogg);
+  err = is_sleep ? encode_silence(r, pcm, n, rate, &ogg)
+                 : audio_encode(pcm, n, rate, r->bitrate, r->complexity,
+                                NULL, &ogg);
   if (err != 0) {
     snprintf(errbuf, errlen, "cannot encode audio: %s", err_str(err));
     goto out;

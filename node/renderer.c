@@ -328,7 +328,8 @@ free_job_slot(struct renderer *r)
 /* Hand the sentences of claim c (entry e, appended) to the workers. A
  * sentence that cannot be prepared fails at once. */
 static void
-submit_claim(struct renderer *r, int c, const struct wire_entry *e)
+submit_claim(struct renderer *r, int c, const struct wire_entry *e,
+             int first)
 {
   struct wire_iter it;
   struct rsource_item item;
@@ -343,8 +344,9 @@ submit_claim(struct renderer *r, int c, const struct wire_entry *e)
                 : rsource_get(r->src, e->book, s, &item, errbuf,
                               sizeof(errbuf));
     if (!err) {
-      err = workers_submit(r->w, (uint64_t)j, item.voice, item.text,
-                           item.lexicon, item.flags, r->claims[c].take);
+      err = (first ? workers_submit_first : workers_submit)(
+          r->w, (uint64_t)j, item.voice, item.text, item.lexicon, item.flags,
+          r->claims[c].take);
       if (!err) {
         r->jobs[j].used = 1;
         r->jobs[j].start_ms = uv_now(r->loop);
@@ -393,13 +395,61 @@ task_take(struct renderer *r, const uint8_t *book, const struct wire_entry *e)
   return take;
 }
 
+/* Append claim e (planned) into slot c and hand its sentences to the
+ * workers, interactive ones ahead of the queue. 0 or an error (logged;
+ * nothing claimed). */
+static int
+take_claim(struct renderer *r, int c, struct wire_entry *e)
+{
+  int first = e->priority == WIRE_PRIORITY_INTERACTIVE;
+  int err = feed_append(r->feed, e, NULL);
+
+  if (err) {
+    log_error("cannot append a claim: %s", err_str(err));
+    return err;
+  }
+  if (claims_held(r) == 0)
+    r->last_renew_ms = uv_now(r->loop); /* a new claim needs no renewal */
+  r->claims[c].used = 1;
+  r->claims[c].seq = e->seq;
+  memcpy(r->claims[c].book, e->book, WIRE_BOOK_ID_BYTES);
+  r->claims[c].take = task_take(r, e->book, e);
+  r->claims[c].outstanding = (int)e->sent.count;
+  r->claims[c].failed = 0;
+  log_info("claimed %llu %ssentences (claim %llu)",
+           (unsigned long long)e->sent.count, first ? "interactive " : "",
+           (unsigned long long)e->seq);
+  submit_claim(r, c, e, first);
+  return 0;
+}
+
+/* A snippet someone waits for is claimed even while the workers are full
+ * of bulk work (and goes ahead of it). */
+static void
+plan_interactive(struct renderer *r, const uint8_t (*live)[WIRE_KEY_BYTES],
+                 size_t nlive)
+{
+  struct wire_entry e;
+  int c, yes = 0, err;
+
+  if (sched_interactive_waiting(feed_state(r->feed), &yes) != 0 || !yes ||
+      (c = free_claim_slot(r)) < 0)
+    return;
+  err = sched_plan_interactive(feed_state(r->feed), r->me, live, nlive,
+                               leases_stale, r->leases, &e);
+  if (err == 0)
+    (void)take_claim(r, c, &e);
+  else if (err != ERR_NOT_FOUND && err != ERR_FORBIDDEN)
+    log_error("cannot plan a claim: %s", err_str(err));
+  wire_entry_clear(&e);
+}
+
 /* Claim and start work while the workers have room. */
 static void
-plan(struct renderer *r)
+plan(struct renderer *r, int changed)
 {
   struct wire_entry e;
   int c, err;
-
   uint8_t live[RENDERER_LIVE_MAX + 1][WIRE_KEY_BYTES];
   size_t nlive = 1;
   uint64_t now = uv_now(r->loop);
@@ -407,10 +457,12 @@ plan(struct renderer *r)
   memcpy(live[0], r->me, WIRE_KEY_BYTES);
   if (r->live_fn)
     nlive += r->live_fn(r->live_arg, live + 1, RENDERER_LIVE_MAX);
+  leases_set_now(r->leases, now);
+  if (changed)
+    plan_interactive(r, (const uint8_t(*)[WIRE_KEY_BYTES])live, nlive);
   while ((size_t)workers_pending(r->w) <
              (size_t)r->nworkers * RENDERER_AHEAD &&
          (c = free_claim_slot(r)) >= 0) {
-    leases_set_now(r->leases, now);
     err = sched_plan_claim(feed_state(r->feed), r->me,
                            (const uint8_t(*)[WIRE_KEY_BYTES])live, nlive, 0,
                            leases_stale, r->leases, &e);
@@ -434,24 +486,10 @@ plan(struct renderer *r)
       wire_entry_clear(&e);
       return;
     }
-    err = feed_append(r->feed, &e, NULL);
-    if (err) {
-      log_error("cannot append a claim: %s", err_str(err));
-      wire_entry_clear(&e);
-      return;
-    }
-    if (claims_held(r) == 0)
-      r->last_renew_ms = uv_now(r->loop); /* a new claim needs no renewal */
-    r->claims[c].used = 1;
-    r->claims[c].seq = e.seq;
-    memcpy(r->claims[c].book, e.book, WIRE_BOOK_ID_BYTES);
-    r->claims[c].take = task_take(r, e.book, &e);
-    r->claims[c].outstanding = (int)e.sent.count;
-    r->claims[c].failed = 0;
-    log_info("claimed %llu sentences (claim %llu)",
-             (unsigned long long)e.sent.count, (unsigned long long)e.seq);
-    submit_claim(r, c, &e);
+    err = take_claim(r, c, &e);
     wire_entry_clear(&e);
+    if (err)
+      return;
   }
 }
 
@@ -485,7 +523,7 @@ on_tick(uv_timer_t *t)
   int changed = 0, c, finished = 0;
 
   if (feed_sync(r->feed, &changed) == 0 && changed) {
-    rsource_invalidate(r->src); /* a re-import or lexicon edit */
+    rsource_invalidate(r->src); /* a lexicon edit */
     r->dirty = 1;
   }
   if (workers_poll(r->w, 0, on_done, r) < 0)
@@ -502,9 +540,9 @@ on_tick(uv_timer_t *t)
   }
   if ((r->dirty || now - r->last_plan_ms >= PLAN_IDLE_MS) &&
       feed_behind(r->feed, &behind) == 0 && behind == 0) {
+    plan(r, r->dirty);
     r->dirty = 0;
     r->last_plan_ms = now;
-    plan(r);
   }
   /* Each poll hands an idle worker its next job: while jobs are out, tick
    * fast so a worker never waits a whole tick (at RENDERER_TICK_MS two

@@ -79,7 +79,8 @@ rsource_new(struct state *st, const char *fallback_voice, int announce)
 void
 rsource_invalidate(struct rsource *s)
 {
-  wcache_clear(&s->work);
+  /* The work stays: rsource_get reloads it when its document changes, and
+   * the store changes with every entry applied while a swarm renders. */
   prep_lexicon_free(&s->lex);
 }
 
@@ -89,6 +90,7 @@ rsource_free(struct rsource **sp)
   struct rsource *s = sp ? *sp : NULL;
   if (!s)
     return;
+  wcache_clear(&s->work);
   rsource_invalidate(s);
   xfree(s->fallback);
   xfree(s);

@@ -35,8 +35,9 @@ struct rsource *rsource_new(struct state *st, const char *fallback_voice,
                             int announce);
 void rsource_free(struct rsource **s);
 
-/* Forget the cached work and lexicon (after another process wrote to the
- * store: a re-import, a lexicon entry). Casting is read fresh each time. */
+/* Forget the cached lexicon (after another connection wrote to the store:
+ * a lexicon entry). The cached work is checked against the document
+ * stored for it on every get; casting is read fresh each time. */
 void rsource_invalidate(struct rsource *s);
 
 /* Fill *out for sentence of book. ERR_NOT_FOUND when the book's work is

@@ -298,16 +298,42 @@ fail:
 }
 
 int
-sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
-                 const uint8_t (*live)[WIRE_KEY_BYTES], size_t nlive,
-                 int grace, sched_stale_cb stale, void *arg,
-                 struct wire_entry *out)
+sched_interactive_waiting(struct state *st, int *yes)
+{
+  static const char *const q =
+    "SELECT 1 FROM st_tasks t INDEXED BY st_tasks_interactive"
+    " WHERE t.priority = 1"
+    " AND NOT EXISTS (SELECT 1 FROM st_results r WHERE r.book=t.book"
+    "  AND r.sentence=t.sentence AND r.take=t.take"
+    "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author))"
+    " AND NOT EXISTS (SELECT 1 FROM st_failures f WHERE f.book=t.book"
+    "  AND f.sentence=t.sentence"
+    "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author))"
+    " LIMIT 1";
+  struct db_stmt *s = NULL;
+  int err, rc;
+
+  *yes = 0;
+  CHECK(db_prepare(state_db(st), q, &s));
+  rc = db_step(s);
+  CHECK(rc < 0 ? rc : 0);
+  *yes = rc == DB_ROW;
+fail:
+  db_finalize(&s);
+  return err;
+}
+
+static int
+plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
+           const uint8_t (*live)[WIRE_KEY_BYTES], size_t nlive, int grace,
+           int interactive_only, sched_stale_cb stale, void *arg,
+           struct wire_entry *out)
 {
   struct db_stmt *s = NULL;
   struct sched_task first, t;
   struct sched_claim held, first_held;
   uint32_t idx[SCHED_CLAIM_BATCH];
-  size_t n = 0, scanned = 0;
+  size_t n = 0, scanned = 0, ahead = 0, cap;
   int64_t open;
   int err, rc, ok, has_stale, first_stale = 0;
 
@@ -316,9 +342,11 @@ sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
   if (open >= SCHED_CLAIMS_PER_NODE)
     return ERR_FORBIDDEN;
   CHECK(db_prepare(state_db(st), q_pending, &s));
-  while (n < SCHED_CLAIM_BATCH && scanned++ < SCHED_SCAN_MAX &&
+  while (ahead < SCHED_TAIL_ROWS && scanned++ < SCHED_SCAN_MAX &&
          (rc = db_step(s)) == DB_ROW) {
     read_task(s, &t);
+    if (interactive_only && t.priority != WIRE_PRIORITY_INTERACTIVE)
+      break; /* the queue puts interactive tasks first */
     if (n > 0 && (memcmp(t.book, first.book, WIRE_BOOK_ID_BYTES) != 0 ||
                   t.priority != first.priority || t.take != first.take))
       break; /* a claim covers one book, priority and take */
@@ -336,13 +364,33 @@ sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
                                     WIRE_HASH_BYTES) != 0)) {
       continue; /* one takeover names one stale claim */
     }
-    idx[n++] = t.sentence;
+    if (n < SCHED_CLAIM_BATCH)
+      idx[n++] = t.sentence;
+    else
+      ahead++; /* counted only, to size the claim */
   }
   if (n == 0) {
     err = ERR_NOT_FOUND;
     goto fail;
   }
+  /* Near the end of the work a node may take, claims shrink (down to a
+   * quarter of what is left, at least SCHED_CLAIM_MIN), so the last
+   * claims finish together instead of one node rendering a whole batch
+   * while the others wait. Not when alone, nor for a takeover (the stale
+   * claim's run is taken whole), nor for interactive work (wanted whole
+   * and now). */
+  cap = SCHED_CLAIM_BATCH;
+  if (nlive > 1 && !first_stale &&
+      first.priority != WIRE_PRIORITY_INTERACTIVE &&
+      n + ahead < 4 * (size_t)SCHED_CLAIM_BATCH) {
+    cap = (n + ahead + 3) / 4;
+    if (cap < SCHED_CLAIM_MIN)
+      cap = SCHED_CLAIM_MIN;
+  }
+  if (n > cap)
+    n = cap;
   out->op = WIRE_OP_CLAIM;
+  out->priority = first.priority; /* for the caller; not on the wire */
   memcpy(out->book, first.book, WIRE_BOOK_ID_BYTES);
   out->lease_ms = SCHED_LEASE_MS;
   if (first_stale) {
@@ -353,6 +401,24 @@ sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
 fail:
   db_finalize(&s);
   return err;
+}
+
+int
+sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
+                 const uint8_t (*live)[WIRE_KEY_BYTES], size_t nlive,
+                 int grace, sched_stale_cb stale, void *arg,
+                 struct wire_entry *out)
+{
+  return plan_claim(st, me, live, nlive, grace, 0, stale, arg, out);
+}
+
+int
+sched_plan_interactive(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
+                       const uint8_t (*live)[WIRE_KEY_BYTES], size_t nlive,
+                       sched_stale_cb stale, void *arg,
+                       struct wire_entry *out)
+{
+  return plan_claim(st, me, live, nlive, 0, 1, stale, arg, out);
 }
 
 int

@@ -17,6 +17,9 @@
 
 #define SCHED_CLAIM_BATCH 64    /* sentences per claim; >= 32 keeps the log
                                  * under 64 B/sentence (PERFORMANCE.md) */
+#define SCHED_CLAIM_MIN 8       /* smallest claim near the end of work */
+#define SCHED_TAIL_ROWS (3 * SCHED_CLAIM_BATCH) /* own tasks counted past
+                                 * a batch to see the end coming */
 #define SCHED_LEASE_MS 120000   /* lease written into claims */
 #define SCHED_CLAIMS_PER_NODE 4 /* open claims one node may hold */
 #define SCHED_EPOCH_MAX 64      /* supersede chains followed */
@@ -86,7 +89,9 @@ int sched_open_claims(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
  * includes me), a bulk task where I am that top, or any when grace is set
  * (the owner did not claim in time) -- and then following
  * tasks of the same book, priority, take and stale holder, up to
- * SCHED_CLAIM_BATCH. A task held by a stale claim is taken over: the claim
+ * SCHED_CLAIM_BATCH, fewer (a quarter of what this node may still take,
+ * at least SCHED_CLAIM_MIN) near the end of bulk work shared with others
+ * (nlive > 1, not a takeover). A task held by a stale claim is taken over: the claim
  * names the stale one (supersedes) and so ranks one epoch above it.
  * ERR_NOT_FOUND when there is nothing to claim; ERR_FORBIDDEN when node holds
  * SCHED_CLAIMS_PER_NODE open claims already. */
@@ -94,6 +99,17 @@ int sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
                      const uint8_t (*live)[WIRE_KEY_BYTES], size_t nlive,
                      int grace, sched_stale_cb stale, void *arg,
                      struct wire_entry *out) WARN_UNUSED;
+
+/* The same, limited to interactive tasks (none: ERR_NOT_FOUND), so a
+ * node whose workers are busy can still take a snippet someone waits
+ * for. out->priority is the claimed tasks' priority (not on the wire). */
+int sched_plan_interactive(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
+                           const uint8_t (*live)[WIRE_KEY_BYTES],
+                           size_t nlive, sched_stale_cb stale, void *arg,
+                           struct wire_entry *out) WARN_UNUSED;
+/* *yes = 1 when an interactive render is requested and not done or
+ * failed (through an index: cheap enough to ask on every log change). */
+int sched_interactive_waiting(struct state *st, int *yes) WARN_UNUSED;
 
 /* A Renew op in *out (zeroed first) naming node's open claims, to be
  * appended every lease/3 while it works on them. ERR_NOT_FOUND when node

@@ -52,6 +52,7 @@ struct workers {
   int n;
   struct job *head, *tail; /* waiting jobs */
   size_t queued;           /* jobs in the queue */
+  size_t nfirst;           /* leading jobs that were put first */
   size_t pending;          /* submitted, not reported */
   unsigned spawned;
   char *blobs_dir, *db_path;
@@ -364,9 +365,18 @@ enqueue(struct workers *w, struct job *j, int front)
   j->next = NULL;
   if (w->head == NULL) {
     w->head = w->tail = j;
+    w->nfirst = front ? 1 : 0;
   } else if (front) {
-    j->next = w->head;
-    w->head = j;
+    /* After the jobs put first before it, so they keep their order. */
+    struct job **at = &w->head;
+    size_t k;
+    for (k = 0; k < w->nfirst && *at != NULL; k++)
+      at = &(*at)->next;
+    j->next = *at;
+    *at = j;
+    if (j->next == NULL)
+      w->tail = j;
+    w->nfirst++;
   } else {
     w->tail->next = j;
     w->tail = j;
@@ -374,10 +384,9 @@ enqueue(struct workers *w, struct job *j, int front)
   w->queued++;
 }
 
-int
-workers_submit(struct workers *w, uint64_t id, const char *voice,
-               const char *text, const char *lexicon, unsigned flags,
-               uint32_t take)
+static int
+submit(struct workers *w, uint64_t id, const char *voice, const char *text,
+       const char *lexicon, unsigned flags, uint32_t take, int front)
 {
   const char *s[3] = {voice, text, lexicon ? lexicon : ""};
   size_t len = 4 + 16, off, i;
@@ -403,9 +412,25 @@ workers_submit(struct workers *w, uint64_t id, const char *voice,
     memcpy(j->req + off + 4, s[i], n);
     off += 4 + n + 1; /* and a spare byte the child makes NUL */
   }
-  enqueue(w, j, 0);
+  enqueue(w, j, front);
   w->pending++;
   return 0;
+}
+
+int
+workers_submit(struct workers *w, uint64_t id, const char *voice,
+               const char *text, const char *lexicon, unsigned flags,
+               uint32_t take)
+{
+  return submit(w, id, voice, text, lexicon, flags, take, 0);
+}
+
+int
+workers_submit_first(struct workers *w, uint64_t id, const char *voice,
+                     const char *text, const char *lexicon, unsigned flags,
+                     uint32_t take)
+{
+  return submit(w, id, voice, text, lexicon, flags, take, 1);
 }
 
 size_t
@@ -510,6 +535,8 @@ dispatch(struct workers *w, workers_done_cb cb, void *arg)
     w->head = j->next;
     if (w->head == NULL)
       w->tail = NULL;
+    if (w->nfirst > 0)
+      w->nfirst--;
     w->queued--;
     j->attempts++;
     k->job = j;

@@ -64,6 +64,11 @@ void workers_free(struct workers **w);
 int workers_submit(struct workers *w, uint64_t id, const char *voice,
                    const char *text, const char *lexicon, unsigned flags,
                    uint32_t take) WARN_UNUSED;
+/* The same, but the job goes ahead of every queued one (an interactive
+ * render someone is waiting for). */
+int workers_submit_first(struct workers *w, uint64_t id, const char *voice,
+                         const char *text, const char *lexicon,
+                         unsigned flags, uint32_t take) WARN_UNUSED;
 /* Jobs submitted and not yet reported. */
 size_t workers_pending(const struct workers *w);
 /* Hand jobs to idle workers, wait up to timeout_ms for replies, report

@@ -5,6 +5,8 @@
 // fixture slices: their reply blocks repeated (ids made unique) under one
 // opening post until the page holds at least WORDS words of post text.
 // Usage: make-thread.js FIXTURE_DIR OUT.html [WORDS]
+// MAKE_THREAD_UNIQUE=1: every copy's sentences are made different (a
+// "take N" before each full stop), so no render is a cache hit.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -34,12 +36,21 @@ for (const f of files) {
     blocks.push({ html: b, words: words(b) });
   }
 }
+const unique = process.env.MAKE_THREAD_UNIQUE === '1';
+const contentRe = /(<div class=["']post-content["']>)([\s\S]*?)(<\/div>\s*<\/div>\s*<div class=["']post-footer)/;
+function uniquify(block, copy) {
+  return block.replace(contentRe, (_, open, body, close) => open +
+    body.split(/(<[^>]+>)/).map(t => t.startsWith('<') ? t :
+      t.replace(/([A-Za-z0-9])((?:[.!?\u2026]|&hellip;)+(?:&[a-z]+;|["'\u201d\u2019)\]*_-])*)(?=\s|$)/g,
+        `$1, take ${copy}$2`)).join('') + close);
+}
 let total = words(op);
 const parts = [];
 for (let copy = 0; total < target; copy++) {
   for (const b of blocks) {
     if (total >= target) break;
-    parts.push(b.html.replace(/(reply-|\/replies\/|at_id=)(\d+)/g, (_, p, id) => p + (Number(id) + copy * 10000000)));
+    const h = b.html.replace(/(reply-|\/replies\/|at_id=)(\d+)/g, (_, p, id) => p + (Number(id) + copy * 10000000));
+    parts.push(unique ? uniquify(h, copy) : h);
     total += b.words;
   }
 }

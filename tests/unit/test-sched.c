@@ -410,3 +410,43 @@ TEST_IMPL(sched_interactive_belongs_to_its_requester)
   fx_close(&x);
   return 0;
 }
+
+TEST_IMPL(sched_claims_shrink_near_the_end)
+{
+  struct fx x;
+  struct wire_entry e;
+  size_t share = 0, want;
+  uint32_t s;
+
+  fx_open(&x);
+  render(&x, x.book, 0, 100, 0, 0);
+  for (s = 0; s < 100; s++)
+    share += (size_t)sched_is_top(x.book, s, x.b.key,
+                                  (const uint8_t(*)[32])x.live, 3);
+  want = (share + 3) / 4 < SCHED_CLAIM_MIN ? SCHED_CLAIM_MIN
+                                           : (share + 3) / 4;
+  if (want > share)
+    want = share;
+  ASSERT(share > 0);
+  /* B's share of 100 sentences is far below four batches: a quarter. */
+  ASSERT_OK(sched_plan_claim(feed_state(x.f), x.b.key,
+                             (const uint8_t(*)[32])x.live, 3, 0, NULL, NULL,
+                             &e));
+  ASSERT_EQ(e.sent.count, want);
+  wire_entry_clear(&e);
+  /* Alone, B takes a whole batch of what there is. */
+  ASSERT_OK(sched_plan_claim(feed_state(x.f), x.b.key,
+                             (const uint8_t(*)[32])x.b.key, 1, 0, NULL, NULL,
+                             &e));
+  ASSERT_EQ(e.sent.count, SCHED_CLAIM_BATCH);
+  wire_entry_clear(&e);
+  /* Plenty left (about 1,000 of 3,000 for B): whole batches. */
+  render(&x, x.book, 100, 2900, 0, 0);
+  ASSERT_OK(sched_plan_claim(feed_state(x.f), x.b.key,
+                             (const uint8_t(*)[32])x.live, 3, 0, NULL, NULL,
+                             &e));
+  ASSERT_EQ(e.sent.count, SCHED_CLAIM_BATCH);
+  wire_entry_clear(&e);
+  fx_close(&x);
+  return 0;
+}

@@ -167,6 +167,20 @@ TEST_IMPL(sleepeng_render_run)
   ASSERT_OK(render_run(r, &job, NULL, &b, err, sizeof(err)));
   ASSERT_EQ(b.cached, 1);
   ASSERT(memcmp(a.key, b.key, sizeof(a.key)) == 0);
+  /* Another sentence of as many words: the same silence, encoded once. */
+  job.text = "Nine other words fill this second test sentence here.";
+  buf_free(&ogg);
+  buf_init(&ogg, BLOBS_MAX_BYTES);
+  ASSERT_OK(render_run(r, &job, &ogg, &c, err, sizeof(err)));
+  ASSERT_EQ(c.cached, 0);
+  ASSERT(memcmp(a.key, c.key, sizeof(a.key)) != 0);
+  ASSERT(memcmp(a.blob, c.blob, sizeof(a.blob)) == 0);
+  ASSERT_EQ(ogg_samples(&ogg), samples);
+  /* One word more: longer silence. */
+  job.text = "Ten other words fill this third and longer test sentence.";
+  ASSERT_OK(render_run(r, &job, NULL, &c, err, sizeof(err)));
+  ASSERT(memcmp(a.blob, c.blob, sizeof(a.blob)) != 0);
+  ASSERT(c.duration_ms > a.duration_ms);
   job.voice = &e;
   ASSERT_OK(render_run(r, &job, NULL, &c, err, sizeof(err)));
   ASSERT(memcmp(a.key, c.key, sizeof(a.key)) != 0);
