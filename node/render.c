@@ -67,21 +67,55 @@ render_free(struct render **r)
   *r = NULL;
 }
 
-/* Encode n samples of silence at rate into ogg, from the cache when this
- * length was encoded before. */
+#define SILENCE_KEY "glowtalk-silence-v1"
+
+/* The render cache key of n samples of silence at rate as r encodes it:
+ * the node's workers share each length through the cache table. */
+static void
+silence_key(const struct render *r, size_t n, int rate,
+            uint8_t key[SECURE_HASH_BYTES])
+{
+  char msg[160];
+  int len = snprintf(msg, sizeof(msg), "%zu %d %d %d %s", n, rate,
+                     r->bitrate, r->complexity, audio_version());
+  secure_hash(key, msg, (size_t)len, SILENCE_KEY, strlen(SILENCE_KEY));
+}
+
+/* Encode n samples of silence at rate into ogg, from a cache when this
+ * length was encoded before (this process's, then the node's). */
 static int
 encode_silence(struct render *r, const int16_t *pcm, size_t n, int rate,
                struct buf *ogg)
 {
+  uint8_t key[SECURE_HASH_BYTES], h[SECURE_HASH_BYTES];
+  struct rcache_entry e;
   struct silence *sl;
-  int i, err;
+  int i, err, stored = 0;
 
   for (i = 0; i < RENDER_SILENCES; i++)
     if (r->sil[i].n == n && r->sil[i].rate == rate)
       return buf_append(ogg, r->sil[i].ogg.data, r->sil[i].ogg.len);
-  err = audio_encode(pcm, n, rate, r->bitrate, r->complexity, NULL, ogg);
-  if (err)
-    return err;
+  if (r->db != NULL && r->blobs != NULL) {
+    silence_key(r, n, rate, key);
+    if (rcache_get(r->db, key, &e) == 0 &&
+        blobs_get(r->blobs, e.blob, ogg) == 0)
+      stored = 1;
+    else
+      ogg->len = 0; /* a blob gone or cut short: encode again */
+  }
+  if (!stored) {
+    err = audio_encode(pcm, n, rate, r->bitrate, r->complexity, NULL, ogg);
+    if (err)
+      return err;
+    if (r->db != NULL && r->blobs != NULL &&
+        blobs_put(r->blobs, ogg->data, ogg->len, h) == 0) {
+      memcpy(e.blob, h, SECURE_HASH_BYTES);
+      e.size = (int64_t)ogg->len;
+      e.duration_ms = (int64_t)n * 1000 / rate;
+      if (rcache_put(r->db, key, &e) != 0)
+        log_debug("silence of %zu samples not cached", n);
+    }
+  }
   sl = &r->sil[r->sil_next++ % RENDER_SILENCES];
   buf_free(&sl->ogg);
   buf_init(&sl->ogg, BLOBS_MAX_BYTES);

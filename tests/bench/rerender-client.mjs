@@ -3,8 +3,8 @@
 // The interactive re-render latency (issue 6): against a node's web API,
 // SAMPLES times: pick a random sentence of BOOK, ask for a new take of it
 // (POST /api/books/BOOK/rerender), then poll its state until the new audio
-// is ready and GET /audio/HASH.opus answers 200 with the file. Prints each
-// latency and a RESULT line with p50/p95/max in ms.
+// is ready and its audio path (/audio/HASH.opus) answers 200 with the
+// file. Prints each latency and a RESULT line with p50/p95/max in ms.
 // Usage: node rerender-client.mjs URL BOOK SAMPLES
 const [url, book, samplesArg] = process.argv.slice(2);
 const samples = Number(samplesArg || 20);
@@ -38,7 +38,7 @@ for (let i = 0; i < samples; i++) {
   while (performance.now() - t0 < TIMEOUT_MS) {
     const now = (await getJson(`/api/books/${book}/sentences?at=${s.id}&limit=1`)).sentences[0];
     if (now.state === 'ready' && now.audio && now.audio !== old) {
-      const a = await fetch(api(`/audio/${now.audio}.opus`));
+      const a = await fetch(api(now.audio)); // a path: /audio/HASH.opus
       const body = await a.arrayBuffer();
       if (a.ok && body.byteLength > 0) { ms = performance.now() - t0; break; }
     }
