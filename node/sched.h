@@ -91,8 +91,9 @@ int sched_open_claims(struct state *st, const uint8_t node[WIRE_KEY_BYTES],
  * tasks of the same book, priority, take and stale holder, up to
  * SCHED_CLAIM_BATCH, fewer (a quarter of what this node may still take,
  * at least SCHED_CLAIM_MIN) near the end of bulk work shared with others
- * (nlive > 1, not a takeover). A task held by a stale claim is taken over: the claim
- * names the stale one (supersedes) and so ranks one epoch above it.
+ * (nlive > 1, not a takeover). A task held by a stale claim is taken
+ * over: the claim names the stale one (supersedes) and so ranks one
+ * epoch above it.
  * ERR_NOT_FOUND when there is nothing to claim; ERR_FORBIDDEN when node holds
  * SCHED_CLAIMS_PER_NODE open claims already. */
 int sched_plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
