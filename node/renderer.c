@@ -26,6 +26,7 @@
 #define CLAIMS_MAX SCHED_CLAIMS_PER_NODE
 #define JOBS_MAX (SCHED_CLAIMS_PER_NODE * SCHED_CLAIM_BATCH)
 #define PLAN_IDLE_MS 1000 /* plan at least this often with no news */
+#define PLAN_RETRY_MS 100 /* least time between plans that find nothing */
 
 /* A claim this process made and works on. */
 struct lclaim {
@@ -78,6 +79,7 @@ struct renderer {
   renderer_live_fn live_fn;          /* who else renders, or NULL */
   void *live_arg;
   uint64_t idle_since_ms;            /* none of our own work since, or 0 */
+  uint64_t retry_at_ms;              /* no full plan before (found none) */
   struct leases *leases;             /* other nodes' claims, our clock */
 };
 
@@ -444,6 +446,28 @@ plan_interactive(struct renderer *r, const uint8_t (*live)[WIRE_KEY_BYTES],
   wire_entry_clear(&e);
 }
 
+static size_t
+live_members(struct renderer *r, uint8_t (*live)[WIRE_KEY_BYTES])
+{
+  size_t n = 1;
+  memcpy(live[0], r->me, WIRE_KEY_BYTES);
+  if (r->live_fn)
+    n += r->live_fn(r->live_arg, live + 1, RENDERER_LIVE_MAX);
+  return n;
+}
+
+/* Only the interactive look of a plan (the log changed while full plans
+ * wait). */
+static void
+plan_now_interactive(struct renderer *r)
+{
+  uint8_t live[RENDERER_LIVE_MAX + 1][WIRE_KEY_BYTES];
+  size_t nlive = live_members(r, live);
+
+  leases_set_now(r->leases, uv_now(r->loop));
+  plan_interactive(r, (const uint8_t(*)[WIRE_KEY_BYTES])live, nlive);
+}
+
 /* Claim and start work while the workers have room. */
 static void
 plan(struct renderer *r, int changed)
@@ -451,12 +475,9 @@ plan(struct renderer *r, int changed)
   struct wire_entry e;
   int c, err;
   uint8_t live[RENDERER_LIVE_MAX + 1][WIRE_KEY_BYTES];
-  size_t nlive = 1;
+  size_t nlive = live_members(r, live);
   uint64_t now = uv_now(r->loop);
 
-  memcpy(live[0], r->me, WIRE_KEY_BYTES);
-  if (r->live_fn)
-    nlive += r->live_fn(r->live_arg, live + 1, RENDERER_LIVE_MAX);
   leases_set_now(r->leases, now);
   if (changed)
     plan_interactive(r, (const uint8_t(*)[WIRE_KEY_BYTES])live, nlive);
@@ -481,7 +502,9 @@ plan(struct renderer *r, int changed)
       r->idle_since_ms = 0;
     }
     if (err) {
-      if (err != ERR_NOT_FOUND && err != ERR_FORBIDDEN)
+      if (err == ERR_NOT_FOUND)
+        r->retry_at_ms = now + PLAN_RETRY_MS;
+      else if (err != ERR_FORBIDDEN)
         log_error("cannot plan a claim: %s", err_str(err));
       wire_entry_clear(&e);
       return;
@@ -538,11 +561,18 @@ on_tick(uv_timer_t *t)
     renew(r);
     r->last_renew_ms = now;
   }
+  /* After a plan found nothing, the next waits PLAN_RETRY_MS even if the
+   * log changed: in a busy swarm it changes every few milliseconds, and
+   * each plan scans the queue. Interactive work is looked for at once. */
   if ((r->dirty || now - r->last_plan_ms >= PLAN_IDLE_MS) &&
       feed_behind(r->feed, &behind) == 0 && behind == 0) {
-    plan(r, r->dirty);
-    r->dirty = 0;
-    r->last_plan_ms = now;
+    if (now >= r->retry_at_ms) {
+      plan(r, r->dirty);
+      r->dirty = 0;
+      r->last_plan_ms = now;
+    } else if (r->dirty) {
+      plan_now_interactive(r);
+    }
   }
   /* Each poll hands an idle worker its next job: while jobs are out, tick
    * fast so a worker never waits a whole tick (at RENDERER_TICK_MS two

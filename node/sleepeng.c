@@ -83,6 +83,10 @@ sleepeng_synth(const struct voice *v, const char *text, unsigned flags,
     return ERR_TOO_BIG;
   }
   ms = sleepeng_duration_ms(text, v->rate, (flags & TTS_SSML) != 0);
+  /* Whole steps: a handful of lengths, so a node encodes each silence
+   * once (node/render.c) and a scaling run measures the swarm, not
+   * libopus encoding silence. */
+  ms = (ms + SLEEPENG_STEP_MS - 1) / SLEEPENG_STEP_MS * SLEEPENG_STEP_MS;
   wait_ms(v->sleep_ms);
   *n = (size_t)(ms * SLEEPENG_RATE / 1000);
   *pcm = xcalloc(*n, sizeof(**pcm));

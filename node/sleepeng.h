@@ -14,9 +14,10 @@
 
 struct voice;
 
-#define SLEEPENG_VERSION "sleep-1" /* in render keys: bump if output changes */
+#define SLEEPENG_VERSION "sleep-2" /* in render keys: bump if output changes */
 #define SLEEPENG_RATE 24000        /* Hz of the silent PCM (an Opus rate) */
 #define SLEEPENG_MIN_MS 300        /* shortest sentence */
+#define SLEEPENG_STEP_MS 1000      /* the silence is rounded up to this */
 #define SLEEPENG_MAX_MS 600000     /* longest sentence (10 min) */
 #define SLEEPENG_TEXT_MAX 8192     /* bytes of text, as tts.h */
 
@@ -27,8 +28,8 @@ struct voice;
  * SLEEPENG_MAX_MS. */
 int64_t sleepeng_duration_ms(const char *text, int rate, int ssml);
 
-/* Wait v->sleep_ms ms, then give sleepeng_duration_ms() of silence at
- * SLEEPENG_RATE in *pcm (caller frees with xfree()), *n samples. flags
+/* Wait v->sleep_ms ms, then give sleepeng_duration_ms() of silence,
+ * rounded up to whole SLEEPENG_STEP_MS, at SLEEPENG_RATE in *pcm (caller frees with xfree()), *n samples. flags
  * are TTS_* (TTS_SSML matters). ERR_INVAL for empty text or a voice that
  * is not the sleep engine, ERR_TOO_BIG for text over SLEEPENG_TEXT_MAX;
  * errbuf says which, *pcm is NULL. */

@@ -28,6 +28,16 @@ mkdir -p "$HOME"
 MAKE_THREAD_UNIQUE=1 node "$ROOT/tests/bench/make-thread.js" "$FIX" "$TMP/thread.html" "$WORDS" \
   >/dev/null
 
+# CPU seconds (user + system) used so far by the live processes whose
+# command line names DIR: the daemons and their forked render workers.
+cpu_of() {
+  local dir=$1 pid sum=0 t
+  for pid in $(pgrep -f -- "--data $dir/" || true); do
+    t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    sum=$((sum + ${t:-0}))
+  done
+  echo "$sum"
+}
 json_str() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }
 json_num() { sed -n "s/.*\"$1\":\\([0-9]*\\).*/\\1/p"; }
 now_ms() { date +%s%3N; }
@@ -71,6 +81,7 @@ run_swarm() {
   done
   b=$("$GT" book new "$w" --data "$base/n1" --voice sleep:100 --json |
       json_str book_id)
+  c0=$(cpu_of "$base")
   t0=$(now_ms)
   total=$("$GT" render "$b" --data "$base/n1" --json | json_num queued)
   # Poll with one cheap query: `glowtalk status` would compete with the
@@ -82,21 +93,24 @@ run_swarm() {
     sleep 0.1
   done
   t1=$(now_ms)
+  c1=$(cpu_of "$base")
   dup=$(sqlite3 "$base/n1/glowtalk.db" \
         "SELECT count(*) - count(DISTINCT sentence) FROM st_results")
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   PIDS=()
-  echo "$total $((t1 - t0)) $dup"
+  echo "$total $((t1 - t0)) $dup $((c1 - c0))"
 }
 
 echo "swarm scaling: sleep:100 engine, $WORKERS workers per node"
 ONE=""
 for n in $SIZES; do
-  read -r total ms dup < <(run_swarm "$n")
+  read -r total ms dup ticks < <(run_swarm "$n")
   rate=$(awk -v t="$total" -v ms="$ms" 'BEGIN { printf "%.1f", t * 1000 / ms }')
   [ -z "$ONE" ] && ONE=$rate
   awk -v n="$n" -v t="$total" -v ms="$ms" -v r="$rate" -v one="$ONE" -v d="$dup" \
-    'BEGIN { printf "  %d node(s): %d sentences in %.1f s = %s/s; %.2f x N x one node (target >= 0.9); duplicated renders %d = %.2f%% (target <= 2%%)\n",
-             n, t, ms / 1000, r, r / (n * one), d, 100 * d / t }'
+    -v cpu="$ticks" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" \
+    'BEGIN { printf "  %d node(s): %d sentences in %.1f s = %s/s; %.2f x N x one node (target >= 0.9); duplicated renders %d = %.2f%% (target <= 2%%); CPU %.1f ms per sentence, %.0f%% of %d cores\n",
+             n, t, ms / 1000, r, r / (n * one), d, 100 * d / t,
+             1000 * cpu / hz / t, 100 * cpu / hz / (ms / 1000) / cores, cores }'
 done

@@ -113,7 +113,9 @@ TEST_IMPL(sleepeng_synth_waits_and_is_silent)
   ASSERT_OK(sleepeng_synth(&v, "Ten words make a sentence of a fair length "
                            "here.", 0, &pcm, &n, err, sizeof(err)));
   ASSERT_GE(mono_ms() - t0, 120);
-  ASSERT_EQ(n, (size_t)(10 * 60000 / 175) * SLEEPENG_RATE / 1000);
+  ASSERT_EQ(n, (size_t)((10 * 60000 / 175 + SLEEPENG_STEP_MS - 1) /
+                        SLEEPENG_STEP_MS * SLEEPENG_STEP_MS) *
+                   SLEEPENG_RATE / 1000);
   for (i = 0; i < n; i++)
     ASSERT_EQ(pcm[i], 0);
   xfree(pcm);
@@ -161,7 +163,9 @@ TEST_IMPL(sleepeng_render_run)
   buf_init(&ogg, BLOBS_MAX_BYTES);
   ASSERT_OK(render_run(r, &job, &ogg, &a, err, sizeof(err)));
   ASSERT_EQ(a.cached, 0);
-  ASSERT_EQ(a.duration_ms, 9 * 60000 / 175);
+  /* 9 words at 175 words a minute, in whole steps. */
+  ASSERT_EQ(a.duration_ms, (9 * 60000 / 175 + SLEEPENG_STEP_MS - 1) /
+                               SLEEPENG_STEP_MS * SLEEPENG_STEP_MS);
   samples = ogg_samples(&ogg);
   ASSERT_EQ(samples * 1000 / 48000, a.duration_ms);
   ASSERT_OK(render_run(r, &job, NULL, &b, err, sizeof(err)));
@@ -176,8 +180,9 @@ TEST_IMPL(sleepeng_render_run)
   ASSERT(memcmp(a.key, c.key, sizeof(a.key)) != 0);
   ASSERT(memcmp(a.blob, c.blob, sizeof(a.blob)) == 0);
   ASSERT_EQ(ogg_samples(&ogg), samples);
-  /* One word more: longer silence. */
-  job.text = "Ten other words fill this third and longer test sentence.";
+  /* Five words more: longer silence. */
+  job.text = "Fourteen other words fill this third and longer test sentence, "
+             "the longest one here by far.";
   ASSERT_OK(render_run(r, &job, NULL, &c, err, sizeof(err)));
   ASSERT(memcmp(a.blob, c.blob, sizeof(a.blob)) != 0);
   ASSERT(c.duration_ms > a.duration_ms);
