@@ -30,9 +30,10 @@ int64_t sleepeng_duration_ms(const char *text, int rate, int ssml);
 
 /* Wait v->sleep_ms ms, then give sleepeng_duration_ms() of silence,
  * rounded up to whole SLEEPENG_STEP_MS, at SLEEPENG_RATE in *pcm (caller
- * frees with xfree()), *n samples. flags are TTS_* (TTS_SSML matters). ERR_INVAL for empty text or a voice that
- * is not the sleep engine, ERR_TOO_BIG for text over SLEEPENG_TEXT_MAX;
- * errbuf says which, *pcm is NULL. */
+ * frees with xfree()), *n samples. flags are TTS_* (TTS_SSML matters).
+ * ERR_INVAL for empty text or a voice that is not the sleep engine,
+ * ERR_TOO_BIG for text over SLEEPENG_TEXT_MAX; errbuf says which, *pcm
+ * is NULL. */
 int sleepeng_synth(const struct voice *v, const char *text, unsigned flags,
                    int16_t **pcm, size_t *n, char *errbuf, size_t errlen)
     WARN_UNUSED;
