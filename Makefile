@@ -248,6 +248,13 @@ $(BUILD)/bench-swarm: $(BUILD)/tests/bench/swarm-bench.o $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The blob bench runs on the in-process test swarm (tests/support/swarmh.c).
+$(BUILD)/bench-blobx: $(BUILD)/tests/bench/bench-blobx.o \
+                      $(BUILD)/tests/support/swarmh.o \
+                      $(BUILD)/tests/unit/task.o $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Replication test fixture: admits a node in a log as a join would
 # (tests/integration/repl-admit.c, used by repl.t and swarm.t).
 test-only: $(BUILD)/repl-admit

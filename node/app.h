@@ -15,6 +15,8 @@
 
 #define APP_LOCK (1u << 0) /* take the data dir lock (daemon, writers) */
 
+struct storewatch;
+
 struct app {
   char *dir;                 /* data dir, owned */
   struct config *cfg;        /* borrowed from the caller */
@@ -22,6 +24,8 @@ struct app {
   struct identity *id;
   struct netkey *net;
   struct db *db;
+  struct storewatch *watch;  /* glowtalk run's store change notifier
+                              * (node/storewatch.h), borrowed; else NULL */
   char node_id[IDENTITY_ID_HEX];
   char network_id[NETKEY_ID_HEX];
 };

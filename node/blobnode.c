@@ -142,6 +142,7 @@ blobnode_start(uv_loop_t *loop, struct app *app, struct swarm *sw,
   memset(&so, 0, sizeof(so));
   so.db_path = db;
   so.blobs_dir = dir;
+  so.watch = app->watch;
   so.skip_results = !xo.replicate;
   err = blobsync_start(loop, bn->bx, &so, &bn->sync, errbuf,
                        errlen);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "node/alloc.h"
+#include "node/fileio.h"
 #include "node/hex.h"
 
 #define TMP_PREFIX ".tmp-"
@@ -80,65 +81,32 @@ blobs_has(struct blobs *b, const uint8_t hash[SECURE_HASH_BYTES])
   return ok;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
-{
-  const char *p = data;
-
-  while (len > 0) {
-    ssize_t w = write(fd, p, len);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0)
-      return -errno;
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
 int
 blobs_put(struct blobs *b, const void *data, size_t len,
           uint8_t hash[SECURE_HASH_BYTES])
 {
-  char *path = NULL, *sub = NULL, *tmp = NULL;
-  char hex[BLOBS_HEX_LEN + 1];
-  int fd = -1, err = 0;
+  char *tmp = NULL;
+  int fd, err;
 
   if (len > BLOBS_MAX_BYTES)
     return ERR_TOO_BIG;
   secure_hash(hash, data, len, NULL, 0);
   if (blobs_has(b, hash))
     return 0;
-  hex_encode(hex, hash, SECURE_HASH_BYTES);
-  sub = xasprintf("%s/%.2s", b->dir, hex);
-  if (mkdir(sub, 0700) != 0 && errno != EEXIST) {
-    err = -errno;
-    goto out;
-  }
-  path = blobs_path(b, hash);
-  tmp = xasprintf("%s/" TMP_PREFIX "%s.XXXXXX", sub, hex);
-  fd = mkstemp(tmp);
-  if (fd < 0) {
-    err = -errno;
-    goto out;
-  }
+  fd = blobs_tmp_open(b, hash, &tmp);
+  if (fd < 0)
+    return fd;
   /* No fsync per blob: it costs more than rendering the sentence (about
    * 18 ms on a plain disk). A blob torn or lost by a crash is caught by
    * its size at cache lookup or its hash on read, and rendered again. */
-  err = write_all(fd, data, len);
+  err = fileio_write_all(fd, data, len);
   if (close(fd) != 0 && err == 0)
     err = -errno;
-  fd = -1;
-  if (err == 0 && rename(tmp, path) != 0)
-    err = -errno;
-  if (err != 0)
+  if (err == 0)
+    err = blobs_tmp_commit(b, hash, tmp); /* removes tmp on failure */
+  else
     unlink(tmp);
-out:
   xfree(tmp);
-  xfree(path);
-  xfree(sub);
   return err;
 }
 
@@ -199,6 +167,30 @@ tmp_abandoned(const char *sub, const char *name)
   return old;
 }
 
+/* fn(sub, arg) for each fan-out subdir ("ab") of the store, until one
+ * fails (its error). */
+static int
+each_sub(struct blobs *b, int (*fn)(const char *sub, void *arg), void *arg)
+{
+  DIR *d = opendir(b->dir);
+  struct dirent *e;
+  int err = 0;
+
+  if (d == NULL)
+    return -errno;
+  while (err == 0 && (e = readdir(d)) != NULL) {
+    char *sub;
+
+    if (strlen(e->d_name) != 2 || e->d_name[0] == '.')
+      continue;
+    sub = xasprintf("%s/%s", b->dir, e->d_name);
+    err = fn(sub, arg);
+    xfree(sub);
+  }
+  closedir(d);
+  return err;
+}
+
 static int
 gc_sub(const char *sub, blobs_ref_cb ref, void *arg, size_t *removed)
 {
@@ -235,27 +227,26 @@ gc_sub(const char *sub, blobs_ref_cb ref, void *arg, size_t *removed)
   return err;
 }
 
+struct gc_arg {
+  blobs_ref_cb ref;
+  void *arg;
+  size_t *removed;
+};
+
+static int
+gc_one(const char *sub, void *arg)
+{
+  struct gc_arg *g = arg;
+  return gc_sub(sub, g->ref, g->arg, g->removed);
+}
+
 int
 blobs_gc(struct blobs *b, blobs_ref_cb ref, void *arg, size_t *removed)
 {
-  DIR *d = opendir(b->dir);
-  struct dirent *e;
-  int err = 0;
+  struct gc_arg g = {ref, arg, removed};
 
   *removed = 0;
-  if (d == NULL)
-    return -errno;
-  while (err == 0 && (e = readdir(d)) != NULL) {
-    char *sub;
-
-    if (strlen(e->d_name) != 2 || e->d_name[0] == '.')
-      continue;
-    sub = xasprintf("%s/%s", b->dir, e->d_name);
-    err = gc_sub(sub, ref, arg, removed);
-    xfree(sub);
-  }
-  closedir(d);
-  return err;
+  return each_sub(b, gc_one, &g);
 }
 
 int
@@ -325,25 +316,15 @@ usage_sub(const char *sub, uint64_t *bytes)
   return 0;
 }
 
+static int
+usage_one(const char *sub, void *arg)
+{
+  return usage_sub(sub, arg);
+}
+
 int
 blobs_usage(struct blobs *b, uint64_t *bytes)
 {
-  DIR *d = opendir(b->dir);
-  struct dirent *e;
-  int err = 0;
-
   *bytes = 0;
-  if (d == NULL)
-    return -errno;
-  while (err == 0 && (e = readdir(d)) != NULL) {
-    char *sub;
-
-    if (strlen(e->d_name) != 2 || e->d_name[0] == '.')
-      continue;
-    sub = xasprintf("%s/%s", b->dir, e->d_name);
-    err = usage_sub(sub, bytes);
-    xfree(sub);
-  }
-  closedir(d);
-  return err;
+  return each_sub(b, usage_one, bytes);
 }

@@ -17,6 +17,7 @@
 #include "node/alloc.h"
 #include "node/db.h"
 #include "node/log.h"
+#include "node/storewatch.h"
 
 #define HASHB SECURE_HASH_BYTES
 #define KNOWN_MIN 4096 /* slots of the known set (power of two) */
@@ -35,13 +36,11 @@ struct blobsync {
   struct blobs *store;
   struct db *db;
   struct blobsync_options opts;
-  uv_timer_t timer;
   uv_work_t work;
   enum job running;
   int closing;
-  int timer_closed;          /* its close callback ran */
   int want_sweep, want_gc;
-  int64_t data_version;
+  int docs_due;              /* the store changed: want_docs() when idle */
   uint64_t last_sweep_ms, next_gc_ms;
   /* Stored blobs seen by sweeps: 8-byte hash prefixes, open addressing.
    * Touched by the job thread during a job, by nobody else. */
@@ -314,8 +313,7 @@ job_after(uv_work_t *w, int status)
     db_close(&bs->db);
     blobs_close(&bs->store);
     xfree(bs->known);
-    if (bs->timer_closed)
-      xfree(bs); /* the timer closed first */
+    xfree(bs);
     return;
   }
   if (j == JOB_SWEEP)
@@ -366,7 +364,6 @@ maybe_start(struct blobsync *bs)
   uint64_t now = uv_now(bs->loop);
   uint64_t gap = bs->opts.sweep_gap_ms ? bs->opts.sweep_gap_ms
                                        : BLOBSYNC_SWEEP_GAP_MS;
-  int64_t dv = 0;
 
   if (bs->running != JOB_NONE || bs->closing)
     return;
@@ -377,11 +374,8 @@ maybe_start(struct blobsync *bs)
     start_job(bs, JOB_GC);
     return;
   }
-  /* PRAGMA data_version moves when another connection commits. */
-  if (db_query_int(bs->db, "PRAGMA data_version", &dv) == 0 &&
-      dv != bs->data_version) {
-    bs->data_version = dv;
-    bs->want_sweep = 1;
+  if (bs->docs_due) {
+    bs->docs_due = 0;
     want_docs(bs);
   }
   if (bs->want_sweep && (now - bs->last_sweep_ms >= gap ||
@@ -392,10 +386,18 @@ maybe_start(struct blobsync *bs)
   }
 }
 
+/* Every store watcher tick: another connection's commit asks for a
+ * sweep (within the gap); the tick also runs the collection schedule. */
 static void
-on_timer(uv_timer_t *t)
+on_watch(int changed, void *arg)
 {
-  maybe_start(t->data);
+  struct blobsync *bs = arg;
+  if (changed) {
+    if (bs->want_sweep == 0)
+      bs->want_sweep = 1;
+    bs->docs_due = 1;
+  }
+  maybe_start(bs);
 }
 
 int
@@ -407,6 +409,11 @@ blobsync_start(uv_loop_t *loop, struct blobx *bx,
   int err;
 
   *out = NULL;
+  if (opts->watch == NULL) {
+    snprintf(errbuf, errlen, "blob sync: no store watcher");
+    xfree(bs);
+    return ERR_INVAL;
+  }
   bs->opts = *opts;
   bs->opts.db_path = bs->opts.blobs_dir = NULL;
   err = blobs_open(opts->blobs_dir, &bs->store);
@@ -429,20 +436,19 @@ blobsync_start(uv_loop_t *loop, struct blobx *bx,
   bs->want_sweep = 2; /* at start */
   bs->next_gc_ms = uv_now(loop) + (opts->gc_first_ms ? opts->gc_first_ms
                                                      : BLOBSYNC_GC_FIRST_MS);
-  uv_timer_init(loop, &bs->timer);
-  bs->timer.data = bs;
-  uv_timer_start(&bs->timer, on_timer, 0, BLOBSYNC_POLL_MS);
+  err = storewatch_subscribe(bs->opts.watch, on_watch, bs);
+  if (err) {
+    snprintf(errbuf, errlen, "blob sync: %s", err_str(err));
+    db_close(&bs->db);
+    blobs_close(&bs->store);
+    xfree(bs->known);
+    xfree(bs);
+    return err;
+  }
+  bs->docs_due = 1;
+  maybe_start(bs); /* the documents and the first sweep, now */
   *out = bs;
   return 0;
-}
-
-static void
-timer_closed(uv_handle_t *h)
-{
-  struct blobsync *bs = h->data;
-  bs->timer_closed = 1;
-  if (bs->running == JOB_NONE)
-    xfree(bs); /* else job_after frees it */
 }
 
 void
@@ -455,12 +461,13 @@ blobsync_close(struct blobsync **bsp)
   bs = *bsp;
   *bsp = NULL;
   bs->closing = 1;
+  storewatch_unsubscribe(bs->opts.watch, on_watch, bs);
   if (bs->running == JOB_NONE) {
     db_close(&bs->db);
     blobs_close(&bs->store);
     xfree(bs->known);
-  }
-  uv_close((uv_handle_t *)&bs->timer, timer_closed);
+    xfree(bs);
+  } /* else job_after frees it */
 }
 
 void

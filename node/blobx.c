@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "node/alloc.h"
+#include "node/fileio.h"
 #include "node/hex.h"
 #include "node/json.h"
 #include "node/log.h"
@@ -641,21 +642,6 @@ find_xfer(struct bpeer *bp, const uint8_t hash[HASHB])
   return NULL;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
-{
-  while (len > 0) {
-    ssize_t w = write(fd, p, len);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0)
-      return -errno;
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
 static void
 on_chunk(struct blobx *bx, struct bpeer *bp, const struct wire_frame *f)
 {
@@ -690,7 +676,7 @@ on_chunk(struct blobx *bx, struct bpeer *bp, const struct wire_frame *f)
   bx->st.bytes_in += len;
   bp->bytes_in += len;
   x->last_ms = uv_now(bx->loop);
-  if (write_all(x->fd, f->u.blob_chunk.data, len) != 0) {
+  if (fileio_write_all(x->fd, f->u.blob_chunk.data, len) != 0) {
     log_warn("cannot write a temp blob: %s", strerror(errno));
     xfer_abort(bx, x, 0);
     kick(bx);

@@ -14,6 +14,7 @@
 #include "node/blobs.h"
 #include "node/book.h"
 #include "node/commands.h"
+#include "node/fileio.h"
 #include "node/logcli.h"
 
 struct out_file {
@@ -24,19 +25,7 @@ static int
 write_piece(void *arg, const void *data, size_t len)
 {
   struct out_file *o = arg;
-  const uint8_t *p = data;
-
-  while (len > 0) {
-    ssize_t w = write(o->fd, p, len);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0)
-      return -errno;
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
+  return fileio_write_all(o->fd, data, len);
 }
 
 /* The book's name, for the tags (caller frees), or NULL. */
@@ -97,12 +86,9 @@ cmd_export(struct cli *cli)
                     : err_str(err));
     goto done;
   }
-  tmp = xasprintf("%s.tmp-XXXXXX", out);
-  of.fd = mkstemp(tmp);
+  of.fd = fileio_temp(out, &tmp);
   if (of.fd < 0) {
-    rc = cli_fail("cannot write %s: %s", out, strerror(errno));
-    xfree(tmp);
-    tmp = NULL;
+    rc = cli_fail("cannot write %s: %s", out, strerror(-of.fd));
     goto done;
   }
   name = book_name(app.db, book);

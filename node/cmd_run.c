@@ -20,11 +20,13 @@
 #include "node/commands.h"
 #include "node/control.h"
 #include "node/events.h"
+#include "node/fileio.h"
 #include "node/http.h"
 #include "node/json.h"
 #include "node/log.h"
 #include "node/renderer.h"
 #include "node/status.h"
+#include "node/storewatch.h"
 #include "node/swarm_node.h"
 #include "node/version.h"
 #include "node/worksd.h"
@@ -41,6 +43,7 @@ struct daemon {
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
+  struct storewatch *watch; /* the store's change notifier (app.watch) */
 };
 
 static void
@@ -54,22 +57,9 @@ on_signal(uv_signal_t *h, int signum)
 static int
 write_ui_url(struct daemon *d, const char *host)
 {
-  char *tmp = xasprintf("%s.tmp", d->ui_url_path);
   char *text = xasprintf("http://%s:%d/\n", strchr(host, ':') ? "[::1]" : host,
                          http_port(d->http));
-  int fd, err = 0;
-  size_t len = strlen(text);
-
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-    err = -errno;
-  if (fd >= 0)
-    close(fd);
-  if (!err && rename(tmp, d->ui_url_path) != 0)
-    err = -errno;
-  if (err)
-    unlink(tmp);
-  xfree(tmp);
+  int err = fileio_replace(d->ui_url_path, text, strlen(text));
   xfree(text);
   return err;
 }
@@ -157,6 +147,17 @@ start_renderer(struct daemon *d, struct config *cfg, char *errbuf,
                         errlen);
 }
 
+/* One look at the store a tick for every module that acts on changes. */
+static int
+start_watch(struct daemon *d, char *errbuf, size_t errlen)
+{
+  char *path = datadir_file(d->app.dir, "glowtalk.db");
+  int err = storewatch_start(&d->loop, path, 0, &d->watch, errbuf, errlen);
+  xfree(path);
+  d->app.watch = d->watch;
+  return err;
+}
+
 int
 cmd_run(struct cli *cli)
 {
@@ -196,6 +197,10 @@ cmd_run(struct cli *cli)
     goto out;
   if (config_get_bool(cfg, "headless"))
     log_info("headless: no web UI");
+  if (start_watch(&d, errbuf, sizeof(errbuf))) {
+    cli_fail("%s", errbuf);
+    goto out;
+  }
   if (swarm_node_start(&d.loop, &d.app, d.control, d.events, &d.swarm,
                        errbuf, sizeof(errbuf))) {
     cli_fail("%s", errbuf);
@@ -219,6 +224,8 @@ out:
   worksd_close(&d.worksd);
   swarm_node_close(&d.swarm);
   control_server_close(&d.control);
+  d.app.watch = NULL;
+  storewatch_close(&d.watch); /* after every subscriber */
   uv_close((uv_handle_t *)&d.sigint, NULL);
   uv_close((uv_handle_t *)&d.sigterm, NULL);
   uv_run(&d.loop, UV_RUN_DEFAULT);

@@ -18,47 +18,13 @@
 #include "node/blobs.h"
 #include "node/cli.h"
 #include "node/commands.h"
+#include "node/fileio.h"
 #include "node/prep.h"
 #include "node/render.h"
 #include "node/tts.h"
 #include "node/voice.h"
 
 #define SAY_TEXT_MAX TTS_TEXT_MAX /* bytes of TEXT */
-
-/* Temp file next to path, so rename() is atomic. */
-static int
-open_temp(const char *path, char **tmp)
-{
-  int fd;
-
-  *tmp = xasprintf("%s.tmp-XXXXXX", path);
-  fd = mkstemp(*tmp);
-  if (fd < 0) {
-    int e = errno;
-
-    xfree(*tmp);
-    *tmp = NULL;
-    errno = e;
-  }
-  return fd;
-}
-
-static int
-write_out(int fd, const struct buf *b)
-{
-  size_t off = 0;
-
-  while (off < b->len) {
-    ssize_t w = write(fd, b->data + off, b->len - off);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0)
-      return -errno;
-    off += (size_t)w;
-  }
-  return fsync(fd) != 0 ? -errno : 0;
-}
 
 /* Open the data dir's store if there is an initialised one (else leave
  * app->db NULL). */
@@ -123,9 +89,9 @@ cmd_say(struct cli *cli)
     cli_fail("%s", errbuf);
     goto out;
   }
-  fd = open_temp(out, &tmp);
+  fd = fileio_temp(out, &tmp);
   if (fd < 0) {
-    cli_fail("cannot write %s: %s", out, strerror(errno));
+    cli_fail("cannot write %s: %s", out, strerror(-fd));
     goto out;
   }
   open_store(cli, &app, &blobs);
@@ -138,7 +104,9 @@ cmd_say(struct cli *cli)
     cli_fail("%s", errbuf);
     goto out;
   }
-  err = write_out(fd, &ogg);
+  err = fileio_write_all(fd, ogg.data, ogg.len);
+  if (err == 0 && fsync(fd) != 0)
+    err = -errno;
   if (err == 0 && close(fd) != 0)
     err = -errno;
   fd = -1;

@@ -434,3 +434,17 @@ out:
   db_finalize(&s);
   return err;
 }
+
+int
+invites_is_removed(struct db *db, const uint8_t node[WIRE_KEY_BYTES])
+{
+  struct db_stmt *s = NULL;
+  int yes = 0;
+
+  if (db_prepare(db, "SELECT 1 FROM st_members WHERE node=?1 AND "
+                 "removed_lamport IS NOT NULL", &s) == 0 &&
+      db_bind_blob(s, 1, node, WIRE_KEY_BYTES) == 0)
+    yes = db_step(s) == DB_ROW;
+  db_finalize(&s);
+  return yes;
+}

@@ -88,5 +88,8 @@ int invites_each_removed(struct db *db,
                          void (*cb)(const uint8_t node[WIRE_KEY_BYTES],
                                     void *arg),
                          void *arg) WARN_UNUSED;
+/* 1 when node was a member and is removed (st_members with a removal),
+ * 0 when not (or on a database error). */
+int invites_is_removed(struct db *db, const uint8_t node[WIRE_KEY_BYTES]);
 
 #endif

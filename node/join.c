@@ -34,10 +34,6 @@ struct join_server {
   struct netkey *join_net;   /* K_join of our network */
   uint8_t netid[NETKEY_ID_BYTES];
   uint64_t admitted, refused;
-  uint8_t (*removed)[IDENTITY_PUBLIC_BYTES]; /* removed members */
-  size_t nremoved, capremoved;
-  int64_t data_version;      /* PRAGMA data_version when last read */
-  int loaded;                /* removed[] read at least once */
 };
 
 static int64_t
@@ -94,7 +90,6 @@ join_server_free(struct join_server **jsp)
   feed_free(&js->feed);
   db_close(&js->db);
   netkey_free(&js->join_net);
-  xfree(js->removed);
   xfree(js);
 }
 
@@ -110,53 +105,6 @@ join_server_counts(const struct join_server *js, uint64_t *admitted,
 {
   *admitted = js->admitted;
   *refused = js->refused;
-}
-
-static void
-add_removed(const uint8_t node[WIRE_KEY_BYTES], void *arg)
-{
-  struct join_server *js = arg;
-  if (js->nremoved == js->capremoved) {
-    js->capremoved = js->capremoved ? 2 * js->capremoved : 8;
-    js->removed = xrealloc(js->removed,
-                           js->capremoved * sizeof(*js->removed));
-  }
-  memcpy(js->removed[js->nremoved++], node, WIRE_KEY_BYTES);
-}
-
-int
-join_server_drop_removed(struct join_server *js, struct swarm *sw)
-{
-  int64_t v = 0;
-  size_t i;
-  int dropped = 0;
-
-  /* Cheap when nothing was written: data_version moves on every commit
-   * by another connection (CLI, API, renderer, replication). */
-  if (db_query_int(js->db, "PRAGMA data_version", &v) != 0)
-    return 0;
-  if (v == js->data_version && js->loaded)
-    return 0;
-  js->data_version = v;
-  js->nremoved = 0;
-  if (invites_each_removed(js->db, add_removed, js) != 0)
-    return 0;
-  js->loaded = 1;
-  for (i = 0; i < js->nremoved; i++)
-    dropped += swarm_drop(sw, js->removed[i], "removed from the swarm");
-  return dropped;
-}
-
-int
-join_server_is_removed(const struct join_server *js,
-                       const uint8_t pub[IDENTITY_PUBLIC_BYTES])
-{
-  size_t i;
-  for (i = 0; i < js->nremoved; i++) {
-    if (memcmp(js->removed[i], pub, IDENTITY_PUBLIC_BYTES) == 0)
-      return 1;
-  }
-  return 0;
 }
 
 char *

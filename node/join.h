@@ -41,14 +41,6 @@ const struct netkey *join_server_netkey(const struct join_server *js);
  * of a join-plane connection and closes it. */
 void join_server_on_frame(struct swarm *s, struct peer *p,
                           const struct wire_frame *f, void *arg);
-/* Removals (node/LOG.md Remove): reread the removed members from the
- * store (any writer: the CLI, the API, replication) and drop the
- * connection of each one still connected to sw. Call periodically on the
- * loop thread. Returns how many connections were dropped. */
-int join_server_drop_removed(struct join_server *js, struct swarm *sw);
-/* 1 when pub was removed as of the last join_server_drop_removed(). */
-int join_server_is_removed(const struct join_server *js,
-                           const uint8_t pub[IDENTITY_PUBLIC_BYTES]);
 /* node_meta 'join_peer' (INVITER_ID@HOST:PORT, written by glowtalk join)
  * as an allocated string (xfree), or NULL when there is none. */
 char *join_server_join_peer(struct join_server *js);

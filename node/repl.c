@@ -12,6 +12,7 @@
 #include "node/db.h"
 #include "node/feed.h"
 #include "node/hex.h"
+#include "node/invites.h"
 #include "node/json.h"
 #include "node/log.h"
 #include "node/peer.h"
@@ -408,6 +409,9 @@ repl_is_member(struct repl *r, const uint8_t pub[IDENTITY_PUBLIC_BYTES])
     log_warn("cannot read the store's version");
   if (member_by_log(r, pub))
     return 1;
+  /* Removed (the founder too): out for good, whatever the rules below. */
+  if (invites_is_removed(state_db(feed_state(r->f)), pub))
+    return 0;
   if (state_get_founder(state_db(feed_state(r->f)), who) == 0 &&
       memcmp(who, pub, KEY) == 0)
     return 1;
@@ -418,13 +422,24 @@ repl_is_member(struct repl *r, const uint8_t pub[IDENTITY_PUBLIC_BYTES])
   return 0;
 }
 
-/* After entries were applied: drop links to nodes that are no longer
- * members (a Remove arrived). */
+static void
+drop_removed(const uint8_t node[KEY], void *arg)
+{
+  struct repl *r = arg;
+  (void)swarm_drop(r->sw, node, "removed from the swarm");
+}
+
+/* After entries were applied: drop removed members (a Remove arrived;
+ * swarm_drop also forgets their addresses, so they are not redialled) and
+ * links to any other node that is no longer a member. */
 static void
 enforce_members(struct repl *r)
 {
   struct peer *p;
   int i;
+  if (r->sw && invites_each_removed(state_db(feed_state(r->f)),
+                                    drop_removed, r) != 0)
+    log_warn("cannot read the removed members");
   for (i = 0; i < REPL_PEERS_MAX; i++) {
     struct rpeer *rp = &r->peers[i];
     if (!rp->used || !rp->up || repl_is_member(r, rp->pub))
@@ -882,6 +897,7 @@ repl_attach(struct repl *r, struct swarm *sw)
   r->sw = sw;
   swarm_set_handler(sw, WIRE_REPL_HEADS, on_heads, r);
   swarm_set_handler(sw, WIRE_REPL_ENTRIES, on_entries, r);
+  enforce_members(r); /* removed members among the peers to dial */
 }
 
 static void

@@ -53,7 +53,8 @@ int repl_new(uv_loop_t *loop, struct feed *f, const struct identity *me,
              const struct repl_options *o, struct repl **out) WARN_UNUSED;
 /* Register the replication frame handlers on sw (borrowed; close the
  * swarm before the replicator, or together: repl never touches sw after
- * repl_close). */
+ * repl_close). From then on removed members (node/LOG.md Remove) are
+ * dropped from sw, now and whenever the log changes. */
 void repl_attach(struct repl *r, struct swarm *sw);
 /* Stop the timer and free (once the loop has run). Clears *r. NULL-safe. */
 void repl_close(struct repl **r);

@@ -17,6 +17,7 @@
 #include "node/config.h"
 #include "node/control.h"
 #include "node/events.h"
+#include "node/fileio.h"
 #include "node/hex.h"
 #include "node/join.h"
 #include "node/json.h"
@@ -46,9 +47,7 @@ static int
 is_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
 {
   struct swarm_node *sn = arg;
-  if (sn->join && join_server_is_removed(sn->join, pub))
-    return 0; /* removed from the swarm (node/join.h) */
-  return repl_node_is_member(pub, sn->rn);
+  return repl_node_is_member(pub, sn->rn); /* removals too (node/repl.c) */
 }
 
 static void
@@ -75,9 +74,6 @@ snapshot(struct swarm_node *sn)
 static void
 on_snap(uv_timer_t *t)
 {
-  struct swarm_node *sn = t->data;
-  if (sn->join)
-    join_server_drop_removed(sn->join, sn->sw);
   snapshot(t->data);
 }
 
@@ -116,22 +112,9 @@ on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
 static int
 write_addr(const char *path, const char *host, int port)
 {
-  char *tmp = xasprintf("%s.tmp", path);
   char *text = strchr(host, ':') ? xasprintf("[%s]:%d\n", host, port)
                                  : xasprintf("%s:%d\n", host, port);
-  size_t len = strlen(text);
-  int fd, err = 0;
-
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-    err = -errno;
-  if (fd >= 0)
-    close(fd);
-  if (!err && rename(tmp, path) != 0)
-    err = -errno;
-  if (err)
-    unlink(tmp);
-  xfree(tmp);
+  int err = fileio_replace(path, text, strlen(text));
   xfree(text);
   return err;
 }
@@ -254,8 +237,7 @@ op_peers(const struct json *args, void *arg, char *errbuf, size_t errlen)
   }
 }
 
-/* A joined node dials the member that admitted it (node_meta join_peer)
- * and drops removed members at once. */
+/* A joined node dials the member that admitted it (node_meta join_peer). */
 static void
 dial_join_peer(struct swarm_node *sn)
 {
@@ -263,7 +245,6 @@ dial_join_peer(struct swarm_node *sn)
   if (peer && add_target(sn->sw, peer, errbuf, sizeof(errbuf)) != 0)
     log_warn("join_peer: %s", errbuf);
   xfree(peer);
-  join_server_drop_removed(sn->join, sn->sw);
 }
 
 static void

@@ -10,13 +10,14 @@
 #include "node/datadir.h"
 #include "node/db.h"
 #include "node/log.h"
+#include "node/storewatch.h"
 #include "node/works.h"
 
 struct worksd {
-  uv_timer_t timer;
+  uv_loop_t *loop;
+  struct storewatch *watch; /* borrowed: app->watch */
   struct db *db;     /* own connection */
   struct blobs *blobs;
-  int64_t version;   /* PRAGMA data_version at the last pass */
   int again;         /* the last pass left documents awaited */
   int dirty;         /* written since the last checkpoint */
   uint64_t last_checkpoint;
@@ -35,19 +36,17 @@ worksd_pass(struct worksd *w)
   return err;
 }
 
+/* Every store watcher tick. */
 static void
-on_tick(uv_timer_t *t)
+on_tick(int changed, void *arg)
 {
-  struct worksd *w = t->data;
-  int64_t v = 0;
+  struct worksd *w = arg;
 
-  if (db_query_int(w->db, "PRAGMA data_version", &v) != 0)
-    v = w->version + 1; /* cannot tell: look */
-  if (v == w->version && !w->again) {
+  if (!changed && !w->again) {
     /* Quiet for a tick: move the WAL into the database here, off the
      * log's receive path (its connection checkpoints only when the WAL
      * is large, feed.h FEED_WAL_PAGES_STR). */
-    uint64_t now = uv_now(t->loop);
+    uint64_t now = uv_now(w->loop);
     if (w->dirty && now - w->last_checkpoint >= WORKSD_CHECKPOINT_MS) {
       if (db_exec(w->db, "PRAGMA wal_checkpoint(PASSIVE)") != 0)
         log_warn("WAL checkpoint failed: %s", db_errmsg(w->db));
@@ -57,7 +56,6 @@ on_tick(uv_timer_t *t)
     return;
   }
   w->dirty = 1;
-  w->version = v;
   if (worksd_pass(w) != 0)
     return; /* logged; the next tick tries again */
 }
@@ -71,6 +69,12 @@ worksd_start(uv_loop_t *loop, struct app *app, struct worksd **out,
   int err;
 
   *out = NULL;
+  if (app->watch == NULL) {
+    snprintf(errbuf, errlen, "works: no store watcher");
+    err = ERR_INVAL;
+    xfree(path);
+    goto fail;
+  }
   err = db_open_store(path, &w->db, errbuf, errlen);
   xfree(path);
   if (err)
@@ -83,10 +87,14 @@ worksd_start(uv_loop_t *loop, struct app *app, struct worksd **out,
   xfree(path);
   if (err)
     goto fail;
-  w->version = -1;
-  uv_timer_init(loop, &w->timer);
-  w->timer.data = w;
-  uv_timer_start(&w->timer, on_tick, WORKSD_TICK_MS, WORKSD_TICK_MS);
+  w->loop = loop;
+  w->watch = app->watch;
+  w->again = 1; /* a first pass at the first tick */
+  err = storewatch_subscribe(w->watch, on_tick, w);
+  if (err) {
+    snprintf(errbuf, errlen, "works: %s", err_str(err));
+    goto fail;
+  }
   *out = w;
   return 0;
 fail:
@@ -96,21 +104,15 @@ fail:
   return err;
 }
 
-static void
-on_closed(uv_handle_t *h)
+void
+worksd_close(struct worksd **wp)
 {
-  struct worksd *w = h->data;
+  struct worksd *w = wp ? *wp : NULL;
+  if (w == NULL)
+    return;
+  *wp = NULL;
+  storewatch_unsubscribe(w->watch, on_tick, w);
   blobs_close(&w->blobs);
   db_close(&w->db);
   xfree(w);
-}
-
-void
-worksd_close(struct worksd **w)
-{
-  if (*w == NULL)
-    return;
-  uv_timer_stop(&(*w)->timer);
-  uv_close((uv_handle_t *)&(*w)->timer, on_closed);
-  *w = NULL;
 }

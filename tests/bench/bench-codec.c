@@ -20,6 +20,7 @@
 #include "node/alloc.h"
 #include "node/audio.h"
 #include "node/buf.h"
+#include "tests/bench/benchclock.h"
 
 #define WAV_MAX (64u << 20)  /* bytes of a WAV we read */
 #define FFT_N 512            /* frame of the spectral distance */
@@ -76,15 +77,6 @@ out:
   return ok ? 0 : -1;
 }
 
-static double
-now_s(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int
 encode(const char *in, const char *out, int bitrate, int complexity)
 {
@@ -96,12 +88,12 @@ encode(const char *in, const char *out, int bitrate, int complexity)
   if (read_wav(in, &w) != 0)
     return 1;
   buf_init(&ogg, AUDIO_OUT_MAX);
-  t0 = now_s();
+  t0 = bench_wall_s();
   if (audio_encode(w.pcm, w.n, w.rate, bitrate, complexity, NULL, &ogg)) {
     fprintf(stderr, "bench-codec: encode failed\n");
     return 1;
   }
-  t1 = now_s();
+  t1 = bench_wall_s();
   f = fopen(out, "wb");
   if (f == NULL || fwrite(ogg.data, 1, ogg.len, f) != ogg.len)
     return 1;

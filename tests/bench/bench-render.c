@@ -22,6 +22,7 @@
 #include "node/tts.h"
 #include "node/voice.h"
 #include "node/workers.h"
+#include "tests/bench/benchclock.h"
 
 #define BENCH_VOICE "espeak:en-us+m3"
 #define BENCH_SENTENCES_MAX 100000
@@ -46,15 +47,6 @@ static const char *const words[] = {
   "three", "magic", "dragon", "castle", "letter", "quietly", "strange",
   "wizard", "garden", "river", "silver", "promise", "answer", "question"};
 #define NWORDS (sizeof(words) / sizeof(words[0]))
-
-static double
-now_s(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int
 gen(const char *path, long nwords)
@@ -175,7 +167,7 @@ run(char **sent, size_t n, int nworkers, int complexity, int bitrate,
       return 1;
     r = render_new(t, b, db, bitrate, complexity);
     c0 = cpu_s();
-    t0 = now_s();
+    t0 = bench_wall_s();
     for (i = 0; i < n && err == 0; i++) {
       struct render_job job = {&v, sent[i], NULL, 0, 0};
       struct render_result res;
@@ -183,7 +175,7 @@ run(char **sent, size_t n, int nworkers, int complexity, int bitrate,
       err = render_run(r, &job, NULL, &res, errbuf, sizeof(errbuf));
       total_ms += res.duration_ms;
     }
-    t1 = now_s();
+    t1 = bench_wall_s();
     c1 = cpu_s();
     render_free(&r);
     db_close(&db);
@@ -199,12 +191,12 @@ run(char **sent, size_t n, int nworkers, int complexity, int bitrate,
     /* let the workers start espeak-ng before timing (as a daemon's are) */
     usleep(300000);
     c0 = cpu_s();
-    t0 = now_s();
+    t0 = bench_wall_s();
     for (i = 0; i < n && err == 0; i++)
       err = workers_submit(w, i, BENCH_VOICE, sent[i], NULL, 0, 0);
     if (err == 0)
       err = workers_drain(w, done, NULL);
-    t1 = now_s();
+    t1 = bench_wall_s();
     workers_free(&w); /* reaps the workers: their CPU time counts */
     c1 = cpu_s();
   }

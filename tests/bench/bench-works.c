@@ -19,22 +19,7 @@
 #include "node/work.h"
 #include "node/work_store.h"
 #include "node/works.h"
-
-static double
-peak_mb(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_maxrss / 1024.0;
-}
-
-static double
-cpu(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "tests/bench/benchclock.h"
 
 static void
 sink(const char *data, size_t len, void *arg)
@@ -110,14 +95,14 @@ main(int argc, char **argv)
     fprintf(stderr, "bench-works: %s\n", errbuf);
     return 1;
   }
-  m_setup = peak_mb();
-  c0 = cpu();
+  m_setup = bench_peak_mb();
+  c0 = bench_cpu_s();
   if (works_materialise(db, (const uint8_t *)doc.data, doc.len, hash, id,
                         0, 0, 1, errbuf, sizeof(errbuf)) != 0) {
     fprintf(stderr, "bench-works: %s\n", errbuf);
     return 1;
   }
-  t_mat = cpu() - c0;
+  t_mat = bench_cpu_s() - c0;
   if (work_store_count(db, id, &c) != 0) {
     fprintf(stderr, "bench-works: the work is not stored\n");
     return 1;
@@ -125,7 +110,7 @@ main(int argc, char **argv)
   printf("works bench: materialised %lld posts, %lld sentences in %.2f s "
          "CPU (hash, parse, canonical check, store); peak RSS %.0f MB "
          "(%.0f MB before: the parse of the page and the document)\n",
-         (long long)c.posts, (long long)c.sentences, t_mat, peak_mb(),
+         (long long)c.posts, (long long)c.sentences, t_mat, bench_peak_mb(),
          m_setup);
   buf_free(&doc);
   db_close(&db);

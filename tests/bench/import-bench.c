@@ -15,36 +15,11 @@
 #include "node/glowfic_html.h"
 #include "node/work.h"
 #include "node/work_store.h"
+#include "tests/bench/benchclock.h"
 #include "tests/unit/task.h"
 
 #define TARGET_SECONDS 3.0 /* issue 3: parse + segment + store */
 #define TARGET_PEAK_MB 300.0
-
-static double
-peak_mb(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_maxrss / 1024.0;
-}
-
-static double
-now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process: what "on one core" means when the machine
- * is shared and wall time includes waiting for the core. */
-static double
-cpu(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int
 main(int argc, char **argv)
@@ -66,33 +41,33 @@ main(int argc, char **argv)
     fprintf(stderr, "bench-import: %s\n", errbuf);
     return 1;
   }
-  m0 = peak_mb();
-  t0 = now();
-  c0 = cpu();
+  m0 = bench_peak_mb();
+  t0 = bench_wall_s();
+  c0 = bench_cpu_s();
   w = work_new(argv[1]);
   if (glowfic_html_parse(w, data, len, 0, errbuf, sizeof(errbuf)) != 0) {
     fprintf(stderr, "bench-import: %s\n", errbuf);
     return 1;
   }
-  t1 = now();
-  c1 = cpu();
-  m1 = peak_mb();
+  t1 = bench_wall_s();
+  c1 = bench_cpu_s();
+  m1 = bench_peak_mb();
   if (work_finish(w, 300) != 0) {
     fprintf(stderr, "bench-import: work_finish failed\n");
     return 1;
   }
-  t2 = now();
-  c2 = cpu();
-  m2 = peak_mb();
+  t2 = bench_wall_s();
+  c2 = bench_cpu_s();
+  m2 = bench_peak_mb();
   if (work_store_save(db, w, 0, &c, errbuf, sizeof(errbuf)) != 0) {
     fprintf(stderr, "bench-import: %s\n", errbuf);
     return 1;
   }
-  t3 = now();
-  c3 = cpu();
+  t3 = bench_wall_s();
+  c3 = bench_cpu_s();
   total = t3 - t0;
   ctotal = c3 - c0;
-  peak = peak_mb();
+  peak = bench_peak_mb();
   printf("import bench: %zu bytes of HTML, %lld posts, %lld sentences, "
          "%lld words\n", len, (long long)c.posts, (long long)c.sentences,
          (long long)c.words);
@@ -113,14 +88,14 @@ main(int argc, char **argv)
          ctotal <= TARGET_SECONDS && peak <= TARGET_PEAK_MB ? "yes" : "NO");
   /* Re-import of the unchanged work: every post's text hash matches, so
    * no sentence row is touched. */
-  t0 = now();
-  c0 = cpu();
+  t0 = bench_wall_s();
+  c0 = bench_cpu_s();
   if (work_store_save(db, w, 1, &c, errbuf, sizeof(errbuf)) != 0) {
     fprintf(stderr, "bench-import: %s\n", errbuf);
     return 1;
   }
   printf("  re-import unchanged       %6.3f  %6.3f   (%lld new sentences)\n",
-         cpu() - c0, now() - t0, (long long)c.new_sentences);
+         bench_cpu_s() - c0, bench_wall_s() - t0, (long long)c.new_sentences);
   work_free(w);
   db_close(&db);
   free(data);

@@ -11,11 +11,6 @@ IDA=$("$GLOWTALK" status --data "$A" --json | jq -r .node_id)
 token=$(curl -s "$URLA" | sed -n 's/.*name="csrf-token" content="\([0-9a-f]*\)".*/\1/p')
 J=(-H "X-CSRF-Token: $token" -H "Content-Type: application/json")
 jqb() { jq -r "$1" <<<"$BODY"; }
-wait_for() {
-  local n=$(($1 * 10)) i; shift
-  for i in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 
 http GET "${URLA}api/status"
 check "status lists the swarm feature" '[ "$(jqb "[.features[]|select(.==\"swarm\")]|length")" = 1 ]'

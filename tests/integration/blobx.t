@@ -6,17 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 A=$T_TMP/a B=$T_TMP/b
 "$GLOWTALK" init --data "$A" >/dev/null 2>&1
-node_id() { "$GLOWTALK" status --data "$1" --json | sed -n 's/^{"node_id":"\([0-9a-f]*\)".*/\1/p'; }
 IDA=$(node_id "$A")
-connected() {
-  "$GLOWTALK" status --data "$1" --json |
-    grep -q "\"node_id\":\"$2\",\"address\":[^,]*,\"connected\":true"
-}
-wait_for() {
-  local n=$(($1 * 10)) i; shift
-  for i in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 
 # A blob (300 kB: several chunks) placed in A's store by hand.
 head -c 300000 /dev/urandom > "$T_TMP/blob"

@@ -7,17 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 A=$T_TMP/a B=$T_TMP/b C=$T_TMP/c
 "$GLOWTALK" init --data "$A" >/dev/null 2>&1
-node_id() { "$GLOWTALK" status --data "$1" --json | sed -n 's/^{"node_id":"\([0-9a-f]*\)".*/\1/p'; }
-connected() {
-  "$GLOWTALK" status --data "$1" --json |
-    grep -q "\"node_id\":\"$2\",\"address\":[^,]*,\"connected\":true"
-}
-wait_for() {
-  local n=$(($1 * 10)) i; shift
-  for i in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-not() { ! "$@"; }
 members() { sqlite3 "$A/glowtalk.db" 'SELECT count(*) FROM st_members'; }
 code_of() { sed -n 's/^{"code":"\([^"]*\)".*/\1/p' <<<"$1"; }
 id_of() { sed -n 's/.*"invite_id":"\([0-9a-f]*\)".*/\1/p' <<<"$1"; }

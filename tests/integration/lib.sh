@@ -75,3 +75,20 @@ http() {
   CODE=${BODY##*$'\n'}
   BODY=${BODY%$'\n'*}
 }
+
+# ---- several nodes ----
+# node_id DIR: the node's id.
+node_id() { "$GLOWTALK" status --data "$1" --json | sed -n 's/^{"node_id":"\([0-9a-f]*\)".*/\1/p'; }
+# connected DIR ID: DIR's daemon lists ID as connected.
+connected() {
+  "$GLOWTALK" status --data "$1" --json |
+    grep -q "\"node_id\":\"$2\",\"address\":[^,]*,\"connected\":true"
+}
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+  local n=$(($1 * 10)) i; shift
+  for i in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+# not CMD...: CMD failed (for wait_for and check).
+not() { ! "$@"; }

@@ -11,18 +11,8 @@ ADMIT=$(dirname "$GLOWTALK")/repl-admit
 for d in "$A" "$B"; do "$GLOWTALK" init --data "$d" >/dev/null 2>&1; done
 cp "$A/network.key" "$B/network.key"
 "$ADMIT" "$A" "$B" 2>/dev/null; check "B is admitted in A's log" '[ $? = 0 ]'
-node_id() { "$GLOWTALK" status --data "$1" --json | sed -n 's/^{"node_id":"\([0-9a-f]*\)".*/\1/p'; }
 hash_of() { "$GLOWTALK" status --data "$1" --json | grep -o '"state_hash":"[0-9a-f]*"'; }
 same() { [ "$(hash_of "$A")" = "$(hash_of "$B")" ]; }
-connected() {
-  "$GLOWTALK" status --data "$1" --json |
-    grep -q "\"node_id\":\"$2\",\"address\":[^,]*,\"connected\":true"
-}
-wait_for() {
-  local n=$(($1 * 10)) i; shift
-  for i in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 IDA=$(node_id "$A") IDB=$(node_id "$B")
 
 DEMO=$(cd "$(dirname "$0")/../.." && pwd)/contrib/demo/keeper-of-small-lights.html

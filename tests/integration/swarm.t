@@ -10,22 +10,8 @@ for d in "$A" "$B" "$C"; do "$GLOWTALK" init --data "$d" >/dev/null 2>&1; done
 cp "$A/network.key" "$B/network.key"
 ADMIT=$(dirname "$GLOWTALK")/repl-admit
 "$ADMIT" "$A" "$B" 2>/dev/null || not_ok "B is admitted in A's log"
-node_id() { "$GLOWTALK" status --data "$1" --json | sed -n 's/^{"node_id":"\([0-9a-f]*\)".*/\1/p'; }
 IDA=$(node_id "$A") IDB=$(node_id "$B") IDC=$(node_id "$C")
 check "node ids" '[ ${#IDA} = 64 ] && [ ${#IDB} = 64 ] && [ "$IDA" != "$IDB" ]'
-
-# connected DIR ID: DIR's daemon lists ID as connected.
-connected() {
-  "$GLOWTALK" status --data "$1" --json |
-    grep -q "\"node_id\":\"$2\",\"address\":[^,]*,\"connected\":true"
-}
-# wait_for SECONDS CMD...: poll CMD every 0.1 s.
-wait_for() {
-  local n=$(($1 * 10)) i; shift
-  for i in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-not() { ! "$@"; }
 
 start_node "$A" || { not_ok "node A starts"; done_testing; }
 PIDA=$PID URLA=$URL

@@ -6,210 +6,63 @@
 
 #include <dirent.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sys/stat.h>
 
 #include <uv.h>
 
 #include "crypto/identity.h"
-#include "crypto/netkey.h"
-#include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/blobs.h"
 #include "node/blobx.h"
 #include "node/json.h"
 #include "node/peer.h"
 #include "node/swarm.h"
+#include "tests/support/swarmh.h"
 
 #define T_WAIT_MS 20000   /* longest wait for any condition */
 #define T_SOFT (256u << 10) /* a small soft cap so back-pressure matters */
-
-struct tnode {
-  struct identity *id;
-  struct netkey *net;
-  struct swarm *sw;
-  struct swarm_options opts;
-  struct blobs *store;
-  struct blobx *bx;
-  char *dir;
-  int ups, downs;
-  char addr[64];
-};
-
-static uv_loop_t loop;
-static struct wire_hello hello = {0, NULL, 0, NULL, 0, NULL, 0, "t"};
-
-static int
-is_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
-{
-  (void)pub;
-  (void)arg;
-  return 1;
-}
-
-static void
-on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
-        void *arg)
-{
-  struct tnode *t = arg;
-  (void)s;
-  if (up)
-    t->ups++;
-  else
-    t->downs++;
-  if (t->bx)
-    blobx_link(t->bx, pub, up);
-}
-
-static void
-on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
-           void *arg)
-{
-  struct tnode *t = arg;
-  (void)s;
-  if (t->bx)
-    blobx_drained(t->bx, pub);
-}
+#define T_POLL_MS 2       /* conditions are looked at this often */
 
 static struct blobx_options *next_opts; /* tnode_start uses it once */
 
+/* A node of these tests: a small soft cap, its own blob store, blob
+ * exchange with a 2 s stall timeout (or *next_opts). */
 static void
-tnode_start(struct tnode *t, uint8_t seed_byte)
+tnode_start(struct swarmh_node *t, uint8_t seed_byte)
 {
-  uint8_t seed[IDENTITY_SEED_BYTES], key[NETKEY_BYTES];
   struct blobx_options bo;
-  char err[256];
 
-  memset(t, 0, sizeof(*t));
-  memset(seed, seed_byte, sizeof(seed));
-  memset(key, 7, sizeof(key));
-  ASSERT_OK(identity_from_seed(seed, &t->id));
-  t->net = netkey_from_bytes(key);
-  t->opts.id = t->id;
-  t->opts.net = t->net;
-  t->opts.listen = "127.0.0.1:0";
-  t->opts.is_member = is_member;
-  t->opts.hello = &hello;
-  t->opts.on_link = on_link;
-  t->opts.link_arg = t;
-  t->opts.on_drained = on_drained;
-  t->opts.backoff_min_ms = 20;
-  t->opts.backoff_max_ms = 200;
+  swarmh_node_init(t, seed_byte, 7);
   t->opts.queue_soft = T_SOFT;
-  t->dir = test_mkdtemp();
-  ASSERT_OK(blobs_open(t->dir, &t->store));
-  ASSERT_OK(swarm_start(&loop, &t->opts, &t->sw, err, sizeof(err)));
-  snprintf(t->addr, sizeof(t->addr), "127.0.0.1:%d", swarm_port(t->sw));
+  swarmh_start(t);
   memset(&bo, 0, sizeof(bo));
   bo.replicate = 1;
   bo.stall_ms = 2000;
   if (next_opts)
     bo = *next_opts;
   next_opts = NULL;
-  ASSERT_OK(blobx_start(&loop, t->sw, t->store, &bo, &t->bx));
-}
-
-static const uint8_t *
-pub(const struct tnode *t)
-{
-  return identity_public_key(t->id);
-}
-
-typedef int (*cond_fn)(void *arg);
-struct waiter {
-  uv_timer_t t;
-  cond_fn cond;
-  void *arg;
-  uint64_t deadline;
-  int met;
-};
-
-static void
-on_poll(uv_timer_t *h)
-{
-  struct waiter *w = h->data;
-  if ((w->cond && w->cond(w->arg)) || uv_now(&loop) >= w->deadline) {
-    w->met = w->cond ? w->cond(w->arg) : 1;
-    uv_stop(&loop);
-  }
-}
-
-static int
-run_until(cond_fn cond, void *arg, uint64_t ms)
-{
-  struct waiter w;
-  memset(&w, 0, sizeof(w));
-  w.cond = cond;
-  w.arg = arg;
-  uv_update_time(&loop);
-  w.deadline = uv_now(&loop) + ms;
-  uv_timer_init(&loop, &w.t);
-  w.t.data = &w;
-  uv_timer_start(&w.t, on_poll, 2, 2);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  uv_close((uv_handle_t *)&w.t, NULL);
-  uv_run(&loop, UV_RUN_NOWAIT);
-  return w.met;
-}
-
-static void
-setup(void)
-{
-  signal(SIGPIPE, SIG_IGN);
-  ASSERT_OK(secure_init());
-  ASSERT_OK(uv_loop_init(&loop));
-}
-
-static void
-finish(struct tnode **ts, int n)
-{
-  int i;
-  for (i = 0; i < n; i++) {
-    blobx_close(&ts[i]->bx);
-    swarm_close(&ts[i]->sw);
-  }
-  uv_run(&loop, UV_RUN_DEFAULT);
-  ASSERT_OK(uv_loop_close(&loop));
-  for (i = 0; i < n; i++) {
-    blobs_close(&ts[i]->store);
-    test_rmdir(ts[i]->dir);
-    identity_free(&ts[i]->id);
-    netkey_free(&ts[i]->net);
-  }
-}
-
-/* Deterministic bytes: blob i of a test. */
-static void
-fill(uint8_t *p, size_t len, uint32_t seed)
-{
-  uint32_t x = seed * 2654435761u + 1;
-  size_t i;
-  for (i = 0; i < len; i++) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    p[i] = (uint8_t)x;
-  }
+  swarmh_blobs_start(t, &bo);
 }
 
 /* Store n blobs of len bytes (seeds base..base+n-1) in t; hashes out. */
 static void
-put_blobs(struct tnode *t, int n, size_t len, uint32_t base, uint8_t *hashes)
+put_blobs(struct swarmh_node *t, int n, size_t len, uint32_t base,
+          uint8_t *hashes)
 {
   uint8_t *buf = xmalloc(len);
   int i;
   for (i = 0; i < n; i++) {
-    fill(buf, len, base + (uint32_t)i);
+    swarmh_fill(buf, len, base + (uint32_t)i);
     ASSERT_OK(blobs_put(t->store, buf, len, hashes + i * SECURE_HASH_BYTES));
   }
   xfree(buf);
 }
 
 struct count_arg {
-  struct tnode *t;
+  struct swarmh_node *t;
   uint64_t fetched;        /* wait for this many */
   size_t max_queued;       /* sampled queue of the server side */
-  struct tnode *server;
+  struct swarmh_node *server;
 };
 
 static int
@@ -218,7 +71,7 @@ fetched_n(void *arg)
   struct count_arg *c = arg;
   struct blobx_stats st;
   if (c->server) {
-    struct peer *p = swarm_peer(c->server->sw, pub(c->t));
+    struct peer *p = swarm_peer(c->server->sw, swarmh_pub(c->t));
     if (p) {
       struct peer_stats ps;
       peer_get_stats(p, &ps);
@@ -230,23 +83,11 @@ fetched_n(void *arg)
   return st.fetched >= c->fetched;
 }
 
-struct pair {
-  struct tnode *a, *b;
-};
-
-static int
-connected(void *arg)
-{
-  struct pair *p = arg;
-  return swarm_connected(p->a->sw) >= 1 && swarm_connected(p->b->sw) >= 1;
-}
-
+/* b dials a; both links up. */
 static void
-connect_pair(struct tnode *a, struct tnode *b)
+connect_pair(struct swarmh_node *a, struct swarmh_node *b)
 {
-  struct pair pr = {a, b};
-  ASSERT_OK(swarm_add_peer(b->sw, pub(a), a->addr));
-  ASSERT(run_until(connected, &pr, T_WAIT_MS));
+  ASSERT(swarmh_connect(b, a, T_WAIT_MS));
 }
 
 /* Files in a store whose name starts with ".tmp-". */
@@ -275,7 +116,7 @@ temp_files(const char *dir)
 
 TEST_IMPL(blobx_big_blob_in_chunks)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   size_t big = 5u << 20, mid = 300000;
   uint8_t h[2 * SECURE_HASH_BYTES];
   struct count_arg c;
@@ -284,7 +125,7 @@ TEST_IMPL(blobx_big_blob_in_chunks)
   struct buf got;
   uint8_t *want = xmalloc(big);
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&a, 1);
   tnode_start(&b, 2);
   put_blobs(&a, 1, big, 100, h);
@@ -297,11 +138,11 @@ TEST_IMPL(blobx_big_blob_in_chunks)
   memset(&c, 0, sizeof(c));
   c.t = &b;
   c.fetched = 2;
-  ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &c, T_WAIT_MS));
   buf_init(&got, BLOBS_MAX_BYTES);
   ASSERT_OK(blobs_get(b.store, h, &got));
   ASSERT_EQ(got.len, big);
-  fill(want, big, 100);
+  swarmh_fill(want, big, 100);
   ASSERT_OK(memcmp(got.data, want, big));
   buf_free(&got);
   ASSERT_EQ(blobs_size(b.store, h + SECURE_HASH_BYTES), (int64_t)mid);
@@ -312,7 +153,7 @@ TEST_IMPL(blobx_big_blob_in_chunks)
   ASSERT_EQ(st.bad, 0);
   ASSERT_EQ(blobx_is_wanted(b.bx, h), 0);
   /* 5 MiB in chunks of at most 64 KiB: at least 80 data frames. */
-  peer_get_stats(swarm_peer(b.sw, pub(&a)), &ps);
+  peer_get_stats(swarm_peer(b.sw, swarmh_pub(&a)), &ps);
   ASSERT_GE(ps.frames_in, big / BLOBX_CHUNK_BYTES);
   blobx_get_stats(a.bx, &st);
   ASSERT_EQ(st.bytes_out, big + mid);
@@ -323,7 +164,7 @@ TEST_IMPL(blobx_big_blob_in_chunks)
   ASSERT_EQ(blobx_want(b.bx, h, (uint64_t)BLOBS_MAX_BYTES + 1,
                        BLOBX_PLAYBACK), ERR_TOO_BIG);
   xfree(want);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
@@ -332,7 +173,7 @@ TEST_IMPL(blobx_big_blob_in_chunks)
 
 TEST_IMPL(blobx_many_small_under_soft_cap)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   uint8_t *h = xmalloc(T_SMALL_N * SECURE_HASH_BYTES);
   struct count_arg c;
   struct blobx_stats st;
@@ -340,7 +181,7 @@ TEST_IMPL(blobx_many_small_under_soft_cap)
   char *text;
   int i;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&a, 1);
   tnode_start(&b, 2);
   put_blobs(&a, T_SMALL_N, T_SMALL_LEN, 1000, h);
@@ -355,7 +196,7 @@ TEST_IMPL(blobx_many_small_under_soft_cap)
   c.t = &b;
   c.server = &a;
   c.fetched = T_SMALL_N;
-  ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &c, T_WAIT_MS));
   for (i = 0; i < T_SMALL_N; i++)
     ASSERT_EQ(blobs_size(b.store, h + i * SECURE_HASH_BYTES), T_SMALL_LEN);
   blobx_get_stats(b.bx, &st);
@@ -370,12 +211,12 @@ TEST_IMPL(blobx_many_small_under_soft_cap)
   xfree(text);
   json_free(j);
   xfree(h);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 struct bad_arg {
-  struct tnode *t;
+  struct swarmh_node *t;
   uint64_t bad;
 };
 
@@ -390,13 +231,13 @@ bad_seen(void *arg)
 
 TEST_IMPL(blobx_wrong_bytes_drop_the_peer)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   uint8_t h[2 * SECURE_HASH_BYTES];
-  struct pair pr = {&a, &b};
+  struct swarmh_pair pr = {&a, &b};
   struct blobx_stats st;
   struct bad_arg ba = {&b, 1};
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&a, 1);
   tnode_start(&b, 2);
   put_blobs(&a, 1, 200000, 7, h);
@@ -405,39 +246,39 @@ TEST_IMPL(blobx_wrong_bytes_drop_the_peer)
   /* Corrupted bytes: the hash does not match at the end. */
   blobx_test_corrupt(a.bx, 1);
   ASSERT_OK(blobx_want(b.bx, h, 200000, BLOBX_PLAYBACK));
-  ASSERT(run_until(bad_seen, &ba, T_WAIT_MS));
+  ASSERT(swarmh_run_until(bad_seen, &ba, T_WAIT_MS));
   ASSERT_EQ(blobs_has(b.store, h), 0);
   ASSERT_EQ(temp_files(b.dir), 0);
   /* The want stays; the bad peer is skipped for it after reconnecting. */
   ASSERT_EQ(blobx_is_wanted(b.bx, h), 1);
-  ASSERT(run_until(connected, &pr, T_WAIT_MS));
+  ASSERT(swarmh_run_until(swarmh_linked, &pr, T_WAIT_MS));
   blobx_test_corrupt(a.bx, 0);
   /* A size other than the one the log names: dropped at the first chunk. */
-  ASSERT(run_until(NULL, NULL, 300)); /* a stays skipped for h */
+  ASSERT(swarmh_run_until(NULL, NULL, 300)); /* a stays skipped for h */
   blobx_get_stats(b.bx, &st);
   ASSERT_EQ(st.bad, 1);
   ASSERT_EQ(st.parked, 1);
   b.downs = 0;
   ba.bad = 2;
   ASSERT_OK(blobx_want(b.bx, h + SECURE_HASH_BYTES, 5001, BLOBX_PLAYBACK));
-  ASSERT(run_until(bad_seen, &ba, T_WAIT_MS));
+  ASSERT(swarmh_run_until(bad_seen, &ba, T_WAIT_MS));
   ASSERT_EQ(blobs_has(b.store, h + SECURE_HASH_BYTES), 0);
   ASSERT_EQ(temp_files(b.dir), 0);
   blobx_get_stats(b.bx, &st);
   ASSERT_EQ(st.bad, 2);
   ASSERT_EQ(st.fetched, 0);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 TEST_IMPL(blobx_missing_here_fetched_there)
 {
-  struct tnode a, b, c, *all[] = {&a, &b, &c};
+  struct swarmh_node a, b, c, *all[] = {&a, &b, &c};
   uint8_t h[SECURE_HASH_BYTES];
   struct count_arg ca;
   struct blobx_stats st;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&a, 1);
   tnode_start(&b, 2);
   tnode_start(&c, 3);
@@ -446,7 +287,7 @@ TEST_IMPL(blobx_missing_here_fetched_there)
    * parked. */
   connect_pair(&a, &b);
   ASSERT_OK(blobx_want(b.bx, h, 40000, BLOBX_REPLICATE));
-  ASSERT(run_until(NULL, NULL, 300));
+  ASSERT(swarmh_run_until(NULL, NULL, 300));
   blobx_get_stats(b.bx, &st);
   ASSERT_EQ(st.missing, 1);
   ASSERT_EQ(st.parked, 1);
@@ -457,7 +298,7 @@ TEST_IMPL(blobx_missing_here_fetched_there)
   memset(&ca, 0, sizeof(ca));
   ca.t = &b;
   ca.fetched = 1;
-  ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &ca, T_WAIT_MS));
   ASSERT_EQ(blobs_size(b.store, h), 40000);
   blobx_get_stats(b.bx, &st);
   ASSERT_EQ(st.parked, 0);
@@ -465,12 +306,12 @@ TEST_IMPL(blobx_missing_here_fetched_there)
   /* b announced it: a, which never wanted it, ignores the BlobHave. */
   blobx_get_stats(a.bx, &st);
   ASSERT_EQ(st.wanted, 0);
-  finish(all, 3);
+  swarmh_finish(all, 3);
   return 0;
 }
 
 struct prio_arg {
-  struct tnode *b;
+  struct swarmh_node *b;
   const uint8_t *play;
   uint64_t fetched_at_play;
   int done;
@@ -491,7 +332,7 @@ play_arrived(void *arg)
 
 TEST_IMPL(blobx_playback_overtakes_replication)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   uint8_t *h = xmalloc((T_SMALL_N + 1) * SECURE_HASH_BYTES);
   uint8_t *play = h + T_SMALL_N * SECURE_HASH_BYTES;
   struct count_arg c;
@@ -499,7 +340,7 @@ TEST_IMPL(blobx_playback_overtakes_replication)
   struct blobx_stats st;
   int i;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&a, 1);
   tnode_start(&b, 2);
   put_blobs(&a, T_SMALL_N, T_SMALL_LEN, 3000, h);
@@ -511,7 +352,7 @@ TEST_IMPL(blobx_playback_overtakes_replication)
   memset(&c, 0, sizeof(c));
   c.t = &b;
   c.fetched = 100;
-  ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &c, T_WAIT_MS));
   /* Wanted at REPLICATE first (at the back of the line), then raised. */
   ASSERT_OK(blobx_want(b.bx, play, 20000, BLOBX_REPLICATE));
   ASSERT_OK(blobx_want(b.bx, play, 20000, BLOBX_PLAYBACK));
@@ -520,28 +361,28 @@ TEST_IMPL(blobx_playback_overtakes_replication)
   memset(&pa, 0, sizeof(pa));
   pa.b = &b;
   pa.play = play;
-  ASSERT(run_until(play_arrived, &pa, T_WAIT_MS));
+  ASSERT(swarmh_run_until(play_arrived, &pa, T_WAIT_MS));
   /* It arrived behind at most the fetches in flight when it was asked
    * and those started while its get travelled, not the 1,900 queued. */
   ASSERT_LE(pa.fetched_at_play, st.fetched + 2 * BLOBX_PEER_INFLIGHT);
   ASSERT_LT(pa.fetched_at_play, T_SMALL_N / 2);
   c.fetched = T_SMALL_N + 1;
-  ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &c, T_WAIT_MS));
   xfree(h);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 TEST_IMPL(blobx_replicate_off_and_quota)
 {
-  struct tnode a, b, c, *all[] = {&a, &b, &c};
+  struct swarmh_node a, b, c, *all[] = {&a, &b, &c};
   uint8_t h[11 * SECURE_HASH_BYTES];
   struct blobx_options off, quota;
   struct count_arg ca;
   struct blobx_stats st;
   int i;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   memset(&off, 0, sizeof(off));
   memset(&quota, 0, sizeof(quota));
   quota.replicate = 1;
@@ -563,13 +404,13 @@ TEST_IMPL(blobx_replicate_off_and_quota)
   memset(&ca, 0, sizeof(ca));
   ca.t = &b;
   ca.fetched = 1;
-  ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &ca, T_WAIT_MS));
   /* A quota of 10,000 B with 1,000 stored: replication stops once what
    * is stored plus what is in flight reaches it; playback still works. */
   for (i = 0; i < 10; i++)
     ASSERT_OK(blobx_want(c.bx, h + i * SECURE_HASH_BYTES, 3000,
                          BLOBX_REPLICATE));
-  ASSERT(run_until(NULL, NULL, 500));
+  ASSERT(swarmh_run_until(NULL, NULL, 500));
   blobx_get_stats(c.bx, &st);
   ASSERT_EQ(st.fetched, 3);
   ASSERT_EQ(st.stored_bytes, 10000);
@@ -578,9 +419,9 @@ TEST_IMPL(blobx_replicate_off_and_quota)
                        BLOBX_PLAYBACK));
   ca.t = &c;
   ca.fetched = st.fetched + 1;
-  ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &ca, T_WAIT_MS));
   ASSERT_EQ(blobs_has(c.store, h + 10 * SECURE_HASH_BYTES), 1);
-  finish(all, 3);
+  swarmh_finish(all, 3);
   return 0;
 }
 
@@ -609,13 +450,13 @@ fetch_done(void *arg)
 
 TEST_IMPL(blobx_fetch_waits_for_playback)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   uint8_t h[SECURE_HASH_BYTES], none[SECURE_HASH_BYTES];
   struct fetch_arg f;
   pthread_t th;
   uint64_t t0;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&a, 1);
   tnode_start(&b, 2);
   put_blobs(&a, 1, 100000, 42, h);
@@ -628,7 +469,7 @@ TEST_IMPL(blobx_fetch_waits_for_playback)
   f.size = 100000;
   f.timeout = 10000;
   ASSERT_OK(pthread_create(&th, NULL, fetch_thread, &f));
-  ASSERT(run_until(fetch_done, &f, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetch_done, &f, T_WAIT_MS));
   ASSERT_OK(pthread_join(th, NULL));
   ASSERT_OK(f.rc);
   ASSERT_EQ(blobs_size(b.store, h), 100000);
@@ -638,13 +479,13 @@ TEST_IMPL(blobx_fetch_waits_for_playback)
   f.bx = b.bx;
   f.hash = none;
   f.timeout = 8000;
-  uv_update_time(&loop);
-  t0 = uv_now(&loop);
+  uv_update_time(swarmh_loop());
+  t0 = uv_now(swarmh_loop());
   ASSERT_OK(pthread_create(&th, NULL, fetch_thread, &f));
-  ASSERT(run_until(fetch_done, &f, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetch_done, &f, T_WAIT_MS));
   ASSERT_OK(pthread_join(th, NULL));
   ASSERT_EQ(f.rc, ERR_NOT_FOUND);
-  ASSERT_LT(uv_now(&loop) - t0, 4000);
+  ASSERT_LT(uv_now(swarmh_loop()) - t0, 4000);
   /* Only a listener wanted it: the want is dropped with the answer. */
   ASSERT_EQ(blobx_is_wanted(b.bx, none), 0);
   /* Through the daemon's hook; none set: not found. */
@@ -653,7 +494,7 @@ TEST_IMPL(blobx_fetch_waits_for_playback)
   ASSERT_OK(blobx_playback_fetch(h, 0, 100));
   /* Stored already: at once. */
   ASSERT_OK(blobx_fetch(b.bx, h, 100000, 0));
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
@@ -663,8 +504,8 @@ TEST_IMPL(blobx_frames_roundtrip_and_caps)
   struct wire_frame f, g;
   size_t len;
 
-  fill(hashes, sizeof(hashes), 1);
-  fill(data, sizeof(data), 2);
+  swarmh_fill(hashes, sizeof(hashes), 1);
+  swarmh_fill(data, sizeof(data), 2);
   memset(&f, 0, sizeof(f));
   f.kind = WIRE_BLOB_HAVE;
   f.u.blob_list.hashes = hashes;
@@ -727,6 +568,9 @@ TEST_IMPL(blobx_frames_roundtrip_and_caps)
 
 #include "node/blobsync.h"
 #include "node/db.h"
+#include "node/storewatch.h"
+
+#define T_WATCH_MS 100 /* the store watcher's tick in these tests */
 
 static void
 add_result(struct db *db, const uint8_t hash[SECURE_HASH_BYTES], int64_t size,
@@ -794,19 +638,21 @@ sync_jobs(void *arg)
 
 TEST_IMPL(blobsync_state_feeds_wants)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   uint8_t h[(T_SYNC_N + 2) * SECURE_HASH_BYTES];
   struct blobsync_options o;
   struct blobsync *bs = NULL;
+  struct storewatch *watch = NULL;
   struct blobsync_stats st;
   struct blobx_stats xs;
   struct sync_arg sa;
   struct count_arg c;
   struct db *db = NULL;
   char errbuf[256], *path;
+  uint64_t queued;
   int i;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&a, 1);
   tnode_start(&b, 2);
   put_blobs(&a, T_SYNC_N + 2, 2000, 500, h);
@@ -816,47 +662,56 @@ TEST_IMPL(blobsync_state_feeds_wants)
     add_result(db, h + i * SECURE_HASH_BYTES, 2000, i);
   add_work(db, h + T_SYNC_N * SECURE_HASH_BYTES, 2000);
   connect_pair(&a, &b);
+  ASSERT_OK(storewatch_start(swarmh_loop(), path, T_WATCH_MS, &watch, errbuf,
+                             sizeof(errbuf)));
   memset(&o, 0, sizeof(o));
+  o.watch = watch;
   o.db_path = path;
   o.blobs_dir = b.dir;
   o.sweep_gap_ms = 100;
   o.gc_first_ms = 3600000;
-  ASSERT_OK(blobsync_start(&loop, b.bx, &o, &bs, errbuf,
+  ASSERT_OK(blobsync_start(swarmh_loop(), b.bx, &o, &bs, errbuf,
                            sizeof(errbuf)));
   memset(&c, 0, sizeof(c));
   c.t = &b;
   c.fetched = T_SYNC_N + 1;
-  ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &c, T_WAIT_MS));
   ASSERT_EQ(blobs_size(b.store, h + T_SYNC_N * SECURE_HASH_BYTES), 2000);
   blobsync_get_stats(bs, &st);
-  ASSERT_EQ(st.queued, T_SYNC_N + 1);
+  /* The results by the sweep; the document by the sweep, or fetched
+   * before the sweep looked (blobsync wants documents at once). */
+  ASSERT_GE(st.queued, T_SYNC_N);
+  ASSERT_LE(st.queued, T_SYNC_N + 1);
+  queued = st.queued;
   /* A later commit by another connection (the reducer's) is seen through
-   * PRAGMA data_version and swept; stored blobs are not asked again. */
+   * the store watcher and swept; stored blobs are not asked again. */
   add_result(db, h + (T_SYNC_N + 1) * SECURE_HASH_BYTES, 2000, T_SYNC_N);
   c.fetched = T_SYNC_N + 2;
-  ASSERT(run_until(fetched_n, &c, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &c, T_WAIT_MS));
   memset(&sa, 0, sizeof(sa));
   sa.bs = bs;
   sa.sweeps = st.sweeps + 1;
-  ASSERT(run_until(sync_jobs, &sa, T_WAIT_MS));
+  ASSERT(swarmh_run_until(sync_jobs, &sa, T_WAIT_MS));
   blobsync_get_stats(bs, &st);
-  ASSERT_EQ(st.queued, T_SYNC_N + 2);
+  ASSERT_EQ(st.queued, queued + 1);
   blobx_get_stats(b.bx, &xs);
   ASSERT_EQ(xs.wanted, 0);
   ASSERT_EQ(xs.missing, 0);
   blobsync_close(&bs);
+  storewatch_close(&watch);
   db_close(&db);
   xfree(path);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 TEST_IMPL(blobsync_gc_keeps_referenced)
 {
-  struct tnode a, *all[] = {&a};
+  struct swarmh_node a, *all[] = {&a};
   uint8_t h[6 * SECURE_HASH_BYTES];
   struct blobsync_options o;
   struct blobsync *bs = NULL;
+  struct storewatch *watch = NULL;
   struct blobsync_stats st;
   struct sync_arg sa;
   struct utimbuf old;
@@ -864,7 +719,7 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
   char errbuf[256], *path, *bp;
   int i;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&a, 1);
   put_blobs(&a, 6, 1000, 900, h);
   path = xasprintf("%s/glowtalk.db", a.dir);
@@ -879,17 +734,20 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
     ASSERT_OK(utime(bp, &old));
     xfree(bp);
   }
+  ASSERT_OK(storewatch_start(swarmh_loop(), path, T_WATCH_MS, &watch, errbuf,
+                             sizeof(errbuf)));
   memset(&o, 0, sizeof(o));
+  o.watch = watch;
   o.db_path = path;
   o.blobs_dir = a.dir;
   o.gc_first_ms = 3600000;
-  ASSERT_OK(blobsync_start(&loop, a.bx, &o, &bs, errbuf,
+  ASSERT_OK(blobsync_start(swarmh_loop(), a.bx, &o, &bs, errbuf,
                            sizeof(errbuf)));
   blobsync_gc(bs);
   memset(&sa, 0, sizeof(sa));
   sa.bs = bs;
   sa.gcs = 1;
-  ASSERT(run_until(sync_jobs, &sa, T_WAIT_MS));
+  ASSERT(swarmh_run_until(sync_jobs, &sa, T_WAIT_MS));
   blobsync_get_stats(bs, &st);
   ASSERT_EQ(st.gc_removed, 2);
   ASSERT_EQ(blobs_has(a.store, h), 1);
@@ -899,20 +757,21 @@ TEST_IMPL(blobsync_gc_keeps_referenced)
   ASSERT_EQ(blobs_has(a.store, h + 4 * SECURE_HASH_BYTES), 0);
   ASSERT_EQ(blobs_has(a.store, h + 5 * SECURE_HASH_BYTES), 1);
   blobsync_close(&bs);
+  storewatch_close(&watch);
   db_close(&db);
   xfree(path);
-  finish(all, 1);
+  swarmh_finish(all, 1);
   return 0;
 }
 
 TEST_IMPL(blobx_silent_peer_stalls_out)
 {
-  struct tnode s, b, c, *all[] = {&s, &b, &c};
+  struct swarmh_node s, b, c, *all[] = {&s, &b, &c};
   uint8_t h[SECURE_HASH_BYTES];
   struct blobx_stats st;
   struct count_arg ca;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_start(&s, 1);
   tnode_start(&b, 2);
   tnode_start(&c, 3);
@@ -922,11 +781,11 @@ TEST_IMPL(blobx_silent_peer_stalls_out)
   put_blobs(&c, 1, 10000, 31, h);
   connect_pair(&s, &b);
   ASSERT_OK(blobx_want(b.bx, h, 10000, BLOBX_REPLICATE));
-  ASSERT(run_until(NULL, NULL, 300));
+  ASSERT(swarmh_run_until(NULL, NULL, 300));
   blobx_get_stats(b.bx, &st);
   ASSERT_EQ(st.fetching, 1);
   /* stall_ms is 2 s in these tests: the fetch is abandoned, s skipped. */
-  ASSERT(run_until(NULL, NULL, 3500));
+  ASSERT(swarmh_run_until(NULL, NULL, 3500));
   blobx_get_stats(b.bx, &st);
   ASSERT_EQ(st.fetching, 0);
   ASSERT_EQ(st.parked, 1);
@@ -935,8 +794,8 @@ TEST_IMPL(blobx_silent_peer_stalls_out)
   memset(&ca, 0, sizeof(ca));
   ca.t = &b;
   ca.fetched = 1;
-  ASSERT(run_until(fetched_n, &ca, T_WAIT_MS));
+  ASSERT(swarmh_run_until(fetched_n, &ca, T_WAIT_MS));
   ASSERT_EQ(blobs_size(b.store, h), 10000);
-  finish(all, 3);
+  swarmh_finish(all, 3);
   return 0;
 }

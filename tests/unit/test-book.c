@@ -16,22 +16,8 @@
 #include "node/tts.h"
 #include "node/voice.h"
 #include "node/work_store.h"
+#include "glowfic_page.h"
 #include "task.h"
-
-#define POST(kind, id, chr, text)                                           \
-  "<div class=\"post-container post-" kind "\"><a class=\"noheight\" "      \
-  "id=\"" kind "-" #id "\"> </a><div class=\"padding-10\"><div "            \
-  "class=\"post-info-box\"><div class=\"post-info-text\"><div "             \
-  "class=\"post-character\">" chr "</div><div class=\"post-author\">bo"     \
-  "</div></div></div><div class=\"post-edit-box\"><a rel=\"alternate\" "    \
-  "href=\"/replies/" #id "\"></a><a href=\"/posts/42?at_id=" #id "\"></a>"  \
-  "</div><div class=\"post-content\">" text "</div></div><div "            \
-  "class=\"post-footer\">Posted x</div></div>"
-
-#define STORY                                                               \
-  POST("reply", 1, "Alice", "<p>Hello there. How are you?</p>")             \
-  POST("reply", 2, "Bob", "<p>Fine, thanks.</p><p>And you?</p>")            \
-  POST("reply", 3, "Alice", "<p>Very well.</p>")
 
 struct bt {
   char *dir;
@@ -73,7 +59,7 @@ bt_open(struct bt *t)
   ASSERT_OK(tts_open(&t->tts, errbuf, sizeof(errbuf)));
   t->r = render_new(t->tts, t->blobs, t->db, AUDIO_BITRATE_DEFAULT,
                     AUDIO_COMPLEXITY_DEFAULT);
-  ASSERT_OK(importer_from_bytes("test", STORY, strlen(STORY), &io, &w,
+  ASSERT_OK(importer_from_bytes("test", GT_STORY, strlen(GT_STORY), &io, &w,
                                 errbuf, sizeof(errbuf)));
   ASSERT_OK(work_store_save(t->db, w, 100, &c, errbuf, sizeof(errbuf)));
   work_free(w);

@@ -17,22 +17,8 @@
 #include "node/live.h"
 #include "node/storyorder.h"
 #include "node/work_store.h"
+#include "glowfic_page.h"
 #include "task.h"
-
-#define POST(id, chr, text)                                                 \
-  "<div class=\"post-container post-reply\"><a class=\"noheight\" "         \
-  "id=\"reply-" #id "\"> </a><div class=\"padding-10\"><div "               \
-  "class=\"post-info-box\"><div class=\"post-info-text\"><div "             \
-  "class=\"post-character\">" chr "</div><div class=\"post-author\">bo"     \
-  "</div></div></div><div class=\"post-edit-box\"><a rel=\"alternate\" "    \
-  "href=\"/replies/" #id "\"></a><a href=\"/posts/42?at_id=" #id "\"></a>"  \
-  "</div><div class=\"post-content\">" text "</div></div><div "            \
-  "class=\"post-footer\">Posted x</div></div>"
-
-#define STORY                                                               \
-  POST(1, "Alice", "<p>Hello there. How are you?</p>")                      \
-  POST(2, "Bob", "<p>Fine, thanks.</p><p>And you?</p>")                     \
-  POST(3, "Alice", "<p>Very well.</p>")
 
 struct lv {
   char *dir;
@@ -58,7 +44,7 @@ lv_open(struct lv *t)
   t->dir = test_mkdtemp();
   lt_author(&t->me, t->dir, 0);
   lt_store(t->dir, "glowtalk.db", t->me.key, t->me.id, &t->db, &t->f);
-  ASSERT_OK(importer_from_bytes("test", STORY, strlen(STORY), &io, &w,
+  ASSERT_OK(importer_from_bytes("test", GT_STORY, strlen(GT_STORY), &io, &w,
                                 errbuf, sizeof(errbuf)));
   ASSERT_OK(work_store_save(t->db, w, 100, &c, errbuf, sizeof(errbuf)));
   work_free(w);

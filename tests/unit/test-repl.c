@@ -4,7 +4,6 @@
  * process on 127.0.0.1, each with a real feed in its own temp store. */
 #include "tests/unit/task.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -17,18 +16,19 @@
 #endif
 
 #include "crypto/identity.h"
-#include "crypto/netkey.h"
-#include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/feed.h"
+#include "node/invites.h"
 #include "node/json.h"
 #include "node/peer.h"
 #include "node/repl.h"
 #include "node/state.h"
 #include "node/swarm.h"
+#include "tests/support/swarmh.h"
 #include "tests/unit/logtest.h"
 
 #define T_WAIT_MS 20000 /* longest wait for any condition */
+#define T_POLL_MS 5     /* conditions are looked at this often */
 
 struct rnode {
   struct tauthor au;          /* identity (and hand-signing) */
@@ -36,21 +36,11 @@ struct rnode {
   struct db *db;
   struct feed *f;
   struct repl *r;
-  struct swarm *sw;
-  struct swarm_options so;
   struct repl_options ro;
-  struct netkey *net;
+  struct swarmh_node h;       /* its swarm (h.opts: change before start) */
   int no_repl;                /* a bare swarm (a hand-driven relay) */
-  size_t queue_soft, queue_hard; /* 0: the defaults */
   int started;
-  char addr[64];
 };
-
-static uv_loop_t loop;
-typedef int (*cond_fn)(void *arg);
-static int run_until(cond_fn cond, void *arg, uint64_t ms);
-static struct wire_hello hello = {0, NULL, 0, NULL, 0, NULL, 0,
-                                  "glowtalk test"};
 
 static int
 t_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
@@ -60,21 +50,17 @@ t_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
 }
 
 static void
-t_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
-       void *arg)
+t_link(const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up, void *arg)
 {
   struct rnode *n = arg;
-  (void)s;
   if (n->r)
     repl_link(n->r, pub, up);
 }
 
 static void
-t_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
-          void *arg)
+t_drained(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
 {
   struct rnode *n = arg;
-  (void)s;
   if (n->r)
     repl_drained(n->r, pub);
 }
@@ -84,15 +70,20 @@ t_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
 static void
 rnode_init(struct rnode *n, int idx, const uint8_t *founder)
 {
-  uint8_t key[NETKEY_BYTES];
   memset(n, 0, sizeof(*n));
   n->dir = test_mkdtemp();
   lt_author(&n->au, n->dir, idx);
   lt_store(n->dir, "glowtalk.db", founder ? founder : n->au.key, n->au.id,
            &n->db, &n->f);
   feed_set_head_dir(n->f, n->dir);
-  memset(key, 0x5a, sizeof(key));
-  n->net = netkey_from_bytes(key);
+  swarmh_node_init_as(&n->h, n->au.id, 0x5a);
+  n->h.hooks.is_member = t_member;
+  n->h.hooks.on_link = t_link;
+  n->h.hooks.on_drained = t_drained;
+  n->h.hooks.arg = n;
+  n->h.opts.ping_ms = 500;
+  n->h.opts.idle_ms = 5000;
+  n->h.opts.handshake_ms = 2000;
   n->ro.heads_ms = 300;
   n->ro.tick_ms = 20;
   n->ro.stall_ms = 2000;
@@ -101,30 +92,11 @@ rnode_init(struct rnode *n, int idx, const uint8_t *founder)
 static void
 rnode_start(struct rnode *n)
 {
-  char err[256];
-  memset(&n->so, 0, sizeof(n->so));
-  n->so.id = n->au.id;
-  n->so.net = n->net;
-  n->so.listen = "127.0.0.1:0";
-  n->so.hello = &hello;
-  n->so.is_member = t_member;
-  n->so.member_arg = n;
-  n->so.on_link = t_link;
-  n->so.link_arg = n;
-  n->so.on_drained = t_drained;
-  n->so.ping_ms = 500;
-  n->so.idle_ms = 5000;
-  n->so.handshake_ms = 2000;
-  n->so.backoff_min_ms = 20;
-  n->so.backoff_max_ms = 200;
-  n->so.queue_soft = n->queue_soft;
-  n->so.queue_hard = n->queue_hard;
   if (!n->no_repl)
-    ASSERT_OK(repl_new(&loop, n->f, n->au.id, &n->ro, &n->r));
-  ASSERT_OK(swarm_start(&loop, &n->so, &n->sw, err, sizeof(err)));
+    ASSERT_OK(repl_new(swarmh_loop(), n->f, n->au.id, &n->ro, &n->r));
+  swarmh_start(&n->h);
   if (n->r)
-    repl_attach(n->r, n->sw);
-  snprintf(n->addr, sizeof(n->addr), "127.0.0.1:%d", swarm_port(n->sw));
+    repl_attach(n->r, n->h.sw);
   n->started = 1;
 }
 
@@ -133,9 +105,9 @@ rnode_stop(struct rnode *n)
 {
   if (!n->started)
     return;
-  swarm_close(&n->sw);
+  swarmh_stop(&n->h);
   repl_close(&n->r);
-  (void)run_until(NULL, NULL, 30); /* let the handles close */
+  swarmh_sleep(30); /* let the handles close */
   n->started = 0;
 }
 
@@ -145,60 +117,9 @@ rnode_free(struct rnode *n)
   rnode_stop(n);
   feed_free(&n->f);
   db_close(&n->db);
+  swarmh_node_free(&n->h);
   lt_author_free(&n->au);
-  netkey_free(&n->net);
   test_rmdir(n->dir);
-}
-
-struct waiter {
-  uv_timer_t t;
-  cond_fn cond;
-  void *arg;
-  uint64_t deadline;
-  int met;
-};
-
-static void
-on_poll(uv_timer_t *h)
-{
-  struct waiter *w = h->data;
-  if ((w->cond && w->cond(w->arg)) || uv_now(&loop) >= w->deadline) {
-    w->met = w->cond ? w->cond(w->arg) : 1;
-    uv_stop(&loop);
-  }
-}
-
-static int
-run_until(cond_fn cond, void *arg, uint64_t ms)
-{
-  struct waiter w;
-  memset(&w, 0, sizeof(w));
-  w.cond = cond;
-  w.arg = arg;
-  uv_update_time(&loop);
-  w.deadline = uv_now(&loop) + ms;
-  uv_timer_init(&loop, &w.t);
-  w.t.data = &w;
-  uv_timer_start(&w.t, on_poll, 5, 5);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  uv_close((uv_handle_t *)&w.t, NULL);
-  uv_run(&loop, UV_RUN_NOWAIT);
-  return w.met;
-}
-
-static void
-setup(void)
-{
-  signal(SIGPIPE, SIG_IGN);
-  ASSERT_OK(secure_init());
-  ASSERT_OK(uv_loop_init(&loop));
-}
-
-static void
-finish(void)
-{
-  uv_run(&loop, UV_RUN_DEFAULT);
-  ASSERT_OK(uv_loop_close(&loop));
 }
 
 /* Append a BookCreate as n (its own feed). */
@@ -281,14 +202,14 @@ static int
 a_alone(void *arg)
 {
   struct two *t = arg;
-  return swarm_connected(t->a->sw) == 0;
+  return swarm_connected(t->a->h.sw) == 0;
 }
 
 static int
 both_up(void *arg)
 {
   struct two *t = arg;
-  return swarm_connected(t->a->sw) == 1 && swarm_connected(t->b->sw) == 1;
+  return swarm_connected(t->a->h.sw) == 1 && swarm_connected(t->b->h.sw) == 1;
 }
 
 /* Catch-up of N entries, then live push of a new one. */
@@ -298,23 +219,23 @@ TEST_IMPL(repl_catch_up_and_live_push)
   struct two t = {&a, &b, NULL};
   struct repl_peer_stats ps;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&b, 1, a.au.key);
   admit(&a, b.au.key, 1);
   append_books(&a, 500);
   rnode_start(&a);
   rnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
   ASSERT_EQ(entries(&b), 502);
   /* Live: a new entry of A reaches B without waiting for anti-entropy. */
   ASSERT_OK(append_book(&a, 999));
-  ASSERT(run_until(two_same, &t, 250));
+  ASSERT(swarmh_run_until(two_same, &t, 250));
   ASSERT_EQ(entries(&b), 503);
   /* B is a member now: its own entries flow back. */
   ASSERT_OK(append_book(&b, 1));
-  ASSERT(run_until(two_same, &t, 250));
+  ASSERT(swarmh_run_until(two_same, &t, 250));
   ASSERT_OK(repl_peer_stats(a.r, b.au.key, &ps));
   ASSERT_EQ(ps.entries_out, 503);
   ASSERT_EQ(ps.entries_in, 1);
@@ -322,7 +243,7 @@ TEST_IMPL(repl_catch_up_and_live_push)
   ASSERT_EQ(repl_behind(b.r), 0);
   rnode_free(&b);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -333,7 +254,7 @@ TEST_IMPL(repl_three_authors_converge)
   struct two t = {&a, &b, &c};
   int i;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&b, 1, a.au.key);
   rnode_init(&c, 2, a.au.key);
@@ -342,22 +263,22 @@ TEST_IMPL(repl_three_authors_converge)
   rnode_start(&a);
   rnode_start(&b);
   rnode_start(&c);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT_OK(swarm_add_peer(c.sw, a.au.key, a.addr));
-  ASSERT(run_until(three_same, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT_OK(swarm_add_peer(c.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(three_same, &t, T_WAIT_MS));
   for (i = 0; i < 40; i++) {
     ASSERT_OK(append_book(&a, i));
     ASSERT_OK(append_book(&b, 100 + i));
     ASSERT_OK(append_book(&c, 200 + i));
     if (i % 10 == 0)
-      (void)run_until(NULL, NULL, 5);
+      swarmh_sleep(5);
   }
-  ASSERT(run_until(three_same, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(three_same, &t, T_WAIT_MS));
   ASSERT_EQ(entries(&c), 4 + 120);
   rnode_free(&c);
   rnode_free(&b);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -375,15 +296,15 @@ TEST_IMPL(repl_forged_entry_drops_relay)
   size_t len;
   int64_t before;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&b, 1, a.au.key);
   admit(&a, b.au.key, 1);
   rnode_start(&a);
   rnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
-  ASSERT(run_until(both_up, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(both_up, &t, T_WAIT_MS));
   /* An entry claiming to be A's next, signed by another key. */
   lt_author(&fake, b.dir, 9);
   memcpy(fake.key, a.au.key, WIRE_KEY_BYTES);
@@ -416,15 +337,15 @@ TEST_IMPL(repl_forged_entry_drops_relay)
   fr.kind = WIRE_REPL_ENTRIES;
   fr.u.entries.items = &item;
   fr.u.entries.n = 1;
-  ASSERT_OK(peer_send(swarm_peer(b.sw, a.au.key), &fr));
+  ASSERT_OK(peer_send(swarm_peer(b.h.sw, a.au.key), &fr));
   xfree(buf);
-  ASSERT(run_until(a_alone, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(a_alone, &t, T_WAIT_MS));
   ASSERT_EQ(entries(&a), before);
   ASSERT_EQ(lt_count(a.db, "SELECT count(*) FROM log_forks"), 0);
   lt_author_free(&fake);
   rnode_free(&b);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -436,7 +357,7 @@ TEST_IMPL(repl_non_member_refused_and_removed_dropped)
   struct two t = {&a, &b, NULL};
   struct wire_entry e;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&b, 1, a.au.key);
   rnode_init(&c, 2, a.au.key);
@@ -444,25 +365,59 @@ TEST_IMPL(repl_non_member_refused_and_removed_dropped)
   rnode_start(&a);
   rnode_start(&b);
   rnode_start(&c);
-  ASSERT_OK(swarm_add_peer(c.sw, a.au.key, a.addr));
-  (void)run_until(NULL, NULL, 300);
-  ASSERT_EQ(swarm_connected(a.sw), 0);
+  ASSERT_OK(swarm_add_peer(c.h.sw, a.au.key, a.h.addr));
+  swarmh_sleep(300);
+  ASSERT_EQ(swarm_connected(a.h.sw), 0);
   ASSERT_EQ(entries(&c), 0);
   rnode_stop(&c);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
-  ASSERT(run_until(both_up, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(both_up, &t, T_WAIT_MS));
   memset(&e, 0, sizeof(e));
   e.op = WIRE_OP_REMOVE;
   memcpy(e.key, b.au.key, WIRE_KEY_BYTES);
   ASSERT_OK(feed_append(a.f, &e, NULL));
-  ASSERT(run_until(a_alone, &t, T_WAIT_MS));
-  (void)run_until(NULL, NULL, 400); /* B redials: refused */
-  ASSERT_EQ(swarm_connected(a.sw), 0);
+  ASSERT(swarmh_run_until(a_alone, &t, T_WAIT_MS));
+  swarmh_sleep(400); /* B redials: refused */
+  ASSERT_EQ(swarm_connected(a.h.sw), 0);
   rnode_free(&c);
   rnode_free(&b);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
+  return 0;
+}
+
+/* A removed founder is out too: its being the founder no longer admits
+ * it (the founder is otherwise a member before its Found arrives). */
+TEST_IMPL(repl_removed_founder_refused)
+{
+  struct rnode a, b;
+  struct two t = {&a, &b, NULL};
+  struct wire_entry e;
+
+  swarmh_setup(T_POLL_MS);
+  rnode_init(&a, 0, NULL);
+  rnode_init(&b, 1, a.au.key);
+  admit(&a, b.au.key, 1);
+  rnode_start(&a);
+  rnode_start(&b);
+  ASSERT_EQ(repl_is_member(b.r, a.au.key), 1); /* the founder, by rule */
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(both_up, &t, T_WAIT_MS));
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_REMOVE;
+  memcpy(e.key, a.au.key, WIRE_KEY_BYTES);
+  ASSERT_OK(feed_append(b.f, &e, NULL));
+  ASSERT_EQ(invites_is_removed(b.db, a.au.key), 1);
+  ASSERT_EQ(invites_is_removed(b.db, b.au.key), 0);
+  ASSERT_EQ(repl_is_member(b.r, a.au.key), 0);
+  ASSERT(swarmh_run_until(a_alone, &t, T_WAIT_MS));
+  swarmh_sleep(400); /* no redial from B; A's are refused */
+  ASSERT_EQ(swarm_connected(b.h.sw), 0);
+  rnode_free(&b);
+  rnode_free(&a);
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -478,18 +433,18 @@ TEST_IMPL(repl_big_catch_up_respects_soft_cap)
   struct repl_peer_stats ps;
   int i, rounds = T_VALGRIND ? 1 : 10;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&b, 1, a.au.key);
   admit(&a, b.au.key, 1);
   for (i = 0; i < rounds; i++)
     append_books(&a, 2000);
-  a.queue_soft = T_SOFT;
-  a.queue_hard = 4 * T_SOFT;
+  a.h.opts.queue_soft = T_SOFT;
+  a.h.opts.queue_hard = 4 * T_SOFT;
   rnode_start(&a);
   rnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(two_same, &t, 120000));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, 120000));
   ASSERT_EQ(entries(&b), 2000 * rounds + 2);
   ASSERT_OK(repl_peer_stats(a.r, b.au.key, &ps));
   ASSERT_GE(ps.max_queued, T_SOFT / 2);
@@ -497,7 +452,7 @@ TEST_IMPL(repl_big_catch_up_respects_soft_cap)
   ASSERT_EQ(ps.entries_out, 2000 * rounds + 2);
   rnode_free(&b);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -509,7 +464,7 @@ TEST_IMPL(repl_quota_defers_not_loses)
   struct two t = {&a, &b, NULL};
   uint64_t t0;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&b, 1, a.au.key);
   admit(&a, b.au.key, 1);
@@ -518,16 +473,16 @@ TEST_IMPL(repl_quota_defers_not_loses)
   b.ro.quota_ms = 100;
   rnode_start(&a);
   rnode_start(&b);
-  uv_update_time(&loop);
-  t0 = uv_now(&loop);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
-  uv_update_time(&loop);
+  uv_update_time(swarmh_loop());
+  t0 = uv_now(swarmh_loop());
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
+  uv_update_time(swarmh_loop());
   /* 602 entries at 100 per 100 ms take at least five windows. */
-  ASSERT_GE(uv_now(&loop) - t0, 500);
+  ASSERT_GE(uv_now(swarmh_loop()) - t0, 500);
   rnode_free(&b);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -545,7 +500,7 @@ TEST_IMPL(repl_quarantine_until_admitted)
   size_t i;
   int k;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&d, 3, a.au.key);
   lt_author(&b, a.dir, 1);
@@ -569,24 +524,24 @@ TEST_IMPL(repl_quarantine_until_admitted)
   for (i = 2; i < 8; i++)
     items[i].data = lt_next(&b, &e, a.au.lamport, &items[i].len, id);
   wire_entry_clear(&e);
-  ASSERT_OK(swarm_add_peer(a.sw, d.au.key, d.addr));
-  for (k = 0; k < 200 && !swarm_peer(a.sw, d.au.key); k++)
-    (void)run_until(NULL, NULL, 10);
-  ASSERT_NOT_NULL(swarm_peer(a.sw, d.au.key));
+  ASSERT_OK(swarm_add_peer(a.h.sw, d.au.key, d.h.addr));
+  for (k = 0; k < 200 && !swarm_peer(a.h.sw, d.au.key); k++)
+    swarmh_sleep(10);
+  ASSERT_NOT_NULL(swarm_peer(a.h.sw, d.au.key));
   memset(&fr, 0, sizeof(fr));
   fr.kind = WIRE_REPL_ENTRIES;
   fr.u.entries.items = items + 2;
   fr.u.entries.n = 6;
-  ASSERT_OK(peer_send(swarm_peer(a.sw, d.au.key), &fr));
+  ASSERT_OK(peer_send(swarm_peer(a.h.sw, d.au.key), &fr));
   for (k = 0; k < 200 && repl_quarantined(d.r) < 6; k++)
-    (void)run_until(NULL, NULL, 10);
+    swarmh_sleep(10);
   ASSERT_EQ(repl_quarantined(d.r), 6);
   ASSERT_EQ(entries(&d), 0);
   fr.u.entries.items = items;
   fr.u.entries.n = 2;
-  ASSERT_OK(peer_send(swarm_peer(a.sw, d.au.key), &fr));
+  ASSERT_OK(peer_send(swarm_peer(a.h.sw, d.au.key), &fr));
   for (k = 0; k < 200 && entries(&d) < 8; k++)
-    (void)run_until(NULL, NULL, 10);
+    swarmh_sleep(10);
   ASSERT_EQ(entries(&d), 8);
   ASSERT_EQ(repl_quarantined(d.r), 0);
   for (i = 0; i < 8; i++)
@@ -594,7 +549,7 @@ TEST_IMPL(repl_quarantine_until_admitted)
   lt_author_free(&b);
   rnode_free(&d);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -623,16 +578,16 @@ TEST_IMPL(repl_wiped_db_is_fenced_then_catches_up)
   uint64_t n = 0;
   int round;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&b, 1, a.au.key);
   admit(&a, b.au.key, 1);
   rnode_start(&a);
   rnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
   append_books(&b, 5);
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
   for (round = 0; round < 2; round++) {
     /* Wipe B's store; round 1 also loses the head file. */
     rnode_stop(&b);
@@ -658,16 +613,16 @@ TEST_IMPL(repl_wiped_db_is_fenced_then_catches_up)
     b.ro.quota = round == 1 ? 1 : 0;
     b.ro.quota_ms = round == 1 ? 300 : 0;
     rnode_start(&b);
-    ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
+    ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
     if (round == 1) {
-      ASSERT(run_until(b_fenced, &t, T_WAIT_MS));
+      ASSERT(swarmh_run_until(b_fenced, &t, T_WAIT_MS));
       ASSERT_EQ(append_book(&b, 77), ERR_BEHIND);
     }
-    ASSERT(run_until(b_caught_up, &t, T_WAIT_MS));
+    ASSERT(swarmh_run_until(b_caught_up, &t, T_WAIT_MS));
     ASSERT_EQ(lt_count(b.db, "SELECT count(*) FROM log_entries"),
               lt_count(a.db, "SELECT count(*) FROM log_entries"));
     ASSERT_OK(append_book(&b, 78 + round));
-    ASSERT(run_until(two_same, &t, T_WAIT_MS));
+    ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
   }
   ASSERT_EQ(lt_count(a.db, "SELECT count(*) FROM log_forks"), 0);
   ASSERT_EQ(lt_count(a.db, "SELECT count(*) FROM log_frozen"), 0);
@@ -677,7 +632,7 @@ TEST_IMPL(repl_wiped_db_is_fenced_then_catches_up)
                            "author ORDER BY 1 DESC LIMIT 1"), 7);
   rnode_free(&b);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -685,10 +640,10 @@ static int
 reconnected(void *arg)
 {
   struct rnode *a = arg;
-  struct json *j = swarm_peers_json(a->sw);
+  struct json *j = swarm_peers_json(a->h.sw);
   char *text = json_print(j, 0);
   int yes = strstr(text, "\"connects\":2") != NULL &&
-            swarm_connected(a->sw) == 1;
+            swarm_connected(a->h.sw) == 1;
   json_free(j);
   xfree(text);
   return yes;
@@ -703,17 +658,17 @@ TEST_IMPL(repl_stalled_peer_is_dropped)
   struct wire_frame fr;
   int k;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&d, 3, a.au.key);
   d.ro.stall_ms = 50;
   a.no_repl = 1;
   rnode_start(&a);
   rnode_start(&d);
-  ASSERT_OK(swarm_add_peer(a.sw, d.au.key, d.addr));
-  for (k = 0; k < 200 && !swarm_peer(a.sw, d.au.key); k++)
-    (void)run_until(NULL, NULL, 10);
-  ASSERT_NOT_NULL(swarm_peer(a.sw, d.au.key));
+  ASSERT_OK(swarm_add_peer(a.h.sw, d.au.key, d.h.addr));
+  for (k = 0; k < 200 && !swarm_peer(a.h.sw, d.au.key); k++)
+    swarmh_sleep(10);
+  ASSERT_NOT_NULL(swarm_peer(a.h.sw, d.au.key));
   memset(&h, 0, sizeof(h));
   h.author = a.au.key; /* the founder: a member, so D expects entries */
   h.seq = 10;
@@ -721,12 +676,12 @@ TEST_IMPL(repl_stalled_peer_is_dropped)
   fr.kind = WIRE_REPL_HEADS;
   fr.u.heads.heads = &h;
   fr.u.heads.n = 1;
-  ASSERT_OK(peer_send(swarm_peer(a.sw, d.au.key), &fr));
-  ASSERT(run_until(reconnected, &a, T_WAIT_MS));
+  ASSERT_OK(peer_send(swarm_peer(a.h.sw, d.au.key), &fr));
+  ASSERT(swarmh_run_until(reconnected, &a, T_WAIT_MS));
   ASSERT_EQ(entries(&d), 0);
   rnode_free(&d);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }
 
@@ -851,7 +806,7 @@ TEST_IMPL(repl_fork_is_detected_across_nodes)
   uint8_t *x, *y, id[WIRE_HASH_BYTES];
   size_t xl, yl;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&c, 2, a.au.key);
   lt_author(&f, a.dir, 5);
@@ -859,8 +814,8 @@ TEST_IMPL(repl_fork_is_detected_across_nodes)
   admit(&a, f.key, 2);
   rnode_start(&a);
   rnode_start(&c);
-  ASSERT_OK(swarm_add_peer(c.sw, a.au.key, a.addr));
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(c.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
   memset(&e, 0, sizeof(e));
   e.op = WIRE_OP_BOOK_CREATE;
   e.work_id = xstrdup("w");
@@ -874,7 +829,7 @@ TEST_IMPL(repl_fork_is_detected_across_nodes)
   /* Through another connection, as another process would write. */
   ASSERT_EQ(side_recv(&a, x, xl), FEED_ACCEPTED);
   ASSERT_EQ(side_recv(&c, y, yl), FEED_ACCEPTED);
-  ASSERT(run_until(both_frozen, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(both_frozen, &t, T_WAIT_MS));
   ASSERT_EQ(lt_count(a.db, "SELECT count(*) FROM log_forks"), 1);
   ASSERT_EQ(lt_count(c.db, "SELECT count(*) FROM log_forks"), 1);
   xfree(x);
@@ -882,6 +837,6 @@ TEST_IMPL(repl_fork_is_detected_across_nodes)
   lt_author_free(&f);
   rnode_free(&c);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }

@@ -4,188 +4,36 @@
  * instances on one libuv loop in one process. */
 #include "tests/unit/task.h"
 
-#include <signal.h>
-
 #include <uv.h>
 
 #include "crypto/identity.h"
-#include "crypto/netkey.h"
-#include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/hex.h"
 #include "node/json.h"
 #include "node/peer.h"
 #include "node/swarm.h"
+#include "tests/support/swarmh.h"
 
 #define T_WAIT_MS 5000 /* longest wait for any condition */
+#define T_POLL_MS 5    /* conditions are looked at this often */
 
-struct tnode {
-  struct identity *id;
-  struct netkey *net;
-  struct swarm *sw;
-  struct swarm_options opts;
-  int refuse_all;     /* is_member says no */
-  int member_calls;
-  int ups, downs, drained;
-  char addr[64];
-};
-
-static uv_loop_t loop;
 static char *engines[] = {"espeak-ng", "sleep"};
 static struct wire_hello hello = {0, NULL, 0, engines, 2, NULL, 0,
                                   "glowtalk test"};
 
-static int
-is_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
-{
-  struct tnode *t = arg;
-  (void)pub;
-  t->member_calls++;
-  return !t->refuse_all;
-}
-
+/* A node of these tests: fast pings and timeouts, a Hello with engines. */
 static void
-on_link(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES], int up,
-        void *arg)
+tnode_init(struct swarmh_node *t, uint8_t seed_byte, uint8_t net_byte)
 {
-  struct tnode *t = arg;
-  (void)s;
-  (void)pub;
-  if (up)
-    t->ups++;
-  else
-    t->downs++;
-}
-
-static void
-on_drained(struct swarm *s, const uint8_t pub[IDENTITY_PUBLIC_BYTES],
-           void *arg)
-{
-  struct tnode *t = arg;
-  (void)s;
-  (void)pub;
-  t->drained++;
-}
-
-static void
-tnode_init(struct tnode *t, uint8_t seed_byte, uint8_t net_byte)
-{
-  uint8_t seed[IDENTITY_SEED_BYTES], key[NETKEY_BYTES];
-  memset(t, 0, sizeof(*t));
-  memset(seed, seed_byte, sizeof(seed));
-  memset(key, net_byte, sizeof(key));
-  ASSERT_OK(identity_from_seed(seed, &t->id));
-  t->net = netkey_from_bytes(key);
-  t->opts.id = t->id;
-  t->opts.net = t->net;
-  t->opts.listen = "127.0.0.1:0";
-  t->opts.is_member = is_member;
-  t->opts.member_arg = t;
+  swarmh_node_init(t, seed_byte, net_byte);
   t->opts.hello = &hello;
-  t->opts.on_link = on_link;
-  t->opts.link_arg = t;
-  t->opts.on_drained = on_drained;
   t->opts.ping_ms = 100;
   t->opts.idle_ms = 1000;
   t->opts.handshake_ms = 1000;
-  t->opts.backoff_min_ms = 20;
-  t->opts.backoff_max_ms = 200;
-}
-
-static void
-tnode_start(struct tnode *t)
-{
-  char err[256];
-  ASSERT_OK(swarm_start(&loop, &t->opts, &t->sw, err, sizeof(err)));
-  snprintf(t->addr, sizeof(t->addr), "127.0.0.1:%d", swarm_port(t->sw));
-}
-
-static void
-tnode_stop(struct tnode *t)
-{
-  swarm_close(&t->sw);
-}
-
-static void
-tnode_free(struct tnode *t)
-{
-  identity_free(&t->id);
-  netkey_free(&t->net);
-}
-
-static const uint8_t *
-pub(const struct tnode *t)
-{
-  return identity_public_key(t->id);
-}
-
-/* Run the loop until cond(arg) holds or ms pass; returns cond's value. */
-typedef int (*cond_fn)(void *arg);
-struct waiter {
-  uv_timer_t t;
-  cond_fn cond;
-  void *arg;
-  uint64_t deadline;
-  int met;
-};
-
-static void
-on_poll(uv_timer_t *h)
-{
-  struct waiter *w = h->data;
-  if ((w->cond && w->cond(w->arg)) || uv_now(&loop) >= w->deadline) {
-    w->met = w->cond ? w->cond(w->arg) : 1;
-    uv_stop(&loop);
-  }
-}
-
-static int
-run_until(cond_fn cond, void *arg, uint64_t ms)
-{
-  struct waiter w;
-  memset(&w, 0, sizeof(w));
-  w.cond = cond;
-  w.arg = arg;
-  uv_update_time(&loop);
-  w.deadline = uv_now(&loop) + ms;
-  uv_timer_init(&loop, &w.t);
-  w.t.data = &w;
-  uv_timer_start(&w.t, on_poll, 5, 5);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  uv_close((uv_handle_t *)&w.t, NULL);
-  uv_run(&loop, UV_RUN_NOWAIT);
-  return w.met;
-}
-
-static void
-sleep_loop(uint64_t ms)
-{
-  (void)run_until(NULL, NULL, ms);
-}
-
-/* Close the swarms, let libuv finish, and require an empty loop. */
-static void
-finish(struct tnode **ts, int n)
-{
-  int i;
-  for (i = 0; i < n; i++)
-    tnode_stop(ts[i]);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  ASSERT_OK(uv_loop_close(&loop));
-  for (i = 0; i < n; i++)
-    tnode_free(ts[i]);
-}
-
-static void
-setup(void)
-{
-  signal(SIGPIPE, SIG_IGN); /* as the daemon does: EPIPE, not death */
-  ASSERT_OK(secure_init());
-  ASSERT_OK(uv_loop_init(&loop));
 }
 
 struct pair {
-  struct tnode *a, *b;
+  struct swarmh_node *a, *b;
 };
 
 static int
@@ -213,28 +61,28 @@ none_open(void *arg)
 
 TEST_IMPL(swarm_handshake_hello_ping)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b};
   struct peer_stats st;
   struct peer *p;
   struct json *peers;
   char *text, id[IDENTITY_ID_HEX];
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
-  tnode_start(&a);
-  tnode_start(&b);
+  swarmh_start(&a);
+  swarmh_start(&b);
   ASSERT_GT(swarm_port(a.sw), 0);
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
-  ASSERT(run_until(both_settled, &pr, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
+  ASSERT(swarmh_run_until(both_settled, &pr, T_WAIT_MS));
   ASSERT_EQ(a.ups, 1);
   ASSERT_EQ(b.ups, 1);
   ASSERT_GE(a.member_calls, 1);
-  p = swarm_peer(a.sw, pub(&b));
+  p = swarm_peer(a.sw, swarmh_pub(&b));
   ASSERT_NOT_NULL(p);
   ASSERT_EQ(peer_is_client(p), 0);
-  ASSERT_OK(memcmp(peer_key(p), pub(&b), IDENTITY_PUBLIC_BYTES));
+  ASSERT_OK(memcmp(peer_key(p), swarmh_pub(&b), IDENTITY_PUBLIC_BYTES));
   ASSERT_NOT_NULL(peer_hello(p));
   ASSERT_EQ(peer_hello(p)->protocol_version, WIRE_PROTOCOL_VERSION);
   ASSERT_STR_EQ(peer_hello(p)->software_version, "glowtalk test");
@@ -242,28 +90,28 @@ TEST_IMPL(swarm_handshake_hello_ping)
   ASSERT_STR_EQ(peer_hello(p)->engines[1], "sleep");
   /* Keep-alive: with ping 100 ms and idle 1000 ms the link outlives many
    * idle periods of silence from the application. */
-  sleep_loop(1500);
+  swarmh_sleep(1500);
   ASSERT(both_settled(&pr));
-  peer_get_stats(swarm_peer(b.sw, pub(&a)), &st);
+  peer_get_stats(swarm_peer(b.sw, swarmh_pub(&a)), &st);
   ASSERT_GE(st.frames_in, 5);
   ASSERT_GE(st.frames_out, 5);
   ASSERT_GT(st.bytes_in, 0);
   /* The peer table. */
   peers = swarm_peers_json(a.sw);
   text = json_print(peers, 0);
-  hex_encode(id, pub(&b), IDENTITY_PUBLIC_BYTES);
+  hex_encode(id, swarmh_pub(&b), IDENTITY_PUBLIC_BYTES);
   ASSERT_CONTAINS(text, id);
   ASSERT_CONTAINS(text, "\"connected\":true");
   ASSERT_CONTAINS(text, "\"direction\":\"in\"");
   xfree(text);
   json_free(peers);
   ASSERT_EQ(a.downs, 0);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 struct watch {
-  struct tnode *t;
+  struct swarmh_node *t;
   int max_conns;
 };
 
@@ -279,55 +127,55 @@ watch_gone(void *arg)
 
 TEST_IMPL(swarm_wrong_network_key_refused)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b};
   struct watch w = {&b, 0};
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 8); /* another network */
   b.opts.backoff_min_ms = 10000;
-  tnode_start(&a);
-  tnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
+  swarmh_start(&a);
+  swarmh_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
   w.max_conns = swarm_connections(b.sw); /* the dial in flight */
   ASSERT_EQ(w.max_conns, 1);
-  ASSERT(run_until(watch_gone, &w, T_WAIT_MS));
-  ASSERT(run_until(none_open, &pr, T_WAIT_MS));
+  ASSERT(swarmh_run_until(watch_gone, &w, T_WAIT_MS));
+  ASSERT(swarmh_run_until(none_open, &pr, T_WAIT_MS));
   ASSERT_EQ(swarm_connected(a.sw), 0);
   ASSERT_EQ(swarm_connected(b.sw), 0);
   ASSERT_EQ(a.member_calls, 0); /* refused at msg 1, before any key */
   ASSERT_EQ(a.ups + b.ups, 0);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 TEST_IMPL(swarm_non_member_refused)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b};
   struct watch w = {&b, 0};
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
   a.refuse_all = 1;
   b.opts.backoff_min_ms = 10000;
-  tnode_start(&a);
-  tnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
+  swarmh_start(&a);
+  swarmh_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
   w.max_conns = swarm_connections(b.sw); /* the dial in flight */
   ASSERT_EQ(w.max_conns, 1);
-  ASSERT(run_until(watch_gone, &w, T_WAIT_MS));
-  ASSERT(run_until(none_open, &pr, T_WAIT_MS));
+  ASSERT(swarmh_run_until(watch_gone, &w, T_WAIT_MS));
+  ASSERT(swarmh_run_until(none_open, &pr, T_WAIT_MS));
   ASSERT_EQ(a.member_calls, 1);
   ASSERT_EQ(a.ups + b.ups, 0);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 struct trio {
-  struct tnode *a, *b, *c;
+  struct swarmh_node *a, *b, *c;
 };
 
 static int
@@ -347,7 +195,7 @@ b_dropped(void *arg)
 
 TEST_IMPL(swarm_garbage_and_oversized_frames_drop_peer)
 {
-  struct tnode a, b, c, *all[] = {&a, &b, &c};
+  struct swarmh_node a, b, c, *all[] = {&a, &b, &c};
   struct trio tr = {&a, &b, &c};
   /* A frame whose body is field 20 (a kind this build does not know). */
   static const uint8_t unknown[] = {0xa2, 0x01, 0x00};
@@ -356,52 +204,52 @@ TEST_IMPL(swarm_garbage_and_oversized_frames_drop_peer)
   struct peer_stats st;
   struct peer *p;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
   tnode_init(&c, 3, 7);
-  tnode_start(&a);
-  tnode_start(&b);
-  tnode_start(&c);
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
-  ASSERT_OK(swarm_add_peer(c.sw, pub(&a), a.addr));
-  ASSERT(run_until(trio_up, &tr, T_WAIT_MS));
+  swarmh_start(&a);
+  swarmh_start(&b);
+  swarmh_start(&c);
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
+  ASSERT_OK(swarm_add_peer(c.sw, swarmh_pub(&a), a.addr));
+  ASSERT(swarmh_run_until(trio_up, &tr, T_WAIT_MS));
 
   /* Unknown kinds are ignored, not fatal. */
-  ASSERT_OK(peer_test_send_plain(swarm_peer(b.sw, pub(&a)), unknown,
+  ASSERT_OK(peer_test_send_plain(swarm_peer(b.sw, swarmh_pub(&a)), unknown,
                                  sizeof(unknown)));
-  sleep_loop(200);
+  swarmh_sleep(200);
   ASSERT(trio_up(&tr));
   ASSERT_EQ(a.downs, 0);
 
   /* Garbage protobuf in a valid encrypted frame: B is dropped. */
-  ASSERT_OK(peer_test_send_plain(swarm_peer(b.sw, pub(&a)), garbage,
+  ASSERT_OK(peer_test_send_plain(swarm_peer(b.sw, swarmh_pub(&a)), garbage,
                                  sizeof(garbage)));
-  ASSERT(run_until(b_dropped, &tr, T_WAIT_MS));
+  ASSERT(swarmh_run_until(b_dropped, &tr, T_WAIT_MS));
   ASSERT_EQ(swarm_connected(c.sw), 1);
   ASSERT_EQ(c.downs, 0);
   /* B redials and is served again. */
-  ASSERT(run_until(trio_up, &tr, T_WAIT_MS));
+  ASSERT(swarmh_run_until(trio_up, &tr, T_WAIT_MS));
 
   /* A length prefix far over the cap: dropped before any allocation. */
   a.downs = b.downs = 0;
-  ASSERT_OK(peer_test_send_raw(swarm_peer(b.sw, pub(&a)), huge,
+  ASSERT_OK(peer_test_send_raw(swarm_peer(b.sw, swarmh_pub(&a)), huge,
                                sizeof(huge)));
-  ASSERT(run_until(b_dropped, &tr, T_WAIT_MS));
+  ASSERT(swarmh_run_until(b_dropped, &tr, T_WAIT_MS));
   ASSERT_EQ(c.downs, 0);
   /* C was served throughout: its link is up and frames keep flowing. */
-  p = swarm_peer(c.sw, pub(&a));
+  p = swarm_peer(c.sw, swarmh_pub(&a));
   ASSERT_NOT_NULL(p);
   peer_get_stats(p, &st);
-  sleep_loop(300);
-  ASSERT_EQ(swarm_peer(c.sw, pub(&a)), p);
+  swarmh_sleep(300);
+  ASSERT_EQ(swarm_peer(c.sw, swarmh_pub(&a)), p);
   {
     struct peer_stats st2;
     peer_get_stats(p, &st2);
     ASSERT_GT(st2.frames_in, st.frames_in);
   }
-  ASSERT(run_until(trio_up, &tr, T_WAIT_MS));
-  finish(all, 3);
+  ASSERT(swarmh_run_until(trio_up, &tr, T_WAIT_MS));
+  swarmh_finish(all, 3);
   return 0;
 }
 
@@ -409,7 +257,7 @@ TEST_IMPL(swarm_garbage_and_oversized_frames_drop_peer)
  * says no, B resumes and A hears the queue drained; then B stops again and
  * A, sending regardless, drops B at the hard cap. */
 struct flood {
-  struct tnode *a, *b;
+  struct swarmh_node *a, *b;
   uv_idle_t idle;
   int respect;        /* stop when peer_can_send() says no */
   int blocked;        /* peer_can_send() said no */
@@ -423,7 +271,7 @@ static void
 on_flood(uv_idle_t *h)
 {
   struct flood *f = h->data;
-  struct peer *p = swarm_peer(f->a->sw, pub(f->b));
+  struct peer *p = swarm_peer(f->a->sw, swarmh_pub(f->b));
   struct wire_frame fr;
   struct peer_stats st;
 
@@ -463,80 +311,80 @@ static int
 flood_dropped(void *arg)
 {
   struct flood *f = arg;
-  return f->send_failed && swarm_peer(f->a->sw, pub(f->b)) == NULL;
+  return f->send_failed && swarm_peer(f->a->sw, swarmh_pub(f->b)) == NULL;
 }
 
 TEST_IMPL(swarm_slow_reader_backpressure_then_drop)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b};
   struct flood f;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
   a.opts.queue_soft = 256 * 1024;
   a.opts.queue_hard = 1024 * 1024;
   a.opts.idle_ms = b.opts.idle_ms = 5000;
   b.opts.backoff_min_ms = 10000; /* no redial during the test */
-  tnode_start(&a);
-  tnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
-  ASSERT(run_until(both_settled, &pr, T_WAIT_MS));
+  swarmh_start(&a);
+  swarmh_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
+  ASSERT(swarmh_run_until(both_settled, &pr, T_WAIT_MS));
 
   memset(&f, 0, sizeof(f));
   f.a = &a;
   f.b = &b;
   f.respect = 1;
-  peer_read_stop(swarm_peer(b.sw, pub(&a)));
-  uv_idle_init(&loop, &f.idle);
+  peer_read_stop(swarm_peer(b.sw, swarmh_pub(&a)));
+  uv_idle_init(swarmh_loop(), &f.idle);
   f.idle.data = &f;
   uv_idle_start(&f.idle, on_flood);
-  ASSERT(run_until(flood_blocked, &f, T_WAIT_MS));
+  ASSERT(swarmh_run_until(flood_blocked, &f, T_WAIT_MS));
   ASSERT_LE(f.max_queued, a.opts.queue_soft + sizeof(pad) + 64);
   ASSERT_EQ(a.drained, 0);
   uv_idle_stop(&f.idle);
   /* B reads again: A's queue drains and A is told. */
-  peer_read_start(swarm_peer(b.sw, pub(&a)));
-  ASSERT(run_until(flood_drained, &f, T_WAIT_MS));
+  peer_read_start(swarm_peer(b.sw, swarmh_pub(&a)));
+  ASSERT(swarmh_run_until(flood_drained, &f, T_WAIT_MS));
   ASSERT(both_connected(&pr));
 
   /* B stops for good; A ignores back-pressure and hits the hard cap. */
-  peer_read_stop(swarm_peer(b.sw, pub(&a)));
+  peer_read_stop(swarm_peer(b.sw, swarmh_pub(&a)));
   f.respect = 0;
   uv_idle_start(&f.idle, on_flood);
-  ASSERT(run_until(flood_dropped, &f, T_WAIT_MS));
+  ASSERT(swarmh_run_until(flood_dropped, &f, T_WAIT_MS));
   ASSERT_LE(f.max_queued, a.opts.queue_hard);
   ASSERT_EQ(a.downs, 1);
   uv_close((uv_handle_t *)&f.idle, NULL);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 TEST_IMPL(swarm_duplicate_connections_settle)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b};
   struct json *pa, *pb;
   const char *da, *db;
   int a_smaller;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
-  tnode_start(&a);
-  tnode_start(&b);
+  swarmh_start(&a);
+  swarmh_start(&b);
   /* Both dial each other at once. */
-  ASSERT_OK(swarm_add_peer(a.sw, pub(&b), b.addr));
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
-  ASSERT(run_until(both_settled, &pr, T_WAIT_MS));
-  sleep_loop(500); /* nothing flaps afterwards */
+  ASSERT_OK(swarm_add_peer(a.sw, swarmh_pub(&b), b.addr));
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
+  ASSERT(swarmh_run_until(both_settled, &pr, T_WAIT_MS));
+  swarmh_sleep(500); /* nothing flaps afterwards */
   ASSERT(both_settled(&pr));
   pa = swarm_peers_json(a.sw);
   pb = swarm_peers_json(b.sw);
   da = json_get_str(json_at(pa, 0), "direction");
   db = json_get_str(json_at(pb, 0), "direction");
-  a_smaller = memcmp(pub(&a), pub(&b), IDENTITY_PUBLIC_BYTES) < 0;
+  a_smaller = memcmp(swarmh_pub(&a), swarmh_pub(&b), IDENTITY_PUBLIC_BYTES) < 0;
   /* The kept connection is the one the smaller key dialled, on both. */
   ASSERT_STR_EQ(da, a_smaller ? "out" : "in");
   ASSERT_STR_EQ(db, a_smaller ? "in" : "out");
@@ -544,34 +392,34 @@ TEST_IMPL(swarm_duplicate_connections_settle)
   ASSERT_EQ(b.downs, 0);
   json_free(pa);
   json_free(pb);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 TEST_IMPL(swarm_self_connection_refused)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct watch w = {&a, 0};
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
   a.opts.backoff_min_ms = 10000;
-  tnode_start(&a);
-  tnode_start(&b);
-  ASSERT_EQ(swarm_add_peer(a.sw, pub(&a), a.addr), ERR_INVAL);
-  ASSERT_EQ(swarm_add_peer(a.sw, pub(&b), "not an address"), ERR_INVAL);
-  ASSERT_EQ(swarm_add_peer(a.sw, pub(&b), "bad_name:9"), ERR_INVAL);
-  ASSERT_EQ(swarm_add_peer(a.sw, pub(&b), "name:0"), ERR_INVAL);
+  swarmh_start(&a);
+  swarmh_start(&b);
+  ASSERT_EQ(swarm_add_peer(a.sw, swarmh_pub(&a), a.addr), ERR_INVAL);
+  ASSERT_EQ(swarm_add_peer(a.sw, swarmh_pub(&b), "not an address"), ERR_INVAL);
+  ASSERT_EQ(swarm_add_peer(a.sw, swarmh_pub(&b), "bad_name:9"), ERR_INVAL);
+  ASSERT_EQ(swarm_add_peer(a.sw, swarmh_pub(&b), "name:0"), ERR_INVAL);
   /* Our own address under another node's key: the handshake fails (we
    * cannot open a box meant for B), so we never talk to ourselves. */
-  ASSERT_OK(swarm_add_peer(a.sw, pub(&b), a.addr));
+  ASSERT_OK(swarm_add_peer(a.sw, swarmh_pub(&b), a.addr));
   w.max_conns = swarm_connections(a.sw);
   ASSERT_EQ(w.max_conns, 1);
-  ASSERT(run_until(watch_gone, &w, T_WAIT_MS));
+  ASSERT(swarmh_run_until(watch_gone, &w, T_WAIT_MS));
   ASSERT_EQ(swarm_connected(a.sw), 0);
   ASSERT_EQ(a.ups, 0);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
@@ -584,47 +432,47 @@ b_down(void *arg)
 
 TEST_IMPL(swarm_reconnect_after_restart)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b};
   struct json *peers;
   int64_t connects = 0;
   char listen[64];
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
-  tnode_start(&a);
-  tnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
-  ASSERT(run_until(both_settled, &pr, T_WAIT_MS));
+  swarmh_start(&a);
+  swarmh_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
+  ASSERT(swarmh_run_until(both_settled, &pr, T_WAIT_MS));
   /* A goes away; B notices and keeps redialling with backoff. */
-  tnode_stop(&a);
-  ASSERT(run_until(b_down, &pr, T_WAIT_MS));
+  swarmh_stop(&a);
+  ASSERT(swarmh_run_until(b_down, &pr, T_WAIT_MS));
   ASSERT_EQ(b.downs, 1);
-  sleep_loop(400); /* several failed dials at 20..200 ms */
+  swarmh_sleep(400); /* several failed dials at 20..200 ms */
   ASSERT_EQ(swarm_connected(b.sw), 0);
   /* A comes back on the same port. */
   snprintf(listen, sizeof(listen), "%s", a.addr);
   a.opts.listen = listen;
-  tnode_start(&a);
-  ASSERT(run_until(both_settled, &pr, T_WAIT_MS));
+  swarmh_start(&a);
+  ASSERT(swarmh_run_until(both_settled, &pr, T_WAIT_MS));
   peers = swarm_peers_json(b.sw);
   ASSERT_OK(json_int(json_get(json_at(peers, 0), "connects"), &connects));
   ASSERT_EQ(connects, 2);
   json_free(peers);
   ASSERT_EQ(b.ups, 2);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 TEST_IMPL(swarm_idle_timeout)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b}, q = {&b, &a};
   struct peer *p;
   uint64_t t0;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
   a.opts.ping_ms = 100;
@@ -632,51 +480,51 @@ TEST_IMPL(swarm_idle_timeout)
   b.opts.ping_ms = 60000; /* B never pings on its own */
   b.opts.idle_ms = 60000;
   b.opts.backoff_min_ms = 10000;
-  tnode_start(&a);
-  tnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
-  ASSERT(run_until(both_settled, &pr, T_WAIT_MS));
+  swarmh_start(&a);
+  swarmh_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
+  ASSERT(swarmh_run_until(both_settled, &pr, T_WAIT_MS));
   /* While B answers A's pings, the link stays up past the idle time. */
-  sleep_loop(800);
+  swarmh_sleep(800);
   ASSERT_EQ(swarm_connected(a.sw), 1);
   /* B goes silent (reads nothing, so answers nothing): A drops it. */
-  p = swarm_peer(b.sw, pub(&a));
+  p = swarm_peer(b.sw, swarmh_pub(&a));
   peer_read_stop(p);
-  uv_update_time(&loop);
-  t0 = uv_now(&loop);
-  ASSERT(run_until(b_down, &q, T_WAIT_MS)); /* b_down of q: A's side */
-  ASSERT_GE(uv_now(&loop) - t0, 300);
+  uv_update_time(swarmh_loop());
+  t0 = uv_now(swarmh_loop());
+  ASSERT(swarmh_run_until(b_down, &q, T_WAIT_MS)); /* b_down of q: A's side */
+  ASSERT_GE(uv_now(swarmh_loop()) - t0, 300);
   ASSERT_EQ(a.downs, 1);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
 TEST_IMPL(swarm_other_protocol_version_refused)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b};
   struct watch w = {&b, 0};
   struct wire_hello v2 = hello;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
   v2.protocol_version = WIRE_PROTOCOL_VERSION + 1;
   b.opts.hello = &v2;
   b.opts.backoff_min_ms = 10000;
-  tnode_start(&a);
-  tnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), a.addr));
+  swarmh_start(&a);
+  swarmh_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), a.addr));
   w.max_conns = swarm_connections(b.sw);
-  ASSERT(run_until(watch_gone, &w, T_WAIT_MS));
-  ASSERT(run_until(none_open, &pr, T_WAIT_MS));
+  ASSERT(swarmh_run_until(watch_gone, &w, T_WAIT_MS));
+  ASSERT(swarmh_run_until(none_open, &pr, T_WAIT_MS));
   ASSERT_EQ(a.member_calls, 1); /* the handshake itself succeeded */
   ASSERT_EQ(a.ups, 0); /* A never went ready with a v2 peer */
   /* B (a v2 peer built from v1 code) may have accepted A's Hello, but A's
    * Goodbye{VERSION} closed it. */
   ASSERT_EQ(b.ups, b.downs);
   ASSERT_EQ(swarm_connected(b.sw), 0);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
 
@@ -723,54 +571,54 @@ silent_dropped(void *arg)
 
 TEST_IMPL(swarm_handshake_timeout)
 {
-  struct tnode a, *all[] = {&a};
+  struct swarmh_node a, *all[] = {&a};
   struct sockaddr_in sa;
   struct silent c;
   uint64_t t0;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   a.opts.handshake_ms = 300;
-  tnode_start(&a);
+  swarmh_start(&a);
   memset(&c, 0, sizeof(c));
   ASSERT_OK(uv_ip4_addr("127.0.0.1", swarm_port(a.sw), &sa));
-  ASSERT_OK(uv_tcp_init(&loop, &c.tcp));
+  ASSERT_OK(uv_tcp_init(swarmh_loop(), &c.tcp));
   c.tcp.data = &c;
   c.req.data = &c;
   ASSERT_OK(uv_tcp_connect(&c.req, &c.tcp, (struct sockaddr *)&sa,
                            silent_connected));
-  uv_update_time(&loop);
-  t0 = uv_now(&loop);
-  sleep_loop(100);
+  uv_update_time(swarmh_loop());
+  t0 = uv_now(swarmh_loop());
+  swarmh_sleep(100);
   ASSERT(c.connected);
   ASSERT_EQ(swarm_connections(a.sw), 1);
-  ASSERT(run_until(silent_dropped, &c, T_WAIT_MS));
-  ASSERT_GE(uv_now(&loop) - t0, 300);
+  ASSERT(swarmh_run_until(silent_dropped, &c, T_WAIT_MS));
+  ASSERT_GE(uv_now(swarmh_loop()) - t0, 300);
   ASSERT_EQ(swarm_connections(a.sw), 0);
   ASSERT_EQ(a.member_calls, 0);
   uv_close((uv_handle_t *)&c.tcp, NULL);
-  finish(all, 1);
+  swarmh_finish(all, 1);
   return 0;
 }
 
 TEST_IMPL(swarm_dial_by_name)
 {
-  struct tnode a, b, c, *all[] = {&a, &b, &c};
+  struct swarmh_node a, b, c, *all[] = {&a, &b, &c};
   struct pair pr = {&a, &b};
   char name[64];
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
   tnode_init(&c, 3, 7); /* never started: only its key is used */
-  tnode_start(&a);
-  tnode_start(&b);
+  swarmh_start(&a);
+  swarmh_start(&b);
   snprintf(name, sizeof(name), "localhost:%d", swarm_port(a.sw));
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), name));
-  ASSERT(run_until(both_settled, &pr, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), name));
+  ASSERT(swarmh_run_until(both_settled, &pr, T_WAIT_MS));
   /* Closing with a lookup in flight cancels or waits for it (a node
    * with a name is looked up before each dial). */
-  ASSERT_OK(swarm_add_peer(a.sw, pub(&c), "localhost:1"));
-  finish(all, 3);
+  ASSERT_OK(swarm_add_peer(a.sw, swarmh_pub(&c), "localhost:1"));
+  swarmh_finish(all, 3);
   return 0;
 }

@@ -2,6 +2,7 @@
 /* Copyright (c) 2026 the Glowtalk developers */
 /* Storing works: counts, re-import merges that keep unchanged sentence
  * rows, and all-or-nothing transactions. */
+#include "glowfic_page.h"
 #include "task.h"
 
 #include "node/alloc.h"
@@ -22,16 +23,6 @@ load(const char *html)
   ASSERT_OK(err);
   return w;
 }
-
-#define REPLY(id, chr, text)                                                \
-  "<div class=\"post-container post-reply\"><a class=\"noheight\" "         \
-  "id=\"reply-" #id "\"> </a><div class=\"padding-10\"><div "               \
-  "class=\"post-info-box\"><div class=\"post-info-text\"><div "             \
-  "class=\"post-character\">" chr "</div><div class=\"post-author\">bo"     \
-  "</div></div></div><div class=\"post-edit-box\"><a rel=\"alternate\" "    \
-  "href=\"/replies/" #id "\"></a><a href=\"/posts/42?at_id=" #id "\"></a>"  \
-  "</div><div class=\"post-content\">" text "</div></div><div "            \
-  "class=\"post-footer\">Posted x</div></div>"
 
 static int64_t
 count_rows(struct db *db, const char *sql)
@@ -54,8 +45,8 @@ TEST_IMPL(work_store_reimport_keeps_sentences)
   path = malloc(strlen(dir) + 16);
   snprintf(path, strlen(dir) + 16, "%s/t.db", dir);
   ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
-  w = load(REPLY(1, "Ann", "<p>One. Two.</p>")
-           REPLY(2, "Bo", "<p>Three.</p>"));
+  w = load(GT_REPLY(1, "Ann", "<p>One. Two.</p>")
+           GT_REPLY(2, "Bo", "<p>Three.</p>"));
   ASSERT_OK(work_store_save(db, w, 100, &c, errbuf, sizeof(errbuf)));
   ASSERT_EQ(c.posts, 2);
   ASSERT_EQ(c.sentences, 3);
@@ -67,9 +58,9 @@ TEST_IMPL(work_store_reimport_keeps_sentences)
                               "text = 'Two.' AND position = 1");
   ASSERT_EQ(rowid_kept, 1);
   /* Edit reply 1 (a sentence inserted first), add reply 3. */
-  w = load(REPLY(1, "Ann", "<p>Zero. One. Two.</p>")
-           REPLY(2, "Bo", "<p>Three.</p>")
-           REPLY(3, "Ann", "<p>Four.</p>"));
+  w = load(GT_REPLY(1, "Ann", "<p>Zero. One. Two.</p>")
+           GT_REPLY(2, "Bo", "<p>Three.</p>")
+           GT_REPLY(3, "Ann", "<p>Four.</p>"));
   ASSERT_OK(work_store_save(db, w, 200, &c, errbuf, sizeof(errbuf)));
   ASSERT_EQ(c.posts, 3);
   ASSERT_EQ(c.sentences, 5);
@@ -85,7 +76,7 @@ TEST_IMPL(work_store_reimport_keeps_sentences)
   ASSERT_EQ(count_rows(db, "SELECT imports FROM works"), 2);
   work_free(w);
   /* A sentence removed by an edit goes away. */
-  w = load(REPLY(1, "Ann", "<p>Zero. Two.</p>"));
+  w = load(GT_REPLY(1, "Ann", "<p>Zero. Two.</p>"));
   ASSERT_OK(work_store_save(db, w, 300, &c, errbuf, sizeof(errbuf)));
   ASSERT_EQ(c.removed_sentences, 1);
   ASSERT_EQ(c.posts, 3); /* a partial page deletes no post */
@@ -109,7 +100,7 @@ TEST_IMPL(work_store_failure_writes_nothing)
 
   snprintf(path, sizeof(path), "%s/t.db", dir);
   ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
-  w = load(REPLY(1, "Ann", "<p>One. Two.</p>"));
+  w = load(GT_REPLY(1, "Ann", "<p>One. Two.</p>"));
   /* Make the last step (characters) fail: the whole import rolls back. */
   ASSERT_OK(db_exec(db, "CREATE TRIGGER no_chars BEFORE INSERT ON "
                         "work_characters BEGIN SELECT RAISE(ABORT, "
@@ -159,24 +150,24 @@ TEST_IMPL(work_store_pages_in_any_order)
   ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
   /* Saved page 2 first (its OP hidden, kept), then page 1. */
   w = load("<div class=\"post-expander\">" OPB("<p>Op.</p>") "</div>"
-           REPLY(3, "Ann", "<p>C.</p>") REPLY(4, "Bo", "<p>D.</p>"));
+           GT_REPLY(3, "Ann", "<p>C.</p>") GT_REPLY(4, "Bo", "<p>D.</p>"));
   ASSERT_OK(work_store_save(db, w, 1, &c, errbuf, sizeof(errbuf)));
   work_free(w);
   expect_order(db, "p42 r3 r4");
-  w = load(OPB("<p>Op.</p>") REPLY(1, "Ann", "<p>A.</p>")
-           REPLY(2, "Bo", "<p>B.</p>"));
+  w = load(OPB("<p>Op.</p>") GT_REPLY(1, "Ann", "<p>A.</p>")
+           GT_REPLY(2, "Bo", "<p>B.</p>"));
   ASSERT_OK(work_store_save(db, w, 2, &c, errbuf, sizeof(errbuf)));
   ASSERT_EQ(c.posts, 5);
   work_free(w);
   expect_order(db, "p42 r1 r2 r3 r4");
   /* Page 3 after them; then the whole thread, reordered, decides. */
-  w = load(REPLY(4, "Bo", "<p>D.</p>") REPLY(5, "Ann", "<p>E.</p>"));
+  w = load(GT_REPLY(4, "Bo", "<p>D.</p>") GT_REPLY(5, "Ann", "<p>E.</p>"));
   ASSERT_OK(work_store_save(db, w, 3, &c, errbuf, sizeof(errbuf)));
   work_free(w);
   expect_order(db, "p42 r1 r2 r3 r4 r5");
-  w = load(OPB("<p>Op.</p>") REPLY(2, "Bo", "<p>B.</p>")
-           REPLY(1, "Ann", "<p>A.</p>") REPLY(3, "Ann", "<p>C.</p>")
-           REPLY(4, "Bo", "<p>D.</p>") REPLY(5, "Ann", "<p>E.</p>"));
+  w = load(OPB("<p>Op.</p>") GT_REPLY(2, "Bo", "<p>B.</p>")
+           GT_REPLY(1, "Ann", "<p>A.</p>") GT_REPLY(3, "Ann", "<p>C.</p>")
+           GT_REPLY(4, "Bo", "<p>D.</p>") GT_REPLY(5, "Ann", "<p>E.</p>"));
   ASSERT_OK(work_store_save(db, w, 4, &c, errbuf, sizeof(errbuf)));
   work_free(w);
   expect_order(db, "p42 r2 r1 r3 r4 r5");
@@ -186,11 +177,11 @@ TEST_IMPL(work_store_pages_in_any_order)
   dir = test_mkdtemp();
   snprintf(path, sizeof(path), "%s/t.db", dir);
   ASSERT_OK(db_open_store(path, &db, errbuf, sizeof(errbuf)));
-  w = load(REPLY(3, "Ann", "<p>C.</p>") REPLY(4, "Bo", "<p>D.</p>"));
+  w = load(GT_REPLY(3, "Ann", "<p>C.</p>") GT_REPLY(4, "Bo", "<p>D.</p>"));
   ASSERT_OK(work_store_save(db, w, 1, &c, errbuf, sizeof(errbuf)));
   work_free(w);
-  w = load(OPB("<p>Op.</p>") REPLY(1, "Ann", "<p>A.</p>")
-           REPLY(2, "Bo", "<p>B.</p>"));
+  w = load(OPB("<p>Op.</p>") GT_REPLY(1, "Ann", "<p>A.</p>")
+           GT_REPLY(2, "Bo", "<p>B.</p>"));
   ASSERT_OK(work_store_save(db, w, 2, &c, errbuf, sizeof(errbuf)));
   work_free(w);
   expect_order(db, "p42 r1 r2 r3 r4");

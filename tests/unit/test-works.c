@@ -3,6 +3,7 @@
 /* Works as content: an import's document blob and ImportWork replicate to
  * a second node, which materialises the identical work and renders the
  * same sentences; hostile documents are refused with nothing written. */
+#include "glowfic_page.h"
 #include "task.h"
 #include "logtest.h"
 
@@ -273,16 +274,6 @@ TEST_IMPL(works_replicate_and_materialise)
 /* A re-import of a grown thread appends a new ImportWork; B, holding the
  * first version, materialises the second and keeps unchanged sentence
  * rows, exactly as A's store did. */
-#define REPLY(id, chr, text)                                                \
-  "<div class=\"post-container post-reply\"><a class=\"noheight\" "         \
-  "id=\"reply-" #id "\"> </a><div class=\"padding-10\"><div "               \
-  "class=\"post-info-box\"><div class=\"post-info-text\"><div "             \
-  "class=\"post-character\">" chr "</div><div class=\"post-author\">bo"     \
-  "</div></div></div><div class=\"post-edit-box\"><a rel=\"alternate\" "    \
-  "href=\"/replies/" #id "\"></a><a href=\"/posts/42?at_id=" #id "\"></a>"  \
-  "</div><div class=\"post-content\">" text "</div></div><div "            \
-  "class=\"post-footer\">Posted x</div></div>"
-
 TEST_IMPL(works_reimport_travels)
 {
   struct two t;
@@ -292,11 +283,11 @@ TEST_IMPL(works_reimport_travels)
   size_t done, waiting;
 
   two_open(&t);
-  w1 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
-                 REPLY(2, "Bo", "<p>Three.</p>"));
-  w2 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
-                 REPLY(2, "Bo", "<p>Three. Four.</p>")
-                 REPLY(3, "Ann", "<p>Five.</p>"));
+  w1 = load_html(GT_REPLY(1, "Ann", "<p>One. Two.</p>")
+                 GT_REPLY(2, "Bo", "<p>Three.</p>"));
+  w2 = load_html(GT_REPLY(1, "Ann", "<p>One. Two.</p>")
+                 GT_REPLY(2, "Bo", "<p>Three. Four.</p>")
+                 GT_REPLY(3, "Ann", "<p>Five.</p>"));
   work_id(w1, wid);
   import_a(&t, w1, h1);
   sync_log(&t);
@@ -356,7 +347,7 @@ TEST_IMPL(works_refuse_hostile_documents)
   char *doc, *p;
 
   two_open(&t);
-  w = load_html(REPLY(1, "Ann", "<p>One. Two.</p>"));
+  w = load_html(GT_REPLY(1, "Ann", "<p>One. Two.</p>"));
   work_id(w, wid);
   import_a(&t, w, h);
   buf_init(&b, BLOBS_MAX_BYTES);
@@ -444,11 +435,11 @@ TEST_IMPL(works_partial_reimport_publishes_stored_work)
   uint64_t copied = 0;
 
   two_open(&t);
-  w1 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
-                 REPLY(2, "Bo", "<p>Three.</p>")
-                 REPLY(3, "Ann", "<p>Four.</p>"));
-  w2 = load_html(REPLY(3, "Ann", "<p>Four, edited. And more.</p>")
-                 REPLY(4, "Bo", "<p>Five.</p>"));
+  w1 = load_html(GT_REPLY(1, "Ann", "<p>One. Two.</p>")
+                 GT_REPLY(2, "Bo", "<p>Three.</p>")
+                 GT_REPLY(3, "Ann", "<p>Four.</p>"));
+  w2 = load_html(GT_REPLY(3, "Ann", "<p>Four, edited. And more.</p>")
+                 GT_REPLY(4, "Bo", "<p>Five.</p>"));
   work_id(w1, wid);
   import_a(&t, w1, h1);
   sync_log(&t);
@@ -567,18 +558,18 @@ TEST_IMPL(works_rebase_moved_indices)
   int64_t entries;
 
   two_open(&t);
-  w1 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
-                 REPLY(2, "Bo", "<p>Three.</p>")
-                 REPLY(3, "Ann", "<p>Four.</p>"));
-  w2 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
-                 REPLY(2, "Bo", "<p>Three. Three and a half.</p>")
-                 REPLY(3, "Ann", "<p>Four.</p>")
-                 REPLY(4, "Bo", "<p>Five.</p>"));
-  w3 = load_html(REPLY(1, "Ann", "<p>One. Two.</p>")
-                 REPLY(2, "Bo", "<p>Three. Three and a half.</p>")
-                 REPLY(3, "Ann", "<p>Four.</p>")
-                 REPLY(4, "Bo", "<p>Five.</p>")
-                 REPLY(5, "Ann", "<p>Six.</p>"));
+  w1 = load_html(GT_REPLY(1, "Ann", "<p>One. Two.</p>")
+                 GT_REPLY(2, "Bo", "<p>Three.</p>")
+                 GT_REPLY(3, "Ann", "<p>Four.</p>"));
+  w2 = load_html(GT_REPLY(1, "Ann", "<p>One. Two.</p>")
+                 GT_REPLY(2, "Bo", "<p>Three. Three and a half.</p>")
+                 GT_REPLY(3, "Ann", "<p>Four.</p>")
+                 GT_REPLY(4, "Bo", "<p>Five.</p>"));
+  w3 = load_html(GT_REPLY(1, "Ann", "<p>One. Two.</p>")
+                 GT_REPLY(2, "Bo", "<p>Three. Three and a half.</p>")
+                 GT_REPLY(3, "Ann", "<p>Four.</p>")
+                 GT_REPLY(4, "Bo", "<p>Five.</p>")
+                 GT_REPLY(5, "Ann", "<p>Six.</p>"));
   work_id(w1, wid);
   import_a(&t, w1, h);
   memset(&e, 0, sizeof(e));
