@@ -122,25 +122,64 @@ fail:
   return err;
 }
 
-int
-sched_active_claim(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
-                   uint32_t sentence, struct sched_claim *out, int *found)
+/* Finding sentences' active claims, many in a row: one prepared
+ * statement, and the book's longest claimed run bounds the index range
+ * (a run starting more than that before a sentence cannot cover it), so
+ * a lookup does not walk every claim before the sentence. */
+struct claim_lookup {
+  struct db_stmt *s;
+  uint8_t book[WIRE_BOOK_ID_BYTES];
+  int64_t maxrun;      /* for book; -1 before the first lookup */
+};
+
+static void
+lookup_init(struct claim_lookup *cl)
+{
+  memset(cl, 0, sizeof(*cl));
+  cl->maxrun = -1;
+}
+
+static void
+lookup_done(struct claim_lookup *cl)
+{
+  db_finalize(&cl->s);
+}
+
+static int
+active_claim(struct state *st, struct claim_lookup *cl,
+             const uint8_t book[WIRE_BOOK_ID_BYTES], uint32_t sentence,
+             struct sched_claim *out, int *found)
 {
   static const char *const q =
     "SELECT c.claim_id, c.author, c.seq, c.lease_ms, c.renew_lamport,"
     " c.supersedes FROM st_claims c JOIN st_tasks t ON t.book=c.book"
-    " AND t.sentence=?2 WHERE c.book=?1 AND c.first<=?2 AND c.last>=?2"
-    " AND c.released=0 AND (c.lamport, c.author) >"
+    " AND t.sentence=?2 WHERE c.book=?1 AND c.first BETWEEN ?2 - ?3 AND ?2"
+    " AND c.last>=?2 AND c.released=0 AND (c.lamport, c.author) >"
     " (t.req_lamport, t.req_author)";
-  struct db_stmt *s = NULL;
+  struct db_stmt *s;
   uint64_t best_tie = 0;
   int err, rc, best_epoch = -1;
 
   *found = 0;
   memset(out, 0, sizeof(*out));
-  CHECK(db_prepare(state_db(st), q, &s));
+  if (cl->maxrun < 0 || memcmp(cl->book, book, WIRE_BOOK_ID_BYTES) != 0) {
+    struct db_stmt *m = NULL;
+    CHECK(db_prepare(state_db(st), "SELECT coalesce(max(last - first), 0)"
+                     " FROM st_claims WHERE book=?1", &m));
+    err = db_bind_blob(m, 1, book, WIRE_BOOK_ID_BYTES);
+    rc = err ? err : db_step(m);
+    cl->maxrun = rc == DB_ROW ? db_col_int(m, 0) : 0;
+    db_finalize(&m);
+    CHECK(rc < 0 ? rc : 0);
+    memcpy(cl->book, book, WIRE_BOOK_ID_BYTES);
+  }
+  if (cl->s == NULL)
+    CHECK(db_prepare(state_db(st), q, &cl->s));
+  s = cl->s;
+  db_reset(s);
   CHECK(db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES));
   CHECK(db_bind_int(s, 2, sentence));
+  CHECK(db_bind_int(s, 3, cl->maxrun));
   while ((rc = db_step(s)) == DB_ROW) {
     struct sched_claim c;
     uint8_t sup[WIRE_HASH_BYTES];
@@ -170,7 +209,21 @@ sched_active_claim(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
   }
   CHECK(rc < 0 ? rc : 0);
 fail:
-  db_finalize(&s);
+  if (cl->s)
+    db_reset(cl->s);
+  return err;
+}
+
+int
+sched_active_claim(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                   uint32_t sentence, struct sched_claim *out, int *found)
+{
+  struct claim_lookup cl;
+  int err;
+
+  lookup_init(&cl);
+  err = active_claim(st, &cl, book, sentence, out, found);
+  lookup_done(&cl);
   return err;
 }
 
@@ -198,14 +251,15 @@ static const char *const q_pending =
 /* Is the task free to claim? *held gets the active claim when it is stale
  * (a takeover), has_stale says so. */
 static int
-task_free(struct state *st, const struct sched_task *t, sched_stale_cb stale,
-          void *arg, int *free_, int *has_stale, struct sched_claim *held)
+task_free(struct state *st, struct claim_lookup *cl,
+          const struct sched_task *t, sched_stale_cb stale, void *arg,
+          int *free_, int *has_stale, struct sched_claim *held)
 {
   int err, found;
 
   *free_ = 0;
   *has_stale = 0;
-  err = sched_active_claim(st, t->book, t->sentence, held, &found);
+  err = active_claim(st, cl, t->book, t->sentence, held, &found);
   if (err)
     return err;
   if (!found) {
@@ -253,21 +307,25 @@ sched_queue(struct state *st, sched_stale_cb stale, void *arg,
             struct sched_task *out, size_t max, size_t *n)
 {
   struct db_stmt *s = NULL;
+  struct claim_lookup cl;
   struct sched_claim held;
   int err, rc, ok, has_stale;
   size_t scanned = 0;
 
   *n = 0;
+  lookup_init(&cl);
   CHECK(db_prepare(state_db(st), q_pending, &s));
   while (*n < max && scanned++ < SCHED_SCAN_MAX &&
          (rc = db_step(s)) == DB_ROW) {
     read_task(s, &out[*n]);
-    CHECK(task_free(st, &out[*n], stale, arg, &ok, &has_stale, &held));
+    CHECK(task_free(st, &cl, &out[*n], stale, arg, &ok, &has_stale,
+                    &held));
     if (ok)
       (*n)++;
   }
   err = 0;
 fail:
+  lookup_done(&cl);
   db_finalize(&s);
   return err;
 }
@@ -333,11 +391,13 @@ plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
   struct sched_task first, t;
   struct sched_claim held, first_held;
   uint32_t idx[SCHED_CLAIM_BATCH];
+  struct claim_lookup cl;
   size_t n = 0, scanned = 0, ahead = 0, cap;
   int64_t open;
   int err, rc, ok, has_stale, first_stale = 0;
 
   memset(out, 0, sizeof(*out));
+  lookup_init(&cl);
   CHECK(sched_open_claims(st, me, &open));
   if (open >= SCHED_CLAIMS_PER_NODE)
     return ERR_FORBIDDEN;
@@ -352,7 +412,7 @@ plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
       break; /* a claim covers one book, priority and take */
     if (!grace && !is_mine(&t, me, live, nlive))
       continue;
-    CHECK(task_free(st, &t, stale, arg, &ok, &has_stale, &held));
+    CHECK(task_free(st, &cl, &t, stale, arg, &ok, &has_stale, &held));
     if (!ok)
       continue;
     if (n == 0) {
@@ -399,6 +459,7 @@ plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
   }
   err = wire_sentences_from(&out->sent, idx, n);
 fail:
+  lookup_done(&cl);
   db_finalize(&s);
   return err;
 }
