@@ -68,6 +68,9 @@ static const struct config_option options[] = {
    "comma separated (default: the listen address)"},
   {"repl-heads-ms", CONFIG_INT, "10000", 50, 600000, NULL,
    "milliseconds between replication head exchanges (anti-entropy)"},
+  {"repl-stall-ms", CONFIG_INT, "15000", 50, 600000, NULL,
+   "milliseconds a peer that owes entries may send none before it is "
+   "asked again (dropped after 3 asks)"},
   {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)

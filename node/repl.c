@@ -52,6 +52,8 @@ struct rpeer {
   size_t max_queued;
   uint64_t owed_since, last_in_ms;
   int stalls;
+  int liar;            /* claimed our own feed and never delivered it:
+                        * its reports of it are ignored from then on */
 };
 
 struct dial {
@@ -607,8 +609,8 @@ on_heads(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
     (void)amap_set(&rp->theirs, h->author, h->seq);
     amap_raise(&rp->sent, h->author, h->seq);
     if (memcmp(h->author, r->me, KEY) == 0 &&
-        h->seq > amap_get(&r->mine, r->me) &&
-        feed_fence_raise(r->f, h->seq) != 0)
+        h->seq > amap_get(&r->mine, r->me) && !rp->liar &&
+        feed_fence_raise(r->f, h->seq, pub) != 0)
       log_warn("cannot write the feed head file");
     /* Same seq, another entry: a fork. Our entry lets the peer prove it
      * (it sends its own back when it sees our heads, or on FEED_FORK). */
@@ -651,7 +653,6 @@ on_entries(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
   (void)s;
   if (rp == NULL)
     return;
-  rp->last_in_ms = now_ms(r);
   if (feed_begin(r->f) != 0) {
     rp->want = 1;
     return;
@@ -731,8 +732,12 @@ on_entries(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
       if (r->peers[k].used && r->peers[k].up && &r->peers[k] != rp)
         send_one(r, &r->peers[k], forks[i].data, forks[i].len);
   }
-  if (applied)
+  if (applied) {
+    /* Only progress counts for the stall watchdog: a peer that owes us
+     * entries cannot hold it off with empty or duplicate frames. */
+    rp->last_in_ms = now_ms(r);
     after_apply(r);
+  }
 }
 
 static void
@@ -748,6 +753,42 @@ on_publish(const uint8_t *signed_entry, size_t len, void *arg)
 }
 
 /* ---- the tick ------------------------------------------------------- */
+
+/* The reported write fence stands while its claimer is a member that has
+ * not been caught lying and has not taken the claim back; otherwise it is
+ * withdrawn, and what other connected members claim is kept instead. So a
+ * hostile member cannot fence this node for good by reporting entries of
+ * ours that do not exist; an honest report (a wiped store catching up)
+ * survives restarts and disconnections. */
+static void
+fence_review(struct repl *r)
+{
+  uint8_t by[KEY];
+  uint64_t seq = 0, held = amap_get(&r->mine, r->me), claim;
+  struct rpeer *rp;
+  char id[17];
+  int i;
+
+  if (feed_fence_claim(r->f, &seq, by) != 0 || seq <= held)
+    return;
+  rp = rpeer_find(r, by, 0);
+  if (member_by_log(r, by) && !(rp && rp->liar) &&
+      !(rp && rp->up && rp->heads_seen &&
+        amap_get(&rp->theirs, r->me) <= held))
+    return;
+  log_warn("%s… reported %llu entries of our feed and did not deliver "
+           "them: fence withdrawn", short_id(by, id),
+           (unsigned long long)(seq - held));
+  if (feed_fence_clear(r->f) != 0)
+    log_warn("cannot remove the fence file");
+  for (i = 0; i < REPL_PEERS_MAX; i++) {
+    rp = &r->peers[i];
+    claim = rp->used && rp->up && !rp->liar ? amap_get(&rp->theirs, r->me)
+                                            : 0;
+    if (claim > held && feed_fence_raise(r->f, claim, rp->pub) != 0)
+      log_warn("cannot write the fence file");
+  }
+}
 
 static void
 watchdog(struct repl *r, struct rpeer *rp, uint64_t now)
@@ -772,6 +813,10 @@ watchdog(struct repl *r, struct rpeer *rp, uint64_t now)
     p = r->sw ? swarm_peer(r->sw, rp->pub) : NULL;
     log_warn("%s… owes entries and sends none: dropping it",
              short_id(rp->pub, id));
+    if (amap_get(&rp->theirs, r->me) > amap_get(&r->mine, r->me)) {
+      rp->liar = 1; /* it claimed entries only we can sign */
+      fence_review(r);
+    }
     if (p)
       peer_close(p, WIRE_BYE_TIMEOUT, "replication stalled", ERR_TIMEOUT);
     return;
@@ -801,6 +846,7 @@ on_tick(uv_timer_t *t)
   if (now - r->last_heads_ms >= r->o.heads_ms) {
     r->last_heads_ms = now;
     heads = 1;
+    fence_review(r);
   }
   for (i = 0; i < (int)r->nquar;)
     if (now - r->quar[i].at_ms >= REPL_QUAR_MS)

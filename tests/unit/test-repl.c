@@ -613,7 +613,7 @@ b_fenced(void *arg)
 }
 
 /* B loses its database but keeps its key: fenced (by its head file, and
- * by A's report when the file is gone too) until it has its own feed
+ * by A's report when the files are gone too) until it has its own feed
  * back; then it appends after it, never forking it. */
 TEST_IMPL(repl_wiped_db_is_fenced_then_catches_up)
 {
@@ -647,6 +647,9 @@ TEST_IMPL(repl_wiped_db_is_fenced_then_catches_up)
     if (round == 1) {
       snprintf(path, sizeof(path), "%s/%s", b.dir, FEED_HEAD_FILE);
       ASSERT_OK(unlink(path));
+      /* and the fence A's report left in round 0 */
+      snprintf(path, sizeof(path), "%s/%s", b.dir, FEED_FENCE_FILE);
+      (void)unlink(path);
     }
     lt_store(b.dir, "glowtalk.db", a.au.key, b.au.id, &b.db, &b.f);
     feed_set_head_dir(b.f, b.dir);
