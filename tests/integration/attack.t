@@ -85,6 +85,17 @@ OUTS=$("$ATTACK" "$M" "$IDA" "$ADDRA" replay 2>&1)
 check "a replayed handshake (msg 1 + msg 3 of a good one) gets no msg 4" '[[ $OUTS == *"first handshake accepted"*"refused: no msg 4"* ]]'
 unchanged "replayed handshake"
 
+# 600 silent TCP connections (anyone can open them: no key needed) must
+# not lock members out: past 64 pending handshakes the oldest makes room.
+PORTA=${ADDRA##*:} FDS=()
+for i in $(seq 1 600); do
+  exec {fd}<>"/dev/tcp/127.0.0.1/$PORTA" && FDS+=("$fd")
+done
+OUTS=$("$ATTACK" "$M" "$IDA" "$ADDRA" hello 2>&1)
+check "with 600 silent connections open, a member still gets in" '[ ${#FDS[@]} = 600 ] && [[ $OUTS == *"ready: server at seq "* ]]'
+unchanged "600 silent connections"
+for fd in "${FDS[@]}"; do exec {fd}>&-; done
+
 # ---- frame attacks by a member ----
 attack "$M" "$IDA" "$ADDRA" oversize
 check "a length prefix past the 1 MiB cap drops the connection" '[ $RC = 0 ] && [[ $R == closed* ]]'
