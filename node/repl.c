@@ -72,6 +72,7 @@ struct repl {
   struct rpeer *peers;       /* REPL_PEERS_MAX */
   struct qentry *quar;
   size_t nquar;
+  size_t quar_bytes;         /* bytes held in quar */
   int quar_dirty;            /* membership may have changed */
   struct amap quota;
   uint64_t quota_start, last_heads_ms;
@@ -488,6 +489,7 @@ repl_dial_members(struct repl *r)
 static void
 quar_drop(struct repl *r, size_t i)
 {
+  r->quar_bytes -= r->quar[i].len;
   xfree(r->quar[i].bytes);
   r->quar[i] = r->quar[--r->nquar];
 }
@@ -506,8 +508,10 @@ quar_add(struct repl *r, const uint8_t *author, uint64_t seq,
       return 0;
     mine++;
   }
-  if (mine >= r->o.quar_per_author || r->nquar >= r->o.quar_max)
+  if (mine >= r->o.quar_per_author || r->nquar >= r->o.quar_max ||
+      r->quar_bytes + len > REPL_QUAR_BYTES_MAX)
     return -1;
+  r->quar_bytes += len;
   r->quar = xrealloc(r->quar, (r->nquar + 1) * sizeof(*r->quar));
   memcpy(r->quar[r->nquar].author, author, KEY);
   r->quar[r->nquar].seq = seq;
@@ -556,6 +560,7 @@ quar_retry(struct repl *r)
         amap_raise(&r->mine, r->quar[i].author, r->quar[i].seq);
         any = accepted = 1;
       }
+      r->quar_bytes -= r->quar[i].len;
       xfree(r->quar[i].bytes); /* done with: applied or refused */
       r->quar[i].bytes = NULL;
     }

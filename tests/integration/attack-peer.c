@@ -44,6 +44,10 @@
 #define GARBAGE_BYTES 4096     /* random bytes sent as "frames" */
 #define FORGED_LAMPORT 100000  /* lamport of forged entries (any is fine) */
 #define BUSY_MS 300            /* heads-lie busy: an empty frame this often */
+#define FLOOD_STR_BYTES 2000   /* each of two strings of a flood entry */
+#define FLOOD_AUTHORS 4        /* strangers whose entries flood */
+#define FLOOD_PER_AUTHOR 2000  /* entries of each (~32 MB in all) */
+#define FLOOD_PER_FRAME 200    /* entries per ReplEntries (< 1 MiB) */
 
 struct conn {
   int fd;
@@ -370,6 +374,8 @@ greet(struct conn *c, const uint8_t *server, const uint8_t *me,
 
 /* ---- forged entries --------------------------------------------------- */
 
+static int filler; /* entry(): make big entries (the quarantine flood) */
+
 /* A signed BOOK_CREATE entry by author (signed by signer) at seq after
  * prev, in network. bad_sig flips a signature bit. */
 static uint8_t *
@@ -392,8 +398,16 @@ entry(const struct identity *signer, const uint8_t *author,
   e.lamport = FORGED_LAMPORT + seq;
   e.wall_ms = (int64_t)time(NULL) * 1000;
   e.op = WIRE_OP_BOOK_CREATE;
-  e.work_id = xstrdup("attack-peer");
-  e.name = xstrdup("forged by attack-peer");
+  if (filler) {
+    /* Big strings: entries of about FLOOD_ENTRY_BYTES each. */
+    e.work_id = xmalloc(FLOOD_STR_BYTES + 1);
+    memset(e.work_id, 'w', FLOOD_STR_BYTES);
+    e.work_id[FLOOD_STR_BYTES] = '\0';
+    e.name = xstrdup(e.work_id);
+  } else {
+    e.work_id = xstrdup("attack-peer");
+    e.name = xstrdup("forged by attack-peer");
+  }
   if (wire_entry_encode(&e, &bytes, &blen, errbuf, sizeof(errbuf)) != 0) {
     wire_entry_clear(&e);
     return NULL;
@@ -457,6 +471,55 @@ send_entries(struct conn *c, uint8_t *const *items, const size_t *lens,
   return send_frame(c, &f);
 }
 
+/* entries flood: FLOOD_AUTHORS strangers' big well-signed entries, which
+ * a member may only hold in its quarantine (bounded in bytes). */
+static int
+attack_flood(struct conn *c, const uint8_t *network)
+{
+  struct identity *who = NULL;
+  struct wire_bytes b[FLOOD_PER_FRAME];
+  struct wire_frame f;
+  uint8_t seed[IDENTITY_SEED_BYTES], prev[WIRE_HASH_BYTES];
+  size_t n = 0, i;
+  uint64_t seq;
+  int a, err = 0;
+
+  filler = 1;
+  memset(&f, 0, sizeof(f));
+  f.kind = WIRE_REPL_ENTRIES;
+  f.u.entries.items = b;
+  for (a = 0; a < FLOOD_AUTHORS && !err; a++) {
+    secure_random(seed, sizeof(seed));
+    if (identity_from_seed(seed, &who) != 0)
+      return ERR_CRYPTO;
+    for (seq = 1; seq <= FLOOD_PER_AUTHOR && !err; seq++) {
+      secure_random(prev, sizeof(prev));
+      b[n].data = entry(who, identity_public_key(who), network, seq, prev, 0,
+                        &b[n].len);
+      if (b[n].data == NULL) {
+        err = ERR_INVAL;
+        break;
+      }
+      if (++n == FLOOD_PER_FRAME) {
+        f.u.entries.n = n;
+        err = send_frame(c, &f);
+        for (i = 0; i < n; i++)
+          xfree((void *)b[i].data);
+        n = 0;
+      }
+    }
+    identity_free(&who);
+  }
+  if (!err && n > 0) {
+    f.u.entries.n = n;
+    err = send_frame(c, &f);
+  }
+  for (i = 0; i < n; i++)
+    xfree((void *)b[i].data);
+  filler = 0;
+  return err;
+}
+
 /* entries MODE: one ReplEntries frame of the kind MODE names. */
 static int
 attack_entries(struct conn *c, const char *mode, const struct identity *me,
@@ -488,6 +551,8 @@ attack_entries(struct conn *c, const char *mode, const struct identity *me,
     item = entry(stranger, identity_public_key(stranger), network, 1, NULL,
                  0, &len);
     identity_free(&stranger);
+  } else if (strcmp(mode, "flood") == 0) {
+    return attack_flood(c, network);
   } else if (strcmp(mode, "malformed") == 0) {
     len = 40;
     item = xmalloc(len);
@@ -705,7 +770,7 @@ usage(void)
           "          second-hello | entries MODE |\n"
           "          heads-lie [MS] | heads-lie-busy [MS]\n"
           "  MODE: valid | bad-signature | other-author | wrong-network |\n"
-          "        non-member | malformed | too-many\n"
+          "        non-member | malformed | too-many | flood\n"
           "       attack-peer join CODE HOST:PORT other-key | "
           "other-session | frames | oversize\n");
   return 2;

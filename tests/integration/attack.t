@@ -126,6 +126,10 @@ attack "$M" "$IDA" "$ADDRA" entries non-member
 check "a non-member's entry is held aside, the link kept (design: not the relay's fault)" '[ $RC = 0 ] && [ "$R" = open ]'
 check "... in quarantine, not in the log" '"$GLOWTALK" status --data "$A" --json | grep -q "\"quarantined\":1"'
 unchanged "non-member's entry"
+attack "$M" "$IDA" "$ADDRA" entries flood
+Q=$("$GLOWTALK" status --data "$A" --json | sed -n 's/.*"quarantined":\([0-9]*\).*/\1/p' | head -n 1)
+check "8,000 strangers' entries of 4 kB (32 MB): the quarantine stops at 16 MiB" '[ $RC = 0 ] && [ "$R" = open ] && [ "$Q" -gt 1000 ] && [ "$Q" -le 4200 ]'
+unchanged "quarantine flood"
 
 # ---- a member lies about A's own feed (the write fence) ----
 # It reports 1000 entries of A's feed that only A could have signed and
