@@ -64,6 +64,20 @@ print_blobs(const struct json *b)
          json_num(json_get(b, "bytes_out")) / 1e6);
 }
 
+/* The render queue and the state hash (what a headless node's operator
+ * checks: is it working, does it agree with the others). */
+static void
+print_queue(const struct json *o)
+{
+  const struct json *q = json_get(o, "queue");
+  printf("queue:          %.0f pending, %.0f claimed, %.0f done, %.0f "
+         "failed\n", json_num(json_get(q, "pending")),
+         json_num(json_get(q, "claimed")), json_num(json_get(q, "done")),
+         json_num(json_get(q, "failed")));
+  printf("state hash:     %s\n", json_get_str(o, "state_hash")
+                                    ? json_get_str(o, "state_hash") : "");
+}
+
 int
 cmd_status(struct cli *cli)
 {
@@ -93,6 +107,7 @@ cmd_status(struct cli *cli)
     print_peers(json_get(o, "peers"));
     print_replication(json_get(o, "replication"));
     print_blobs(json_get(o, "blobs"));
+    print_queue(o);
   }
   json_free(o);
   app_close(&app);

@@ -76,6 +76,7 @@ struct renderer {
   uint64_t last_plan_ms, last_renew_ms;
   int dirty;                         /* plan at the next tick */
   struct leases *leases;             /* other nodes' claims, our clock */
+  int waiting_work;                  /* said so: a work is not here yet */
 };
 
 static void
@@ -390,6 +391,34 @@ task_take(struct renderer *r, const uint8_t *book, const struct wire_entry *e)
   return take;
 }
 
+/* 0 when the work of claim e's book is not stored here yet (a node that
+ * just joined fetches work documents from its peers): claiming it now
+ * would fail every sentence for good, so the claim waits for the work. */
+static int
+work_here(struct renderer *r, const struct wire_entry *e)
+{
+  struct rsource_item item;
+  struct wire_iter it;
+  char errbuf[160];
+  uint32_t s;
+  int err;
+
+  wire_iter_init(&it, &e->sent);
+  if (!wire_iter_next(&it, &s))
+    return 1;
+  err = rsource_get(r->src, e->book, s, &item, errbuf, sizeof(errbuf));
+  if (!err)
+    rsource_item_clear(&item);
+  if (err != ERR_NOT_FOUND) {
+    r->waiting_work = 0;
+    return 1;
+  }
+  if (!r->waiting_work)
+    log_info("not claiming yet: %s", errbuf);
+  r->waiting_work = 1;
+  return 0;
+}
+
 /* Claim and start work while the workers have room. */
 static void
 plan(struct renderer *r)
@@ -407,6 +436,10 @@ plan(struct renderer *r)
     if (err) {
       if (err != ERR_NOT_FOUND && err != ERR_FORBIDDEN)
         log_error("cannot plan a claim: %s", err_str(err));
+      wire_entry_clear(&e);
+      return;
+    }
+    if (!work_here(r, &e)) {
       wire_entry_clear(&e);
       return;
     }
