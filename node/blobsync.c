@@ -42,6 +42,7 @@ struct blobsync {
   int timer_closed;          /* its close callback ran */
   int want_sweep, want_gc;
   int64_t data_version;
+  int64_t works_mark;        /* st_works count + highest lamport */
   uint64_t last_sweep_ms, next_gc_ms;
   /* Stored blobs seen by sweeps: 8-byte hash prefixes, open addressing.
    * Touched by the job thread during a job, by nobody else. */
@@ -343,7 +344,7 @@ maybe_start(struct blobsync *bs)
   uint64_t now = uv_now(bs->loop);
   uint64_t gap = bs->opts.sweep_gap_ms ? bs->opts.sweep_gap_ms
                                        : BLOBSYNC_SWEEP_GAP_MS;
-  int64_t dv = 0;
+  int64_t dv = 0, works = 0;
 
   if (bs->running != JOB_NONE || bs->closing)
     return;
@@ -359,6 +360,14 @@ maybe_start(struct blobsync *bs)
       dv != bs->data_version) {
     bs->data_version = dv;
     bs->want_sweep = 1;
+    /* A new or re-imported work: its document is wanted now, not after
+     * the gap (a node that just joined can render nothing without it). */
+    if (db_query_int(bs->db, "SELECT count(*) + coalesce(max(lamport), 0) "
+                     "FROM st_works", &works) == 0 &&
+        works != bs->works_mark) {
+      bs->works_mark = works;
+      bs->want_sweep = 2;
+    }
   }
   if (bs->want_sweep && (now - bs->last_sweep_ms >= gap ||
                          bs->last_sweep_ms == 0 || bs->want_sweep > 1)) {
