@@ -765,6 +765,14 @@ receive_checked(struct feed *f, const struct wire_entry *e,
              (unsigned long long)e->seq, (unsigned long long)last_seq);
     return reject(res, FEED_REASON_SEQ_GAP, detail);
   }
+  if (e->lamport > f->max_lamport + FEED_LAMPORT_SKEW_MAX) {
+    /* No real author runs this far ahead of everything held here; one
+     * that does would drag every clock towards WIRE_LAMPORT_MAX. */
+    snprintf(detail, sizeof(detail), "%llu is too far past %llu",
+             (unsigned long long)e->lamport,
+             (unsigned long long)f->max_lamport);
+    return reject(res, FEED_REASON_LAMPORT, detail);
+  }
   if (e->seq == last_seq + 1) {
     if (e->seq > 1 && memcmp(e->prev, last_id, WIRE_HASH_BYTES) != 0)
       return reject(res, FEED_REASON_PREV, NULL);

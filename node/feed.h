@@ -26,6 +26,10 @@
 #define FEED_CACHE_KIB_STR "32768"     /* SQLite page cache, KiB */
 #define FEED_MMAP_BYTES_STR "268435456" /* SQLite mmap window, bytes */
 #define FEED_HEADS 64              /* authors' feed heads kept in memory */
+#define FEED_LAMPORT_SKEW_MAX (UINT64_C(1) << 26) /* a received entry's
+                                    * lamport may pass the highest held by
+                                    * this much: a member cannot push every
+                                    * clock to the ceiling at once */
 #define FEED_WAL_PAGES_STR "16384" /* WAL pages before a commit through the
                                     * feed checkpoints (feed_checkpoint
                                     * does it sooner, when idle) */

@@ -375,6 +375,8 @@ greet(struct conn *c, const uint8_t *server, const uint8_t *me,
 /* ---- forged entries --------------------------------------------------- */
 
 static int filler; /* entry(): make big entries (the quarantine flood) */
+static uint64_t lamport_override; /* entry(): this lamport when not 0 */
+static int lamport_patch; /* entry(): a lamport past WIRE_LAMPORT_MAX */
 
 /* A signed BOOK_CREATE entry by author (signed by signer) at seq after
  * prev, in network. bad_sig flips a signature bit. */
@@ -395,7 +397,7 @@ entry(const struct identity *signer, const uint8_t *author,
   e.seq = seq;
   if (seq > 1)
     memcpy(e.prev, prev, WIRE_HASH_BYTES);
-  e.lamport = FORGED_LAMPORT + seq;
+  e.lamport = lamport_override ? lamport_override : FORGED_LAMPORT + seq;
   e.wall_ms = (int64_t)time(NULL) * 1000;
   e.op = WIRE_OP_BOOK_CREATE;
   if (filler) {
@@ -413,6 +415,19 @@ entry(const struct identity *signer, const uint8_t *author,
     return NULL;
   }
   wire_entry_clear(&e);
+  if (lamport_patch) {
+    /* Our encoder refuses a lamport past WIRE_LAMPORT_MAX: encode 2^53
+     * (varint 80 80 80 80 80 80 80 10) and raise its top group to 0x7f,
+     * about 2^56, before signing. */
+    static const uint8_t v53[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                  0x10};
+    uint8_t *at = memmem(bytes, blen, v53, sizeof(v53));
+    if (at == NULL) {
+      xfree(bytes);
+      return NULL;
+    }
+    at[sizeof(v53) - 1] = 0x7f;
+  }
   identity_sign(signer, FEED_SIGN_CONTEXT, bytes, blen, sig);
   if (bad_sig)
     sig[7] ^= 0x20;
@@ -535,6 +550,15 @@ attack_entries(struct conn *c, const char *mode, const struct identity *me,
 
   if (strcmp(mode, "valid") == 0) {
     item = entry(me, mine, network, hm->seq + 1, hm->id, 0, &len);
+  } else if (strncmp(mode, "lamport=", 8) == 0) {
+    /* A member's own, well-signed entry with an absurd clock: N, or
+     * "huge" (about 2^56, past WIRE_LAMPORT_MAX). */
+    lamport_patch = strcmp(mode + 8, "huge") == 0;
+    lamport_override = lamport_patch ? WIRE_LAMPORT_MAX
+                                     : strtoull(mode + 8, NULL, 0);
+    item = entry(me, mine, network, hm->seq + 1, hm->id, 0, &len);
+    lamport_override = 0;
+    lamport_patch = 0;
   } else if (strcmp(mode, "bad-signature") == 0) {
     item = entry(me, mine, network, hm->seq + 1, hm->id, 1, &len);
   } else if (strcmp(mode, "other-author") == 0) {
@@ -770,7 +794,8 @@ usage(void)
           "          second-hello | entries MODE |\n"
           "          heads-lie [MS] | heads-lie-busy [MS]\n"
           "  MODE: valid | bad-signature | other-author | wrong-network |\n"
-          "        non-member | malformed | too-many | flood\n"
+          "        non-member | malformed | too-many | flood |\n"
+          "        lamport=N | lamport=huge\n"
           "       attack-peer join CODE HOST:PORT other-key | "
           "other-session | frames | oversize\n");
   return 2;

@@ -121,7 +121,13 @@ for mode in bad-signature other-author wrong-network malformed; do
   check "a relayed entry ($mode): the relay is dropped (Goodbye{PROTOCOL})" '[ $RC = 0 ] && [[ $R == "closed goodbye 4 bad entry" ]]'
   unchanged "forged entry ($mode)"
 done
-check "A logged why it dropped the relay" '[ "$(grep -c "${IDM:0:16}…: it relayed a bad entry" "$A/daemon.log")" = 4 ]'
+attack "$M" "$IDA" "$ADDRA" entries lamport=huge
+check "M's own well-signed entry with a clock past 2^53: the relay is dropped" '[ $RC = 0 ] && [[ $R == "closed goodbye 4 bad entry" ]]'
+unchanged "lamport past 2^53"
+check "A logged why it dropped the relay" '[ "$(grep -c "${IDM:0:16}…: it relayed a bad entry" "$A/daemon.log")" = 5 ]'
+attack "$M" "$IDA" "$ADDRA" entries lamport=1099511627776
+check "M's entry with a clock 2^40 ahead of A's: refused (the author's fault, link kept)" '[ $RC = 0 ] && [ "$R" = open ]'
+unchanged "lamport 2^40 ahead"
 attack "$M" "$IDA" "$ADDRA" entries non-member
 check "a non-member's entry is held aside, the link kept (design: not the relay's fault)" '[ $RC = 0 ] && [ "$R" = open ]'
 check "... in quarantine, not in the log" '"$GLOWTALK" status --data "$A" --json | grep -q "\"quarantined\":1"'

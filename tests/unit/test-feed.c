@@ -568,3 +568,45 @@ TEST_IMPL(feed_sync_reports_change_seen_without_asking)
   test_rmdir(dir);
   return 0;
 }
+
+/* A member's well-signed entry with a Lamport clock far past everything
+ * held is refused (LAMPORT, nothing stored); one just inside the skew is
+ * taken; a clock past WIRE_LAMPORT_MAX cannot even be encoded. Without
+ * the bounds one hostile entry at 2^63 - 1 wrapped every later clock
+ * negative in SQLite and froze last-writer-wins for the whole swarm. */
+TEST_IMPL(feed_refuses_runaway_lamport)
+{
+  struct fixture x;
+  struct wire_entry e;
+  struct feed_result res;
+  uint8_t *buf, *bytes = NULL, id[WIRE_HASH_BYTES];
+  size_t len, blen;
+  char errbuf[160];
+  uint64_t held;
+
+  fixture_open(&x);
+  op_cast(&e, x.book, "Alice", "espeak:en");
+  held = (uint64_t)lt_count(x.db, "SELECT max(lamport) FROM log_entries");
+  buf = lt_next(&x.b, &e, 0, &len, id);
+  xfree(buf);
+  e.lamport = held + FEED_LAMPORT_SKEW_MAX + 1;
+  buf = lt_sign_raw(&x.b, &e, &len, id);
+  expect_reject(&x, buf, len, FEED_REASON_LAMPORT);
+  xfree(buf);
+  e.lamport = held + FEED_LAMPORT_SKEW_MAX;
+  buf = lt_sign_raw(&x.b, &e, &len, id);
+  ASSERT_EQ(lt_recv(x.f, buf, len, &res), FEED_ACCEPTED);
+  xfree(buf);
+  ASSERT_EQ(lt_count(x.db, "SELECT max(lamport) FROM log_entries"),
+            (int64_t)(held + FEED_LAMPORT_SKEW_MAX));
+  e.lamport = WIRE_LAMPORT_MAX;
+  ASSERT_OK(wire_entry_encode(&e, &bytes, &blen, errbuf, sizeof(errbuf)));
+  xfree(bytes);
+  e.lamport = WIRE_LAMPORT_MAX + 1;
+  ASSERT_EQ(wire_entry_encode(&e, &bytes, &blen, errbuf, sizeof(errbuf)),
+            ERR_INVAL);
+  ASSERT_NOT_NULL(strstr(errbuf, "lamport"));
+  wire_entry_clear(&e);
+  fixture_close(&x);
+  return 0;
+}
