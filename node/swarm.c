@@ -236,13 +236,23 @@ on_authorize(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
   char id[IDENTITY_ID_HEX];
   int joins = 0;
   if (peer_is_join(c->p)) {
-    /* The invite plane: any key may present a proof, nothing more. */
+    /* The invite plane: any key may present a proof, nothing more. Every
+     * holder of an old code can open it, so when it is full the oldest
+     * connection makes room (a real join takes milliseconds), rather
+     * than silent ones locking joiners out. */
+    struct conn *oldest = NULL;
     for (o = c->s->conns; o; o = o->next)
-      joins += o->join;
-    if (joins >= SWARM_JOIN_CONNS_MAX) {
-      log_warn("%s: %d join-plane connections open: refused", __func__,
-               joins);
-      return 0;
+      if (o->join && !o->evicted) {
+        joins++;
+        if (oldest == NULL || o->started_ms <= oldest->started_ms)
+          oldest = o;
+      }
+    if (joins >= SWARM_JOIN_CONNS_MAX && oldest) {
+      log_warn("%s: %d join-plane connections open: closing the oldest",
+               __func__, joins);
+      oldest->evicted = 1;
+      peer_close(oldest->p, WIRE_BYE_TIMEOUT, "too many joins",
+                 ERR_TIMEOUT);
     }
     c->join = 1;
     return c->s->opts.on_join != NULL;

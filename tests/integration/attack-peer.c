@@ -44,6 +44,7 @@
 #define GARBAGE_BYTES 4096     /* random bytes sent as "frames" */
 #define FORGED_LAMPORT 100000  /* lamport of forged entries (any is fine) */
 #define BUSY_MS 300            /* heads-lie busy: an empty frame this often */
+#define SILENT_MS 8000         /* join silent: how long a slot is held */
 #define FLOOD_STR_BYTES 2000   /* each of two strings of a flood entry */
 #define FLOOD_AUTHORS 4        /* strangers whose entries flood */
 #define FLOOD_PER_AUTHOR 2000  /* entries of each (~32 MB in all) */
@@ -768,6 +769,12 @@ attack_join(const char *code, const char *addr, const char *mode)
     if (strcmp(mode, "frames") == 0) {
       err = attack_entries(&c, "malformed", me, invite_inviter_key(inv),
                            invite_network_id(inv), NULL, NULL);
+    } else if (strcmp(mode, "silent") == 0) {
+      /* Hold a join-plane slot without ever presenting a proof. */
+      outcome(&c, SILENT_MS);
+      close_conn(&c);
+      rc = 0;
+      goto out;
     } else {
       err = attack_frames(&c, mode);
     }
@@ -797,7 +804,7 @@ usage(void)
           "        non-member | malformed | too-many | flood |\n"
           "        lamport=N | lamport=huge\n"
           "       attack-peer join CODE HOST:PORT other-key | "
-          "other-session | frames | oversize\n");
+          "other-session | frames | oversize | silent\n");
   return 2;
 }
 

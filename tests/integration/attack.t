@@ -48,7 +48,7 @@ IDB=$(node_id "$B") IDM=$(node_id "$M")
 CEXP=$(invite --ttl 1s)
 run_cmd invite --data "$A" --json; CREV=$(code_of "$OUT") IREV=$(id_of "$OUT")
 run_cmd invite --data "$A" --revoke "$IREV"
-COPEN=$(invite)
+COPEN=$(invite) CBUSY=$(invite)
 start_node "$B" --render=no --repl-heads-ms=200 ||
   { not_ok "node B starts"; done_testing; }
 PIDB=$PID
@@ -168,6 +168,19 @@ check "log frames on the join plane: closed" '[ $RC = 0 ] && [[ $R == "closed go
 attack join "$COPEN" "$ADDRA" oversize
 check "an oversized frame on the join plane: closed" '[ $RC = 0 ] && [[ $R == closed* ]]'
 unchanged "join-plane attacks"
+# Every holder of an old code can open the join plane: 20 silent
+# connections (past its 16 slots) must not lock a real joiner out.
+SIL=()
+for i in $(seq 1 20); do
+  "$ATTACK" join "$CEXP" "$ADDRA" silent > "$T_TMP/sil$i" 2>&1 &
+  SIL+=($!)
+done
+sleep 1
+run_cmd join "$CBUSY" --data "$T_TMP/j-busy" --name Busy
+check "with 20 silent join-plane connections open, a real join succeeds" '[ $RC = 0 ] && [ -s "$T_TMP/j-busy/network.key" ]'
+wait "${SIL[@]}"
+check "... the oldest silent ones were closed to make room" 'grep -l "goodbye 5 too many joins" "$T_TMP"/sil* | grep -q .'
+N0=$(count_of "$A") H0=$(hash_of "$A") # that join admitted Busy
 for c in "$CM:used" "$CEXP:expired" "$CREV:revoked"; do
   run_cmd join "${c%:*}" --data "$T_TMP/j-${c##*:}"
   check "a ${c##*:} invite is refused" '[ $RC != 0 ] && [ ! -e "$T_TMP/j-${c##*:}" ]'
