@@ -643,6 +643,26 @@ attack_heads_lie(struct conn *c, const uint8_t *server, const struct head *hs,
   return 0;
 }
 
+/* blob-gets HASH N: N BlobGets of a blob the daemon holds, sent without
+ * reading anything back (a member hoarding the daemon's memory). */
+static int
+attack_blob_gets(struct conn *c, const char *hex, unsigned long n)
+{
+  uint8_t hash[WIRE_BLOB_HASH_BYTES];
+  struct wire_frame f;
+  unsigned long i;
+  int err = 0;
+
+  if (hex_decode(hash, sizeof(hash), hex) != 0)
+    return die("blob-gets", "bad hash"), ERR_INVAL;
+  memset(&f, 0, sizeof(f));
+  f.kind = WIRE_BLOB_GET;
+  f.u.blob_get.hash = hash;
+  for (i = 0; i < n && !err; i++)
+    err = send_frame(c, &f);
+  return err;
+}
+
 /* ---- frame-level attacks ---------------------------------------------- */
 
 static int
@@ -799,7 +819,7 @@ usage(void)
           "  ACTION: hello | handshake | replay | oversize | huge |\n"
           "          garbage-bytes | garbage-frame | garbage-first |\n"
           "          second-hello | entries MODE |\n"
-          "          heads-lie [MS] | heads-lie-busy [MS]\n"
+          "          heads-lie [MS] | heads-lie-busy [MS] | blob-gets HASH N\n"
           "  MODE: valid | bad-signature | other-author | wrong-network |\n"
           "        non-member | malformed | too-many | flood |\n"
           "        lamport=N | lamport=huge\n"
@@ -883,6 +903,8 @@ main(int argc, char **argv)
     }
     if (strcmp(action, "entries") == 0) {
       err = attack_entries(&c, argv[5], id, server, network, &hs, &hm);
+    } else if (strcmp(action, "blob-gets") == 0 && argc == 7) {
+      err = attack_blob_gets(&c, argv[5], strtoul(argv[6], NULL, 10));
     } else if (strncmp(action, "heads-lie", 9) == 0) {
       uint64_t ms = argc > 5 ? strtoull(argv[5], NULL, 10) : WATCH_MS;
       err = attack_heads_lie(&c, server, &hs,

@@ -115,6 +115,15 @@ attack "$M" "$IDA" "$ADDRA" entries too-many
 check "a ReplEntries over its count cap: Goodbye{PROTOCOL}" '[ $RC = 0 ] && [[ $R == "closed goodbye 4 undecodable frame" ]]'
 unchanged "garbage frames"
 
+# A member asks for a 1 MiB blob 200 times without reading: A queues at
+# most 64 gets per peer (and its write queue stays bounded), then drops it.
+head -c 1048576 /dev/urandom > "$T_TMP/blob"
+BH=$(b2sum -l 256 "$T_TMP/blob" | cut -c1-64)
+mkdir -p "$A/blobs/${BH:0:2}" && cp "$T_TMP/blob" "$A/blobs/${BH:0:2}/$BH.opus"
+attack "$M" "$IDA" "$ADDRA" blob-gets "$BH" 200
+check "200 unread blob gets: dropped past 64 queued" '[ $RC = 0 ] && [[ $R == "closed goodbye 4 too many blob gets in flight" ]]'
+unchanged "blob get flood"
+
 # ---- forged entries relayed by a member ----
 for mode in bad-signature other-author wrong-network malformed; do
   attack "$M" "$IDA" "$ADDRA" entries $mode
