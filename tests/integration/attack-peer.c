@@ -38,7 +38,7 @@
 #include "node/wire_frames.h"
 
 #define IO_TIMEOUT_MS 5000     /* connect, each read or write */
-#define WATCH_MS 3000          /* how long the outcome is watched */
+#define WATCH_MS 2000          /* how long the outcome is watched */
 #define HEADS_WAIT_MS 5000     /* wait for the daemon's ReplHeads */
 #define READ_CHUNK 65536       /* bytes per read() */
 #define GARBAGE_BYTES 4096     /* random bytes sent as "frames" */
