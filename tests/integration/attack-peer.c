@@ -560,6 +560,14 @@ attack_entries(struct conn *c, const char *mode, const struct identity *me,
     item = entry(me, mine, network, hm->seq + 1, hm->id, 0, &len);
     lamport_override = 0;
     lamport_patch = 0;
+  } else if (strcmp(mode, "fork") == 0) {
+    /* A second, different seq 1 of our own feed: equivocation. */
+    if (hm->seq != 1)
+      return die("fork", "the daemon must hold exactly our seq 1"),
+             ERR_INVAL;
+    lamport_override = FORGED_LAMPORT + 7;
+    item = entry(me, mine, network, 1, NULL, 0, &len);
+    lamport_override = 0;
   } else if (strcmp(mode, "bad-signature") == 0) {
     item = entry(me, mine, network, hm->seq + 1, hm->id, 1, &len);
   } else if (strcmp(mode, "other-author") == 0) {
@@ -822,7 +830,7 @@ usage(void)
           "          heads-lie [MS] | heads-lie-busy [MS] | blob-gets HASH N\n"
           "  MODE: valid | bad-signature | other-author | wrong-network |\n"
           "        non-member | malformed | too-many | flood |\n"
-          "        lamport=N | lamport=huge\n"
+          "        lamport=N | lamport=huge | fork\n"
           "       attack-peer join CODE HOST:PORT other-key | "
           "other-session | frames | oversize | silent\n");
   return 2;

@@ -202,6 +202,16 @@ check "B appends an entry" '[ $RC = 0 ]'
 wait_for 10 same; check "B's entry reaches A after all the attacks" '[ $? = 0 ] && [ "$(count_of "$A")" = $((N0 + 1)) ]'
 attack "$M" "$IDA" "$ADDRA" entries valid
 check "control: M's correctly signed entry is taken, link kept" '[ $RC = 0 ] && [ "$R" = open ] && [ "$(count_of "$A")" = $((N0 + 2)) ]'
+# M equivocates: a second, different seq 1 of its own feed. A keeps the
+# proof, freezes M (its later entries are refused) and passes the proof
+# on, so B freezes M too.
+attack "$M" "$IDA" "$ADDRA" entries fork
+check "a member's fork of its own feed: A keeps the proof and freezes it" '[ $RC = 0 ] && [ "$(forks_of "$A")" = 1 ] && "$GLOWTALK" status --data "$A" --json | grep -q "\"forks\":\[{[^]]*$IDM"'
+forked_b() { [ "$(forks_of "$B")" = 1 ]; }
+wait_for 10 forked_b; check "... and relays the proof: B freezes it too" '[ $? = 0 ]'
+N1=$(count_of "$A")
+attack "$M" "$IDA" "$ADDRA" entries valid
+check "the frozen member's next entry is refused" '[ $RC = 0 ] && [ "$(count_of "$A")" = "$N1" ]'
 run_cmd join "$COPEN" --data "$T_TMP/late" --name Late
 check "the invite the attacks used is still good for a real join" '[ $RC = 0 ] && [ -s "$T_TMP/late/network.key" ]'
 wait_for 10 same; check "A and B agree at the end" '[ $? = 0 ]'
