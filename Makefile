@@ -262,3 +262,11 @@ $(BUILD)/repl-admit: $(BUILD)/tests/integration/repl-admit.o \
                      $(BUILD)/libglowtalk.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Attack tests: a hostile peer speaking the real protocol to a daemon
+# (tests/integration/attack-peer.c, used by attack.t).
+test-only: $(BUILD)/attack-peer
+$(BUILD)/attack-peer: $(BUILD)/tests/integration/attack-peer.o \
+                      $(BUILD)/libglowtalk.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)

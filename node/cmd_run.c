@@ -24,6 +24,7 @@
 #include "node/http.h"
 #include "node/json.h"
 #include "node/log.h"
+#include "node/progress.h"
 #include "node/renderer.h"
 #include "node/status.h"
 #include "node/storewatch.h"
@@ -40,6 +41,7 @@ struct daemon {
   struct swarm_node *swarm;
   struct renderer *renderer;
   struct worksd *worksd; /* materialises works that arrive as blobs */
+  struct progress *progress; /* the periodic progress line */
   uv_loop_t loop;
   uv_signal_t sigint, sigterm;
   char *ui_url_path; /* DATA/ui.url: where scripts find the UI */
@@ -213,6 +215,10 @@ cmd_run(struct cli *cli)
     cli_fail("%s", errbuf);
     goto out;
   }
+  if (progress_start(&d.loop, &d.app, d.swarm,
+                     (uint64_t)config_get_int(cfg, "progress-ms"),
+                     &d.progress, errbuf, sizeof(errbuf)))
+    log_warn("no progress line: %s", errbuf);
   publish_node_event(&d, "running");
   uv_run(&d.loop, UV_RUN_DEFAULT);
   rc = CLI_OK;
@@ -220,6 +226,7 @@ cmd_run(struct cli *cli)
 out:
   status_set_peers(NULL, NULL);
   status_set_replication(NULL, NULL);
+  progress_close(&d.progress);
   renderer_close(&d.renderer);
   worksd_close(&d.worksd);
   swarm_node_close(&d.swarm);

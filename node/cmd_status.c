@@ -64,20 +64,18 @@ print_blobs(const struct json *b)
          json_num(json_get(b, "bytes_out")) / 1e6);
 }
 
-/* "queue: P pending, C rendering, D done, F failed" and the state hash. */
+/* The render queue and the state hash (what a headless node's operator
+ * checks: is it working, does it agree with the others). */
 static void
 print_queue(const struct json *o)
 {
   const struct json *q = json_get(o, "queue");
-  const char *h = json_str(json_get(o, "state_hash"));
-
-  if (q != NULL)
-    printf("queue:          %.0f pending, %.0f rendering, %.0f done, "
-           "%.0f failed\n", json_num(json_get(q, "pending")),
-           json_num(json_get(q, "claimed")), json_num(json_get(q, "done")),
-           json_num(json_get(q, "failed")));
-  if (h != NULL)
-    printf("state hash:     %s\n", h);
+  printf("queue:          %.0f pending, %.0f claimed, %.0f done, %.0f "
+         "failed\n", json_num(json_get(q, "pending")),
+         json_num(json_get(q, "claimed")), json_num(json_get(q, "done")),
+         json_num(json_get(q, "failed")));
+  printf("state hash:     %s\n", json_get_str(o, "state_hash")
+                                    ? json_get_str(o, "state_hash") : "");
 }
 
 int
@@ -106,10 +104,10 @@ cmd_status(struct cli *cli)
     printf("data dir:       %s\nnode id:        %s\nnetwork id:     %s\n"
            "schema version: %d\n", app.dir, app.node_id, app.network_id,
            (int)json_num(json_get(o, "schema_version")));
-    print_queue(o);
     print_peers(json_get(o, "peers"));
     print_replication(json_get(o, "replication"));
     print_blobs(json_get(o, "blobs"));
+    print_queue(o);
   }
   json_free(o);
   app_close(&app);

@@ -68,6 +68,12 @@ static const struct config_option options[] = {
    "comma separated (default: the listen address)"},
   {"repl-heads-ms", CONFIG_INT, "10000", 50, 600000, NULL,
    "milliseconds between replication head exchanges (anti-entropy)"},
+  {"repl-stall-ms", CONFIG_INT, "15000", 50, 600000, NULL,
+   "milliseconds a peer that owes entries may send none before it is "
+   "asked again (dropped after 3 asks)"},
+  {"progress-ms", CONFIG_INT, "30000", 100, 3600000, NULL,
+   "milliseconds between the daemon's progress lines in its log (queue, "
+   "peers, replication, state hash; only when something moved)"},
   {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)

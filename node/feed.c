@@ -13,6 +13,7 @@
 
 #include "crypto/secure.h"
 #include "node/alloc.h"
+#include "node/fileio.h"
 #include "node/hex.h"
 #include "node/live.h"
 
@@ -72,7 +73,8 @@ struct feed {
   struct db_stmt *q[Q_COUNT_];
   uint64_t max_lamport;                 /* highest lamport held */
   int64_t data_version;                 /* store version last seen */
-  int unreported;      /* a move seen by a call that did not ask */
+  int unreported;                       /* a change seen by a call that
+                                         * did not ask (changed NULL) */
   int batch;                            /* inside feed_begin */
   int batch_failed;                     /* a write failed in the batch */
   struct pending *queue;                /* own entries to publish */
@@ -80,6 +82,7 @@ struct feed {
   feed_publish_cb publish;
   void *publish_arg;
   char *head_path;                      /* DIR/feed.head, or NULL */
+  char *fence_path;                     /* DIR/feed.fence, or NULL */
   uint64_t head_pending;                /* own seq appended in the batch */
   struct head heads[FEED_HEADS];        /* by author[0] % FEED_HEADS */
 };
@@ -142,6 +145,7 @@ feed_open(struct db *db, const struct identity *me,
   CHECK(state_open(db, &f->state));
   f->data_version = -1;
   CHECK(feed_sync(f, NULL));
+  f->unreported = 0; /* opening is not news */
   *out = f;
   return 0;
 
@@ -158,6 +162,8 @@ feed_sync(struct feed *f, int *changed)
   int err, rc;
 
   if (changed) {
+    /* A change an earlier call noticed without asking (feed_append, a
+     * membership check) is still news to this caller. */
     *changed = f->unreported;
     f->unreported = 0;
   }
@@ -177,8 +183,6 @@ feed_sync(struct feed *f, int *changed)
   state_invalidate(f->state);
   heads_drop(f);
   f->data_version = v;
-  /* A move seen inside an append or a receive is reported to the next
-   * caller that asks, so it is never lost. */
   if (changed)
     *changed = 1;
   else
@@ -213,6 +217,7 @@ feed_free(struct feed **pf)
     db_finalize(&f->q[i]);
   state_free(&f->state);
   xfree(f->head_path);
+  xfree(f->fence_path);
   xfree(f);
   *pf = NULL;
 }
@@ -221,7 +226,9 @@ void
 feed_set_head_dir(struct feed *f, const char *dir)
 {
   xfree(f->head_path);
+  xfree(f->fence_path);
   f->head_path = dir ? xasprintf("%s/%s", dir, FEED_HEAD_FILE) : NULL;
+  f->fence_path = dir ? xasprintf("%s/%s", dir, FEED_FENCE_FILE) : NULL;
 }
 
 /* The head file's seq for our key; 0 when absent, unreadable or another
@@ -254,34 +261,85 @@ head_read(struct feed *f)
 static int
 head_write(struct feed *f, uint64_t seq)
 {
-  char me[WIRE_KEY_BYTES * 2 + 1], *tmp, *text;
-  size_t len;
-  int fd, err = 0;
+  char me[WIRE_KEY_BYTES * 2 + 1], *text;
+  int err;
 
   if (f->head_path == NULL || seq <= head_read(f))
     return 0;
   hex_encode(me, identity_public_key(f->me), WIRE_KEY_BYTES);
-  tmp = xasprintf("%s.%ld.tmp", f->head_path, (long)getpid());
   text = xasprintf("%s %llu\n", me, (unsigned long long)seq);
-  len = strlen(text);
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-    err = -errno;
-  if (fd >= 0)
-    close(fd);
-  if (!err && rename(tmp, f->head_path) != 0)
-    err = -errno;
-  if (err)
-    unlink(tmp);
-  xfree(tmp);
+  err = fileio_replace(f->head_path, text, strlen(text));
+  xfree(text);
+  return err;
+}
+
+/* The fence file (a peer's report, hearsay): "ME SEQ CLAIMER". Its seq
+ * for our key, 0 when absent, unreadable or another key's; claimer (may
+ * be NULL) gets the reporting node. */
+static uint64_t
+fence_read(struct feed *f, uint8_t claimer[WIRE_KEY_BYTES])
+{
+  char text[FEED_HEAD_TEXT_MAX + 2 * WIRE_KEY_BYTES];
+  char me[WIRE_KEY_BYTES * 2 + 1], *end;
+  uint64_t seq;
+  ssize_t n;
+  int fd;
+
+  if (f->fence_path == NULL)
+    return 0;
+  fd = open(f->fence_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read(fd, text, sizeof(text) - 1);
+  close(fd);
+  if (n <= (ssize_t)(2 * WIRE_KEY_BYTES))
+    return 0;
+  text[n] = '\0';
+  hex_encode(me, identity_public_key(f->me), WIRE_KEY_BYTES);
+  if (memcmp(text, me, 2 * WIRE_KEY_BYTES) != 0 ||
+      text[2 * WIRE_KEY_BYTES] != ' ')
+    return 0;
+  seq = strtoull(text + 2 * WIRE_KEY_BYTES + 1, &end, 10);
+  if (*end != ' ' || strlen(end + 1) < 2 * WIRE_KEY_BYTES)
+    return 0;
+  memcpy(me, end + 1, 2 * WIRE_KEY_BYTES); /* reused for the claimer */
+  if (claimer && hex_decode(claimer, WIRE_KEY_BYTES, me) != 0)
+    return 0;
+  return seq;
+}
+
+int
+feed_fence_raise(struct feed *f, uint64_t seq,
+                 const uint8_t claimer[WIRE_KEY_BYTES])
+{
+  char me[WIRE_KEY_BYTES * 2 + 1], by[WIRE_KEY_BYTES * 2 + 1], *text;
+  int err;
+
+  if (f->fence_path == NULL || seq <= fence_read(f, NULL))
+    return 0;
+  hex_encode(me, identity_public_key(f->me), WIRE_KEY_BYTES);
+  hex_encode(by, claimer, WIRE_KEY_BYTES);
+  text = xasprintf("%s %llu %s\n", me, (unsigned long long)seq, by);
+  err = fileio_replace(f->fence_path, text, strlen(text));
   xfree(text);
   return err;
 }
 
 int
-feed_fence_raise(struct feed *f, uint64_t seq)
+feed_fence_claim(struct feed *f, uint64_t *seq,
+                 uint8_t claimer[WIRE_KEY_BYTES])
 {
-  return head_write(f, seq);
+  *seq = fence_read(f, claimer);
+  return 0;
+}
+
+int
+feed_fence_clear(struct feed *f)
+{
+  if (f->fence_path == NULL || unlink(f->fence_path) == 0 ||
+      errno == ENOENT)
+    return 0;
+  return -errno;
 }
 
 void
@@ -554,7 +612,7 @@ feed_append(struct feed *f, struct wire_entry *e,
   memcpy(e->network_id, f->network_id, WIRE_NETWORK_ID_BYTES);
   memcpy(e->author, identity_public_key(f->me), WIRE_KEY_BYTES);
   CHECK(last_entry(f, e->author, &last_seq, e->prev, &last_l, NULL));
-  if (head_read(f) > last_seq) {
+  if (head_read(f) > last_seq || fence_read(f, NULL) > last_seq) {
     err = ERR_BEHIND; /* the fence: never fork our own feed */
     goto fail;
   }
@@ -686,6 +744,14 @@ receive_checked(struct feed *f, const struct wire_entry *e,
     snprintf(detail, sizeof(detail), "seq %llu after %llu",
              (unsigned long long)e->seq, (unsigned long long)last_seq);
     return reject(res, FEED_REASON_SEQ_GAP, detail);
+  }
+  if (e->lamport > f->max_lamport + FEED_LAMPORT_SKEW_MAX) {
+    /* No real author runs this far ahead of everything held here; one
+     * that does would drag every clock towards WIRE_LAMPORT_MAX. */
+    snprintf(detail, sizeof(detail), "%llu is too far past %llu",
+             (unsigned long long)e->lamport,
+             (unsigned long long)f->max_lamport);
+    return reject(res, FEED_REASON_LAMPORT, detail);
   }
   if (e->seq == last_seq + 1) {
     if (e->seq > 1 && memcmp(e->prev, last_id, WIRE_HASH_BYTES) != 0)
@@ -858,6 +924,8 @@ feed_behind(struct feed *f, uint64_t *n)
   if (f->head_path == NULL)
     return 0;
   head = head_read(f);
+  if (fence_read(f, NULL) > head)
+    head = fence_read(f, NULL);
   err = last_entry(f, identity_public_key(f->me), &seq, id, &lamport, NULL);
   if (!err && head > seq)
     *n = head - seq;

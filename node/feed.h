@@ -26,6 +26,10 @@
 #define FEED_CACHE_KIB_STR "32768"     /* SQLite page cache, KiB */
 #define FEED_MMAP_BYTES_STR "268435456" /* SQLite mmap window, bytes */
 #define FEED_HEADS 64              /* authors' feed heads kept in memory */
+#define FEED_LAMPORT_SKEW_MAX (UINT64_C(1) << 26) /* a received entry's
+                                    * lamport may pass the highest held by
+                                    * this much: a member cannot push every
+                                    * clock to the ceiling at once */
 #define FEED_WAL_PAGES_STR "16384" /* WAL pages before a commit through the
                                     * feed checkpoints (feed_checkpoint
                                     * does it sooner, when idle) */
@@ -95,12 +99,12 @@ int feed_begin(struct feed *f) WARN_UNUSED;
 int feed_commit(struct feed *f) WARN_UNUSED;
 void feed_rollback(struct feed *f);
 
-/* Notice writes by other connections (CLI commands, the renderer) to the
- * store since the last call: when PRAGMA data_version moved, reload the
- * cached clock and membership and set *changed (may be NULL) to 1; a move
- * noticed by a call with changed NULL is reported to the next caller that
- * passes one. feed_append calls it
- * inside its transaction. Returns 0 or a database error. */
+/* Notice writes by other processes (CLI commands) to the store since the
+ * last call: when PRAGMA data_version moved, reload the cached clock and
+ * membership and set *changed (may be NULL) to 1. A change noticed by a
+ * call with changed NULL (feed_append calls it inside its transaction) is
+ * reported to the next call that passes changed, so a poller never misses
+ * another writer's entries. Returns 0 or a database error. */
 int feed_sync(struct feed *f, int *changed) WARN_UNUSED;
 
 /* Append an operation as this node's next entry: e's op fields are the
@@ -137,18 +141,29 @@ int feed_heads(struct feed *f, feed_head_cb cb, void *arg) WARN_UNUSED;
  * is also kept outside the database, in DIR/FEED_HEAD_FILE, rewritten
  * (temp file + rename) after each commit that appended own entries. When
  * the file says more than the database holds (a restored backup, a wiped
- * database with the old key) or a peer reported more (feed_fence_raise),
- * feed_append refuses with ERR_BEHIND until replication has brought the
- * own feed back up. A node that never appended has no file: no fence.
- * Set the data dir (copied) once after feed_open; NULL turns it off. */
+ * database with the old key) or a peer reported more (feed_fence_raise,
+ * kept apart in DIR/FEED_FENCE_FILE with the reporting node: hearsay that
+ * replication may withdraw), feed_append refuses with ERR_BEHIND until
+ * replication has brought the own feed back up. A node that never
+ * appended has no file: no fence. Set the data dir (copied) once after
+ * feed_open; NULL turns it off. */
 #define FEED_HEAD_FILE "feed.head"
+#define FEED_FENCE_FILE "feed.fence"
 #define FEED_HEAD_TEXT_MAX 128 /* bytes of the head file read */
 void feed_set_head_dir(struct feed *f, const char *dir);
-/* Record that our own feed reaches at least seq somewhere (a peer said
- * so): raises the head file. 0 or a negated errno. */
-int feed_fence_raise(struct feed *f, uint64_t seq) WARN_UNUSED;
-/* How many own entries the database lacks against the head file (0 =
- * not fenced). 0 or a database error. */
+/* Record that our own feed reaches at least seq somewhere, as the node
+ * claimer reported: raises the fence file (never lowers it). 0 or a
+ * negated errno. */
+int feed_fence_raise(struct feed *f, uint64_t seq,
+                     const uint8_t claimer[WIRE_KEY_BYTES]) WARN_UNUSED;
+/* The reported fence: *seq (0 when there is none) and who claimed it. */
+int feed_fence_claim(struct feed *f, uint64_t *seq,
+                     uint8_t claimer[WIRE_KEY_BYTES]) WARN_UNUSED;
+/* Withdraw the reported fence (its claimer lied or is gone); the head
+ * file of our own appends stays. 0 or a negated errno. */
+int feed_fence_clear(struct feed *f) WARN_UNUSED;
+/* How many own entries the database lacks against the head file or the
+ * reported fence (0 = not fenced). 0 or a database error. */
 int feed_behind(struct feed *f, uint64_t *n) WARN_UNUSED;
 
 /* Drop and recompute the derived state from the log, in one transaction

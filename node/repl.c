@@ -53,6 +53,8 @@ struct rpeer {
   size_t max_queued;
   uint64_t owed_since, last_in_ms;
   int stalls;
+  int liar;            /* claimed our own feed and never delivered it:
+                        * its reports of it are ignored from then on */
 };
 
 struct dial {
@@ -71,6 +73,7 @@ struct repl {
   struct rpeer *peers;       /* REPL_PEERS_MAX */
   struct qentry *quar;
   size_t nquar;
+  size_t quar_bytes;         /* bytes held in quar */
   int quar_dirty;            /* membership may have changed */
   struct amap quota;
   uint64_t quota_start, last_heads_ms;
@@ -501,6 +504,7 @@ repl_dial_members(struct repl *r)
 static void
 quar_drop(struct repl *r, size_t i)
 {
+  r->quar_bytes -= r->quar[i].len;
   xfree(r->quar[i].bytes);
   r->quar[i] = r->quar[--r->nquar];
 }
@@ -519,8 +523,10 @@ quar_add(struct repl *r, const uint8_t *author, uint64_t seq,
       return 0;
     mine++;
   }
-  if (mine >= r->o.quar_per_author || r->nquar >= r->o.quar_max)
+  if (mine >= r->o.quar_per_author || r->nquar >= r->o.quar_max ||
+      r->quar_bytes + len > REPL_QUAR_BYTES_MAX)
     return -1;
+  r->quar_bytes += len;
   r->quar = xrealloc(r->quar, (r->nquar + 1) * sizeof(*r->quar));
   memcpy(r->quar[r->nquar].author, author, KEY);
   r->quar[r->nquar].seq = seq;
@@ -569,6 +575,7 @@ quar_retry(struct repl *r)
         amap_raise(&r->mine, r->quar[i].author, r->quar[i].seq);
         any = accepted = 1;
       }
+      r->quar_bytes -= r->quar[i].len;
       xfree(r->quar[i].bytes); /* done with: applied or refused */
       r->quar[i].bytes = NULL;
     }
@@ -622,8 +629,8 @@ on_heads(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
     (void)amap_set(&rp->theirs, h->author, h->seq);
     amap_raise(&rp->sent, h->author, h->seq);
     if (memcmp(h->author, r->me, KEY) == 0 &&
-        h->seq > amap_get(&r->mine, r->me) &&
-        feed_fence_raise(r->f, h->seq) != 0)
+        h->seq > amap_get(&r->mine, r->me) && !rp->liar &&
+        feed_fence_raise(r->f, h->seq, pub) != 0)
       log_warn("cannot write the feed head file");
     /* Same seq, another entry: a fork. Our entry lets the peer prove it
      * (it sends its own back when it sees our heads, or on FEED_FORK). */
@@ -666,7 +673,6 @@ on_entries(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
   (void)s;
   if (rp == NULL)
     return;
-  rp->last_in_ms = now_ms(r);
   if (feed_begin(r->f) != 0) {
     rp->want = 1;
     return;
@@ -746,8 +752,12 @@ on_entries(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
       if (r->peers[k].used && r->peers[k].up && &r->peers[k] != rp)
         send_one(r, &r->peers[k], forks[i].data, forks[i].len);
   }
-  if (applied)
+  if (applied) {
+    /* Only progress counts for the stall watchdog: a peer that owes us
+     * entries cannot hold it off with empty or duplicate frames. */
+    rp->last_in_ms = now_ms(r);
     after_apply(r);
+  }
 }
 
 static void
@@ -763,6 +773,42 @@ on_publish(const uint8_t *signed_entry, size_t len, void *arg)
 }
 
 /* ---- the tick ------------------------------------------------------- */
+
+/* The reported write fence stands while its claimer is a member that has
+ * not been caught lying and has not taken the claim back; otherwise it is
+ * withdrawn, and what other connected members claim is kept instead. So a
+ * hostile member cannot fence this node for good by reporting entries of
+ * ours that do not exist; an honest report (a wiped store catching up)
+ * survives restarts and disconnections. */
+static void
+fence_review(struct repl *r)
+{
+  uint8_t by[KEY];
+  uint64_t seq = 0, held = amap_get(&r->mine, r->me), claim;
+  struct rpeer *rp;
+  char id[17];
+  int i;
+
+  if (feed_fence_claim(r->f, &seq, by) != 0 || seq <= held)
+    return;
+  rp = rpeer_find(r, by, 0);
+  if (member_by_log(r, by) && !(rp && rp->liar) &&
+      !(rp && rp->up && rp->heads_seen &&
+        amap_get(&rp->theirs, r->me) <= held))
+    return;
+  log_warn("%s… reported %llu entries of our feed and did not deliver "
+           "them: fence withdrawn", short_id(by, id),
+           (unsigned long long)(seq - held));
+  if (feed_fence_clear(r->f) != 0)
+    log_warn("cannot remove the fence file");
+  for (i = 0; i < REPL_PEERS_MAX; i++) {
+    rp = &r->peers[i];
+    claim = rp->used && rp->up && !rp->liar ? amap_get(&rp->theirs, r->me)
+                                            : 0;
+    if (claim > held && feed_fence_raise(r->f, claim, rp->pub) != 0)
+      log_warn("cannot write the fence file");
+  }
+}
 
 static void
 watchdog(struct repl *r, struct rpeer *rp, uint64_t now)
@@ -787,6 +833,10 @@ watchdog(struct repl *r, struct rpeer *rp, uint64_t now)
     p = r->sw ? swarm_peer(r->sw, rp->pub) : NULL;
     log_warn("%s… owes entries and sends none: dropping it",
              short_id(rp->pub, id));
+    if (amap_get(&rp->theirs, r->me) > amap_get(&r->mine, r->me)) {
+      rp->liar = 1; /* it claimed entries only we can sign */
+      fence_review(r);
+    }
     if (p)
       peer_close(p, WIRE_BYE_TIMEOUT, "replication stalled", ERR_TIMEOUT);
     return;
@@ -816,6 +866,7 @@ on_tick(uv_timer_t *t)
   if (now - r->last_heads_ms >= r->o.heads_ms) {
     r->last_heads_ms = now;
     heads = 1;
+    fence_review(r);
   }
   for (i = 0; i < (int)r->nquar;)
     if (now - r->quar[i].at_ms >= REPL_QUAR_MS)

@@ -27,6 +27,9 @@
 #define REPL_QUOTA_MS 10000        /* the quota window */
 #define REPL_QUAR_PER_AUTHOR 4096  /* quarantined entries per author */
 #define REPL_QUAR_MAX 16384        /* quarantined entries in all */
+#define REPL_QUAR_BYTES_MAX (16u << 20) /* their bytes in all: a member
+                                    * relaying big entries of strangers
+                                    * cannot take more memory */
 #define REPL_QUAR_MS 600000        /* a quarantined entry is dropped after */
 #define REPL_AUTHORS_MAX 4096      /* authors tracked (heads vector) */
 #define REPL_PEERS_MAX 256         /* connected nodes tracked */

@@ -66,6 +66,7 @@ repl_node_start(uv_loop_t *loop, struct app *app,
   feed_set_head_dir(rn->f, app->dir);
   memset(&o, 0, sizeof(o));
   o.heads_ms = (uint64_t)config_get_int(app->cfg, "repl-heads-ms");
+  o.stall_ms = (uint64_t)config_get_int(app->cfg, "repl-stall-ms");
   err = repl_new(loop, rn->f, app->id, &o, &rn->r);
   if (err) {
     snprintf(errbuf, errlen, "replication: cannot read the heads: %s",

@@ -30,6 +30,7 @@ struct conn {
   int superseded;      /* closed as the losing duplicate */
   int join;            /* a join-plane connection (never a node's) */
   uint64_t started_ms; /* uv_now() when accepted */
+  int evicted;         /* closed to make room for a newer handshake */
 };
 
 /* A node of the peer table. */
@@ -235,13 +236,23 @@ on_authorize(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
   char id[IDENTITY_ID_HEX];
   int joins = 0;
   if (peer_is_join(c->p)) {
-    /* The invite plane: any key may present a proof, nothing more. */
+    /* The invite plane: any key may present a proof, nothing more. Every
+     * holder of an old code can open it, so when it is full the oldest
+     * connection makes room (a real join takes milliseconds), rather
+     * than silent ones locking joiners out. */
+    struct conn *oldest = NULL;
     for (o = c->s->conns; o; o = o->next)
-      joins += o->join;
-    if (joins >= SWARM_JOIN_CONNS_MAX) {
-      log_warn("%s: %d join-plane connections open: refused", __func__,
-               joins);
-      return 0;
+      if (o->join && !o->evicted) {
+        joins++;
+        if (oldest == NULL || o->started_ms <= oldest->started_ms)
+          oldest = o;
+      }
+    if (joins >= SWARM_JOIN_CONNS_MAX && oldest) {
+      log_warn("%s: %d join-plane connections open: closing the oldest",
+               __func__, joins);
+      oldest->evicted = 1;
+      peer_close(oldest->p, WIRE_BYE_TIMEOUT, "too many joins",
+                 ERR_TIMEOUT);
     }
     c->join = 1;
     return c->s->opts.on_join != NULL;
@@ -503,18 +514,50 @@ refused_closed(uv_handle_t *h)
   xfree(h);
 }
 
+/* The oldest accepted connection still in its handshake (not a join
+ * plane's, which has its own cap), and how many there are. */
+static struct conn *
+oldest_pending(struct swarm *s, int *n)
+{
+  struct conn *c, *old = NULL;
+  *n = 0;
+  for (c = s->conns; c; c = c->next)
+    if (!c->evicted && !c->join && c->node == NULL &&
+        !peer_is_client(c->p) && !peer_is_ready(c->p)) {
+      (*n)++;
+      if (old == NULL || c->started_ms <= old->started_ms)
+        old = c;
+    }
+  return old;
+}
+
 static void
 on_connection(uv_stream_t *server, int status)
 {
   struct swarm *s = server->data;
-  struct conn *c;
+  struct conn *c, *old;
   uv_tcp_t *t;
+  int pending, room = 0;
 
   if (status < 0) {
     log_warn("%s: %s", __func__, uv_strerror(status));
     return;
   }
-  if (s->closing || s->nconns >= SWARM_CONNS_MAX) {
+  /* Anyone can open TCP connections and stay silent: past
+   * SWARM_PENDING_MAX handshakes (or the connection cap) the oldest one
+   * makes room, so silent sockets cannot lock members out; a real
+   * handshake takes milliseconds. */
+  old = s->closing ? NULL : oldest_pending(s, &pending);
+  if (old && (pending >= SWARM_PENDING_MAX ||
+              s->nconns >= SWARM_CONNS_MAX)) {
+    old->evicted = 1;
+    log_debug("%s: %s: handshake evicted for a newer one", __func__,
+              peer_address(old->p));
+    peer_close(old->p, WIRE_BYE_TIMEOUT, "too many handshakes",
+               ERR_TIMEOUT);
+    room = 1;
+  }
+  if (s->closing || (s->nconns >= SWARM_CONNS_MAX && !room)) {
     t = xmalloc(sizeof(*t));
     uv_tcp_init(s->loop, t);
     (void)uv_accept(server, (uv_stream_t *)t);

@@ -28,6 +28,8 @@
 #define SWARM_HOSTNAME_MAX 253     /* bytes of a DNS name to dial */
 #define SWARM_JOIN_MS 10000        /* a join-plane connection's whole life */
 #define SWARM_JOIN_CONNS_MAX 16    /* join-plane connections at once */
+#define SWARM_PENDING_MAX 64       /* accepted, handshake not done: past
+                                    * it the oldest is closed */
 
 struct swarm;
 struct peer;

@@ -158,6 +158,8 @@ check_entry(const struct wire_entry *e, char *errbuf, size_t errlen)
     FAIL("seq must start at 1");
   if (e->lamport == 0)
     FAIL("lamport must be at least 1");
+  if (e->lamport > WIRE_LAMPORT_MAX)
+    FAIL("lamport exceeds 2^53");
   if (!str_ok(e->work_id) || !str_ok(e->name) || !str_ok(e->url) ||
       !str_ok(e->voice) || !str_ok(e->text) || !str_ok(e->pron))
     FAIL("a string field exceeds %d bytes", WIRE_STR_MAX);

@@ -33,6 +33,9 @@
 #define WIRE_CONTEXTS_MAX 64         /* distinct contexts in one Complete */
 #define WIRE_CLAIM_REFS_MAX 256      /* claim seqs in one Renew/Release */
 #define WIRE_ADDRS_MAX 8             /* addresses in one AddrAnnounce */
+#define WIRE_LAMPORT_MAX (UINT64_C(1) << 53) /* highest lamport: far past
+                                      * any real log, and exact in SQLite's
+                                      * signed integers and in JSON */
 
 /* Operation types: the Entry.op field numbers (proto/glowtalk.proto). */
 enum wire_op {

@@ -3,6 +3,7 @@
 /* Works as content in the log: publishing an import's document blob with
  * its ImportWork, and materialising works from doc blobs that arrived.
  * See works.h and node/LOG.md. */
+#define LOG_MODULE "works"
 #include "node/works.h"
 
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Glowtalk developers */
 /* Materialising arrived work documents on a timer; see worksd.h. */
+#define LOG_MODULE "works"
 #include "node/worksd.h"
 
 #include <stdio.h>

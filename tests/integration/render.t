@@ -104,7 +104,7 @@ check "the state equals a rebuild from the log" \
   '[ ${#H1} = 64 ] && [ "$H1" = "$H2" ]'
 run_cmd status --data "$D"
 check "status in words shows the queue and the state hash" \
-  '[[ "$OUT" == *"queue:          0 pending, 0 rendering, $N done, 0 failed"* ]] &&
+  '[[ "$OUT" == *"queue:          0 pending, 0 claimed, $N done, 0 failed"* ]] &&
    [[ "$OUT" == *"state hash:     $H1"* ]]'
 
 done_testing

@@ -523,3 +523,100 @@ TEST_IMPL(feed_append_own_entries)
   test_rmdir(dir);
   return 0;
 }
+
+/* Another connection's writes noticed by a call that does not ask
+ * (feed_append, a membership check) are still reported to the poller's
+ * next feed_sync: the replicator once missed CLI entries this way and
+ * advertised stale heads until the next write. */
+TEST_IMPL(feed_sync_reports_change_seen_without_asking)
+{
+  char *dir = test_mkdtemp(), path[512], errbuf[256];
+  struct tauthor me;
+  struct db *db, *db2;
+  struct feed *f, *f2;
+  struct wire_entry e;
+  uint8_t id[WIRE_HASH_BYTES];
+  int changed = -1;
+
+  lt_author(&me, dir, 0);
+  lt_store(dir, "me.db", me.key, me.id, &db, &f);
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_FOUND;
+  set_str(&e.name, "test swarm");
+  ASSERT_OK(feed_append(f, &e, id));
+  wire_entry_clear(&e);
+  snprintf(path, sizeof(path), "%s/me.db", dir);
+  if (db_open_store(path, &db2, errbuf, sizeof(errbuf)))
+    ASSERT_FAIL_("%s", errbuf);
+  ASSERT_OK(feed_open(db2, me.id, lt_net, &f2));
+  ASSERT_OK(feed_sync(f, &changed));
+  ASSERT_EQ(changed, 0);
+  ASSERT_OK(feed_sync(f2, &changed));
+  ASSERT_EQ(changed, 0); /* opening is not news */
+  /* Another writer appends; a silent sync sees it first. */
+  e.op = WIRE_OP_BOOK_CREATE;
+  set_str(&e.work_id, "w");
+  set_str(&e.name, "n");
+  ASSERT_OK(feed_append(f2, &e, id));
+  ASSERT_OK(feed_sync(f, NULL));
+  ASSERT_OK(feed_sync(f, &changed));
+  ASSERT_EQ(changed, 1);
+  ASSERT_OK(feed_sync(f, &changed));
+  ASSERT_EQ(changed, 0);
+  /* The same through feed_append's own sync. */
+  ASSERT_OK(feed_append(f2, &e, id));
+  ASSERT_OK(feed_append(f, &e, id));
+  ASSERT_EQ(lt_count(db, "SELECT max(seq) FROM log_entries"), 4);
+  ASSERT_OK(feed_sync(f, &changed));
+  ASSERT_EQ(changed, 1);
+  wire_entry_clear(&e);
+  feed_free(&f2);
+  feed_free(&f);
+  db_close(&db2);
+  db_close(&db);
+  lt_author_free(&me);
+  test_rmdir(dir);
+  return 0;
+}
+
+/* A member's well-signed entry with a Lamport clock far past everything
+ * held is refused (LAMPORT, nothing stored); one just inside the skew is
+ * taken; a clock past WIRE_LAMPORT_MAX cannot even be encoded. Without
+ * the bounds one hostile entry at 2^63 - 1 wrapped every later clock
+ * negative in SQLite and froze last-writer-wins for the whole swarm. */
+TEST_IMPL(feed_refuses_runaway_lamport)
+{
+  struct fixture x;
+  struct wire_entry e;
+  struct feed_result res;
+  uint8_t *buf, *bytes = NULL, id[WIRE_HASH_BYTES];
+  size_t len, blen;
+  char errbuf[160];
+  uint64_t held;
+
+  fixture_open(&x);
+  op_cast(&e, x.book, "Alice", "espeak:en");
+  held = (uint64_t)lt_count(x.db, "SELECT max(lamport) FROM log_entries");
+  buf = lt_next(&x.b, &e, 0, &len, id);
+  xfree(buf);
+  e.lamport = held + FEED_LAMPORT_SKEW_MAX + 1;
+  buf = lt_sign_raw(&x.b, &e, &len, id);
+  expect_reject(&x, buf, len, FEED_REASON_LAMPORT);
+  xfree(buf);
+  e.lamport = held + FEED_LAMPORT_SKEW_MAX;
+  buf = lt_sign_raw(&x.b, &e, &len, id);
+  ASSERT_EQ(lt_recv(x.f, buf, len, &res), FEED_ACCEPTED);
+  xfree(buf);
+  ASSERT_EQ(lt_count(x.db, "SELECT max(lamport) FROM log_entries"),
+            (int64_t)(held + FEED_LAMPORT_SKEW_MAX));
+  e.lamport = WIRE_LAMPORT_MAX;
+  ASSERT_OK(wire_entry_encode(&e, &bytes, &blen, errbuf, sizeof(errbuf)));
+  xfree(bytes);
+  e.lamport = WIRE_LAMPORT_MAX + 1;
+  ASSERT_EQ(wire_entry_encode(&e, &bytes, &blen, errbuf, sizeof(errbuf)),
+            ERR_INVAL);
+  ASSERT_NOT_NULL(strstr(errbuf, "lamport"));
+  wire_entry_clear(&e);
+  fixture_close(&x);
+  return 0;
+}

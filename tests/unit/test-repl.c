@@ -568,7 +568,7 @@ b_fenced(void *arg)
 }
 
 /* B loses its database but keeps its key: fenced (by its head file, and
- * by A's report when the file is gone too) until it has its own feed
+ * by A's report when the files are gone too) until it has its own feed
  * back; then it appends after it, never forking it. */
 TEST_IMPL(repl_wiped_db_is_fenced_then_catches_up)
 {
@@ -602,6 +602,9 @@ TEST_IMPL(repl_wiped_db_is_fenced_then_catches_up)
     if (round == 1) {
       snprintf(path, sizeof(path), "%s/%s", b.dir, FEED_HEAD_FILE);
       ASSERT_OK(unlink(path));
+      /* and the fence A's report left in round 0 */
+      snprintf(path, sizeof(path), "%s/%s", b.dir, FEED_FENCE_FILE);
+      (void)unlink(path);
     }
     lt_store(b.dir, "glowtalk.db", a.au.key, b.au.id, &b.db, &b.f);
     feed_set_head_dir(b.f, b.dir);
@@ -838,5 +841,62 @@ TEST_IMPL(repl_fork_is_detected_across_nodes)
   rnode_free(&c);
   rnode_free(&a);
   swarmh_finish(NULL, 0);
+  return 0;
+}
+
+/* A peer's honest report of our feed (a wiped store catching up) keeps
+ * the fence while that peer is away: its disconnection is not the
+ * watchdog catching a liar (that case: tests/integration/attack.t). */
+TEST_IMPL(repl_reported_fence_survives_disconnect)
+{
+  struct rnode a, b;
+  struct two t = {&a, &b, NULL};
+  char path[600];
+  static const char *const sfx[] = {"", "-wal", "-shm"};
+  int i;
+
+  setup();
+  rnode_init(&a, 0, NULL);
+  rnode_init(&b, 1, a.au.key);
+  admit(&a, b.au.key, 1);
+  rnode_start(&a);
+  rnode_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
+  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  append_books(&b, 5);
+  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  /* B loses its store and its head file; a slow catch-up. */
+  rnode_stop(&b);
+  feed_free(&b.f);
+  db_close(&b.db);
+  for (i = 0; i < 3; i++) {
+    snprintf(path, sizeof(path), "%s/glowtalk.db%s", b.dir, sfx[i]);
+    unlink(path);
+  }
+  snprintf(path, sizeof(path), "%s/%s", b.dir, FEED_HEAD_FILE);
+  ASSERT_OK(unlink(path));
+  lt_store(b.dir, "glowtalk.db", a.au.key, b.au.id, &b.db, &b.f);
+  feed_set_head_dir(b.f, b.dir);
+  b.ro.quota = 1;
+  b.ro.quota_ms = 300;
+  rnode_start(&b);
+  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
+  ASSERT(run_until(b_fenced, &t, T_WAIT_MS));
+  /* A goes away before B has its feed back: B stays fenced, through
+   * several fence reviews. */
+  rnode_stop(&a);
+  (void)run_until(NULL, NULL, 5 * b.ro.heads_ms);
+  ASSERT(repl_behind(b.r) > 0);
+  ASSERT_EQ(append_book(&b, 77), ERR_BEHIND);
+  /* A comes back: B catches up, the fence lifts, B appends after it. */
+  rnode_start(&a);
+  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
+  ASSERT(run_until(b_caught_up, &t, T_WAIT_MS));
+  ASSERT_OK(append_book(&b, 78));
+  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  ASSERT_EQ(lt_count(a.db, "SELECT count(*) FROM log_forks"), 0);
+  rnode_free(&b);
+  rnode_free(&a);
+  finish();
   return 0;
 }
