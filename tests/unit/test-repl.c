@@ -855,16 +855,16 @@ TEST_IMPL(repl_reported_fence_survives_disconnect)
   static const char *const sfx[] = {"", "-wal", "-shm"};
   int i;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   rnode_init(&a, 0, NULL);
   rnode_init(&b, 1, a.au.key);
   admit(&a, b.au.key, 1);
   rnode_start(&a);
   rnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
   append_books(&b, 5);
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
   /* B loses its store and its head file; a slow catch-up. */
   rnode_stop(&b);
   feed_free(&b.f);
@@ -880,23 +880,23 @@ TEST_IMPL(repl_reported_fence_survives_disconnect)
   b.ro.quota = 1;
   b.ro.quota_ms = 300;
   rnode_start(&b);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(b_fenced, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(b_fenced, &t, T_WAIT_MS));
   /* A goes away before B has its feed back: B stays fenced, through
    * several fence reviews. */
   rnode_stop(&a);
-  (void)run_until(NULL, NULL, 5 * b.ro.heads_ms);
+  (void)swarmh_run_until(NULL, NULL, 5 * b.ro.heads_ms);
   ASSERT(repl_behind(b.r) > 0);
   ASSERT_EQ(append_book(&b, 77), ERR_BEHIND);
   /* A comes back: B catches up, the fence lifts, B appends after it. */
   rnode_start(&a);
-  ASSERT_OK(swarm_add_peer(b.sw, a.au.key, a.addr));
-  ASSERT(run_until(b_caught_up, &t, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.h.sw, a.au.key, a.h.addr));
+  ASSERT(swarmh_run_until(b_caught_up, &t, T_WAIT_MS));
   ASSERT_OK(append_book(&b, 78));
-  ASSERT(run_until(two_same, &t, T_WAIT_MS));
+  ASSERT(swarmh_run_until(two_same, &t, T_WAIT_MS));
   ASSERT_EQ(lt_count(a.db, "SELECT count(*) FROM log_forks"), 0);
   rnode_free(&b);
   rnode_free(&a);
-  finish();
+  swarmh_finish(NULL, 0);
   return 0;
 }

@@ -647,39 +647,39 @@ crowd_in(void *arg)
  * members out: a member still connects at once. */
 TEST_IMPL(swarm_silent_sockets_evicted)
 {
-  struct tnode a, b, *all[] = {&a, &b};
+  struct swarmh_node a, b, *all[] = {&a, &b};
   struct pair pr = {&a, &b};
   struct sockaddr_in sa;
   static struct crowd cr;
   char addr[64];
   int i, gone = 0;
 
-  setup();
+  swarmh_setup(T_POLL_MS);
   tnode_init(&a, 1, 7);
   tnode_init(&b, 2, 7);
-  tnode_start(&a);
-  tnode_start(&b);
+  swarmh_start(&a);
+  swarmh_start(&b);
   memset(&cr, 0, sizeof(cr));
   cr.n = SWARM_PENDING_MAX + SILENT_EXTRA;
   ASSERT_OK(uv_ip4_addr("127.0.0.1", swarm_port(a.sw), &sa));
   for (i = 0; i < cr.n; i++) {
     struct silent *c = &cr.c[i];
-    ASSERT_OK(uv_tcp_init(&loop, &c->tcp));
+    ASSERT_OK(uv_tcp_init(swarmh_loop(), &c->tcp));
     c->tcp.data = c;
     c->req.data = c;
     ASSERT_OK(uv_tcp_connect(&c->req, &c->tcp, (struct sockaddr *)&sa,
                              silent_connected));
-    sleep_loop(2); /* in order: the first ones are the oldest */
+    swarmh_sleep(2); /* in order: the first ones are the oldest */
   }
-  ASSERT(run_until(crowd_in, &cr, T_WAIT_MS));
+  ASSERT(swarmh_run_until(crowd_in, &cr, T_WAIT_MS));
   for (i = 0; i < SILENT_EXTRA; i++)
     gone += cr.c[i].eof;
   ASSERT_EQ(gone, SILENT_EXTRA); /* the oldest went */
   snprintf(addr, sizeof(addr), "127.0.0.1:%d", swarm_port(a.sw));
-  ASSERT_OK(swarm_add_peer(b.sw, pub(&a), addr));
-  ASSERT(run_until(both_connected, &pr, T_WAIT_MS));
+  ASSERT_OK(swarm_add_peer(b.sw, swarmh_pub(&a), addr));
+  ASSERT(swarmh_run_until(both_connected, &pr, T_WAIT_MS));
   for (i = 0; i < cr.n; i++)
     uv_close((uv_handle_t *)&cr.c[i].tcp, NULL);
-  finish(all, 2);
+  swarmh_finish(all, 2);
   return 0;
 }
