@@ -9,6 +9,8 @@
 
 #include "crypto/secure.h"
 #include "node/alloc.h"
+#include "node/anchor.h"
+#include "node/log.h"
 
 int
 app_open(struct app *app, const char *dir, struct config *cfg,
@@ -16,7 +18,7 @@ app_open(struct app *app, const char *dir, struct config *cfg,
 {
   struct stat st;
   char *path = NULL;
-  int err;
+  int err, restored = 0;
 
   memset(app, 0, sizeof(*app));
   if (secure_init()) {
@@ -50,6 +52,17 @@ app_open(struct app *app, const char *dir, struct config *cfg,
   xfree(path);
   if (err)
     goto fail;
+  /* A store lost and made anew: trust the swarm again from the anchor
+   * file, and catch up before appending (node/anchor.h). */
+  err = anchor_restore(dir, app->db, &restored);
+  if (err) {
+    snprintf(errbuf, errlen, "cannot restore the swarm anchor from %s/%s: "
+             "%s", dir, ANCHOR_FILE, err_str(err));
+    goto fail;
+  }
+  if (restored)
+    log_info("store made anew: founder and admitter restored from %s/%s",
+             dir, ANCHOR_FILE);
   identity_id_hex(app->id, app->node_id);
   netkey_id_hex(app->net, app->network_id);
   return 0;

@@ -11,6 +11,7 @@
 #include "crypto/netkey.h"
 #include "crypto/secure.h"
 #include "node/alloc.h"
+#include "node/anchor.h"
 #include "node/cli.h"
 #include "node/commands.h"
 #include "node/datadir.h"
@@ -108,6 +109,10 @@ cmd_init(struct cli *cli)
   }
   if (found_swarm(db, id, net))
     goto undo;
+  if (anchor_save(dir, db) != 0) {
+    cli_fail("cannot write %s/%s", dir, ANCHOR_FILE);
+    goto undo;
+  }
   identity_id_hex(id, node_id);
   netkey_id_hex(net, network_id);
   if (cli_flag(cli, "json")) {

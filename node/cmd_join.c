@@ -16,6 +16,7 @@
 #include "crypto/netkey.h"
 #include "crypto/secure.h"
 #include "node/alloc.h"
+#include "node/anchor.h"
 #include "node/cli.h"
 #include "node/commands.h"
 #include "node/datadir.h"
@@ -29,7 +30,7 @@
 /* Files a joined data dir holds, moved from the temporary dir. */
 static const char *const files[] = {"identity.key", "network.key",
                                     "glowtalk.db", "glowtalk.db-wal",
-                                    "glowtalk.db-shm"};
+                                    "glowtalk.db-shm", ANCHOR_FILE};
 #define NFILES (sizeof(files) / sizeof(files[0]))
 
 static int
@@ -94,6 +95,8 @@ write_store(const char *tmp, const struct invite *inv,
     err = db_commit(db);
   else
     db_rollback(db);
+  if (!err)
+    err = anchor_save(tmp, db);
   xfree(peer);
   db_close(&db);
   if (err)

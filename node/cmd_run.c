@@ -145,6 +145,7 @@ start_renderer(struct daemon *d, struct config *cfg, char *errbuf,
   o.bitrate = (int)config_get_int(cfg, "bitrate");
   o.complexity = AUDIO_COMPLEXITY_DEFAULT;
   o.announce = config_get_bool(cfg, "announce-speaker");
+  o.lease_ms = (uint32_t)config_get_int(cfg, "lease-ms");
   return renderer_start(&d->loop, &d->app, &o, &d->renderer, errbuf,
                         errlen);
 }

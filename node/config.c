@@ -74,6 +74,10 @@ static const struct config_option options[] = {
   {"progress-ms", CONFIG_INT, "30000", 100, 3600000, NULL,
    "milliseconds between the daemon's progress lines in its log (queue, "
    "peers, replication, state hash; only when something moved)"},
+  {"lease-ms", CONFIG_INT, "120000", 2000, 3600000, NULL,
+   "milliseconds a claim on sentences lasts without a renewal; a node "
+   "that stops renewing (killed, cut off) loses its sentences to the "
+   "others after this"},
   {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)

@@ -16,7 +16,7 @@ const struct cli_command cli_commands[] = {
    "[--workers N] [--render=no]", "start the node: web UI, rendering, swarm",
    NULL,
    "data listen ui headless render workers ui-password peers advertise "
-   "repl-heads-ms repl-stall-ms progress-ms", 0, 0,
+   "repl-heads-ms repl-stall-ms progress-ms lease-ms", 0, 0,
    cmd_run},
   {"invite", "[--data DIR] [--ttl DURATION] [--list | --revoke ID]",
    "print an invite code for a friend", NULL,

@@ -80,6 +80,7 @@ struct renderer {
   void *live_arg;
   uint64_t idle_since_ms;            /* none of our own work since, or 0 */
   uint64_t retry_at_ms;              /* no full plan before (found none) */
+  uint32_t lease_ms;                 /* written into our claims */
   struct leases *leases;             /* other nodes' claims, our clock */
 };
 
@@ -404,7 +405,10 @@ static int
 take_claim(struct renderer *r, int c, struct wire_entry *e)
 {
   int first = e->priority == WIRE_PRIORITY_INTERACTIVE;
-  int err = feed_append(r->feed, e, NULL);
+  int err;
+
+  e->lease_ms = r->lease_ms; /* config lease-ms */
+  err = feed_append(r->feed, e, NULL);
 
   if (err) {
     log_error("cannot append a claim: %s", err_str(err));
@@ -557,7 +561,7 @@ on_tick(uv_timer_t *t)
   if (r->ndone > 0 &&
       (finished || now - r->first_done_ms >= RENDERER_FLUSH_MS))
     (void)flush(r);
-  if (claims_held(r) > 0 && now - r->last_renew_ms >= SCHED_LEASE_MS / 3) {
+  if (claims_held(r) > 0 && now - r->last_renew_ms >= r->lease_ms / 3) {
     renew(r);
     r->last_renew_ms = now;
   }
@@ -614,6 +618,7 @@ renderer_start(uv_loop_t *loop, struct app *app,
     goto fail;
   }
   r->src = rsource_new(feed_state(r->feed), o->voice, o->announce);
+  r->lease_ms = o->lease_ms ? o->lease_ms : SCHED_LEASE_MS;
   r->nworkers = o->workers > 0 ? o->workers
                                : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (r->nworkers < 1)

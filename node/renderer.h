@@ -43,6 +43,7 @@ struct renderer_opts {
   int bitrate;          /* bit/s */
   int complexity;       /* Opus complexity 0-10 */
   int announce;         /* speak the character's name on a speaker change */
+  uint32_t lease_ms;    /* written into claims; 0 = SCHED_LEASE_MS */
 };
 
 /* Start the loop on loop for the node app (borrowed; both must outlive
