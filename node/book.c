@@ -15,7 +15,8 @@
 /* Every sentence of a created, undeleted book in story order: index,
  * post, paragraph, speaker and the chosen result's blob (NULL if none):
  * among results for the task's take newer than its request, the lowest
- * (lamport, author), as state_result_get chooses. */
+ * (lamport, author), as state_result_get chooses (kept in
+ * st_sentence_state, node/sentstate.h). */
 static const char *const story_sql =
   "WITH ord AS (SELECT s.post_key AS post_key, s.para AS para,"
   " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
@@ -25,13 +26,9 @@ static const char *const story_sql =
   " FROM st_books b JOIN work_sentences s ON s.work_id = b.work_id"
   " JOIN work_posts p ON p.work_id = s.work_id AND p.post_key = s.post_key"
   " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
-  " SELECT o.idx, o.post_key, o.para, o.speaker,"
-  " (SELECT r.blob FROM st_tasks t JOIN st_results r ON r.book = t.book"
-  "  AND r.sentence = t.sentence AND r.take = t.take"
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
-  "  WHERE t.book = ?1 AND t.sentence = o.idx"
-  "  ORDER BY r.lamport, r.author LIMIT 1)"
-  " FROM ord o WHERE (?2 IS NULL OR o.post_key = ?2)"
+  " SELECT o.idx, o.post_key, o.para, o.speaker, d.blob"
+  " FROM ord o LEFT JOIN st_sentence_state d ON d.book = ?1"
+  "  AND d.sentence = o.idx WHERE (?2 IS NULL OR o.post_key = ?2)"
   " AND (?3 IS NULL OR o.tpos = ?3) ORDER BY o.idx";
 
 static const char *const state_names[] = {
@@ -260,70 +257,33 @@ book_export(struct db *db, struct blobs *blobs,
 }
 
 /* ---- sentences with their state ------------------------------------------
- * ?1 book. Every sentence of the book in story order with the chosen
- * result (as above), the newest failure newer than the request, an
- * unreleased claim newer than the request, and whether the request is
- * live (newer than the book's latest cancel). */
-/* The first or last sentence index of a page of posts (?2, ?3). */
-#define PAGE_IDX(fn)                                                        \
-  "(SELECT " fn "(w2.idx) FROM work_order w2 WHERE w2.work_id ="            \
-  " (SELECT work_id FROM b) AND w2.pidx >= ?2 AND w2.pidx < ?2 + ?3)"
-#define STATES_CTE(where, lo, hi)                                           \
-  "WITH b AS (SELECT book, work_id, cancel_lamport, cancel_author"          \
-  " FROM st_books WHERE book = ?1 AND created = 1 AND deleted = 0),"        \
-  " ord AS (SELECT w.sentence_id AS sid, w.post_key AS post_key,"         \
-  " s.para AS para, s.text AS text,"                                      \
-  " coalesce(p.char_key, 'narrator:' || coalesce(p.author, ''))"          \
-  "  AS char_key,"                                                        \
-  " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"            \
-  "  nullif(p.author, ''), 'Narrator') AS speaker, p.author AS author,"     \
-  " p.icon_url AS icon_url, p.icon_keyword AS icon_keyword,"                \
-  " w.idx AS idx, w.pidx AS pidx"                                           \
+ * ?1 book, ?2 from, ?3 limit. A page of the book's sentences in story order
+ * with their state as st_sentence_state keeps it (node/sentstate.h):
+ * the chosen result, the newest failure newer than the request, the
+ * covering claim's holder; a sentence never requested is idle. One range
+ * of work_order, one row of the state table per sentence. */
+#define PAGE_SQL(where)                                                     \
+  "WITH b AS (SELECT book, work_id FROM st_books"                           \
+  " WHERE book = ?1 AND created = 1 AND deleted = 0)"                       \
+  " SELECT w.idx, w.pidx, w.sentence_id, w.post_key, w.text, p.char_key,"   \
+  " p.speaker, p.author, p.icon_url, p.icon_keyword, w.para,"               \
+  " coalesce(d.state, 0), d.blob, d.duration_ms, d.error, d.cl_author"      \
   " FROM b JOIN work_order w ON w.work_id = b.work_id AND " where           \
-  " JOIN work_sentences s ON s.work_id = w.work_id"                         \
-  "  AND s.sentence_id = w.sentence_id"                                     \
-  " JOIN work_posts p ON p.work_id = w.work_id"                             \
-  "  AND p.post_key = w.post_key),"                                         \
-  /* The unreleased claims that reach the page, found once per page. */     \
-  " pc AS MATERIALIZED (SELECT c.author, c.first, c.last, c.lamport"         \
-  "  FROM st_claims c WHERE c.book = ?1 AND c.released = 0"                 \
-  "  AND c.first <= " hi " AND c.last >= " lo "),"                           \
-  " st AS (SELECT o.*,"                                                     \
-  " (SELECT r.blob || x'' FROM st_results r WHERE r.book = ?1"              \
-  "  AND r.sentence = o.idx AND r.take = t.take"                            \
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"             \
-  "  ORDER BY r.lamport, r.author LIMIT 1) AS blob,"                        \
-  " (SELECT r.duration_ms FROM st_results r WHERE r.book = ?1"              \
-  "  AND r.sentence = o.idx AND r.take = t.take"                            \
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"             \
-  "  ORDER BY r.lamport, r.author LIMIT 1) AS dur,"                         \
-  " (SELECT f.error FROM st_failures f WHERE f.book = ?1"                   \
-  "  AND f.sentence = o.idx"                                                \
-  "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)"             \
-  "  ORDER BY f.lamport DESC LIMIT 1) AS error,"                            \
-  " (SELECT c.author FROM pc c"                                              \
-  "  WHERE o.idx BETWEEN c.first AND c.last"                                \
-  "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)"             \
-  "  LIMIT 1) AS claimer,"                                                  \
-  " coalesce((t.req_lamport, t.req_author)"                                 \
-  "  > (b.cancel_lamport, b.cancel_author), 0) AS live"                     \
-  " FROM ord o CROSS JOIN b LEFT JOIN st_tasks t ON t.book = ?1"            \
-  "  AND t.sentence = o.idx),"                                              \
-  " ss AS (SELECT st.*, CASE WHEN blob IS NOT NULL THEN 3"                  \
-  "  WHEN live AND error IS NOT NULL THEN 4"                                \
-  "  WHEN live AND claimer IS NOT NULL THEN 2"                              \
-  "  WHEN live THEN 1 ELSE 0 END AS state FROM st) "
+  " JOIN work_post_order p ON p.work_id = w.work_id AND p.pidx = w.pidx"    \
+  " LEFT JOIN st_sentence_state d ON d.book = ?1 AND d.sentence = w.idx"    \
+  " ORDER BY w.idx"
+
+/* A page of posts is the range of sentence indices of those posts (posts
+ * are contiguous in story order): so both pages scan work_order by its
+ * key, in the order they are given. */
+#define POST_IDX(fn)                                                        \
+  "(SELECT " fn "(w2.idx) FROM work_order w2 INDEXED BY work_order_post"   \
+  " WHERE w2.work_id = b.work_id"                                           \
+  " AND w2.pidx >= ?2 AND w2.pidx < ?2 + ?3)"
 
 static const char *const sentences_sql[2] = {
-  STATES_CTE("w.idx >= ?2 AND w.idx < ?2 + ?3", "?2", "(?2 + ?3 - 1)")
-  "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
-  " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
-  " FROM ss ORDER BY idx",
-  STATES_CTE("w.pidx >= ?2 AND w.pidx < ?2 + ?3", PAGE_IDX("min"),
-             PAGE_IDX("max"))
-  "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
-  " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
-  " FROM ss ORDER BY idx"};
+  PAGE_SQL("w.idx >= ?2 AND w.idx < ?2 + ?3"),
+  PAGE_SQL("w.idx BETWEEN " POST_IDX("min") " AND " POST_IDX("max"))};
 
 static const char *const totals_sql =
   "SELECT work_id FROM st_books"
@@ -351,6 +311,14 @@ totals(struct db *db, const uint8_t *book, int64_t *sentences,
                   : ERR_NOT_FOUND;
   xfree(work_id);
   return err;
+}
+
+int
+book_story_ready(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES])
+{
+  int64_t n, np;
+
+  return totals(db, book, &n, &np);
 }
 
 int
@@ -472,34 +440,12 @@ int
 book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
               struct book_progress *p)
 {
-  /* Only requested sentences (st_tasks) can be other than idle: the
-   * states of STATES_CTE over them, the rest of the book is idle. */
+  /* Only requested sentences can be other than idle: count their rows
+   * of st_sentence_state by state; the rest of the book is idle. */
   static const char *const q =
-    "WITH b AS (SELECT book, cancel_lamport, cancel_author FROM st_books"
-    " WHERE book = ?1 AND created = 1 AND deleted = 0),"
-    /* The sentences under an unreleased claim newer than their request,
-     * found once from the claims' runs (each a range of st_tasks), not
-     * by scanning every claim for every sentence. */
-    " cl AS MATERIALIZED (SELECT DISTINCT t.sentence AS s FROM st_claims c"
-    "  CROSS JOIN st_tasks t ON t.book = c.book"
-    "  AND t.sentence BETWEEN c.first AND c.last"
-    "  WHERE c.book = ?1 AND c.released = 0"
-    "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)),"
-    " st AS (SELECT t.sentence AS s,"
-    " (SELECT r.duration_ms FROM st_results r WHERE r.book = ?1"
-    "  AND r.sentence = t.sentence AND r.take = t.take"
-    "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
-    "  ORDER BY r.lamport, r.author LIMIT 1) AS dur,"
-    " EXISTS (SELECT 1 FROM st_failures f WHERE f.book = ?1"
-    "  AND f.sentence = t.sentence"
-    "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)) AS failed,"
-    " coalesce((t.req_lamport, t.req_author)"
-    "  > (b.cancel_lamport, b.cancel_author), 0) AS live"
-    " FROM b JOIN st_tasks t ON t.book = b.book WHERE t.sentence < ?2)"
-    " SELECT CASE WHEN dur IS NOT NULL THEN 3 WHEN live AND failed THEN 4"
-    "  WHEN live AND s IN (SELECT s FROM cl) THEN 2 WHEN live THEN 1"
-    "  ELSE 0 END AS state,"
-    " count(*), coalesce(sum(dur), 0) FROM st GROUP BY state";
+    "SELECT state, count(*), coalesce(sum(duration_ms), 0)"
+    " FROM st_sentence_state WHERE book = ?1 AND sentence < ?2"
+    " GROUP BY state";
   struct db_stmt *s = NULL;
   int64_t nposts;
   int err, rc = DB_DONE;
@@ -539,20 +485,15 @@ static const char *const parts_sql =
   " p.thread_pos AS tpos,"
   " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
   "  nullif(p.author, ''), 'Narrator') AS speaker,"
-  " (SELECT r.size || ',' || r.duration_ms FROM st_results r"
-  "  WHERE r.book = ?1 AND r.sentence = w.idx AND r.take = t.take"
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
-  "  ORDER BY r.lamport, r.author LIMIT 1) AS res"
+  " d.blob AS res, d.size AS size, d.duration_ms AS ms"
   " FROM b JOIN work_order w ON w.work_id = b.work_id"
   " JOIN work_posts p ON p.work_id = w.work_id AND p.post_key = w.post_key"
-  " LEFT JOIN st_tasks t ON t.book = ?1 AND t.sentence = w.idx)"
+  " LEFT JOIN st_sentence_state d ON d.book = ?1 AND d.sentence = w.idx)"
   " SELECT CASE WHEN ?2 THEN CAST(x.tpos AS TEXT) ELSE x.post_key END"
   "  AS part, min(x.idx) AS first, x.tpos,"
   " (SELECT th.subject FROM b JOIN work_threads th"
   "  ON th.work_id = b.work_id AND th.position = x.tpos),"
-  " count(*), count(x.res),"
-  " sum(CAST(substr(x.res, 1, instr(x.res, ',') - 1) AS INTEGER)),"
-  " sum(CAST(substr(x.res, instr(x.res, ',') + 1) AS INTEGER)),"
+  " count(*), count(x.res), sum(x.size), sum(x.ms),"
   " x.speaker" /* bare: from the row of min(x.idx), the only min() */
   " FROM x GROUP BY part ORDER BY first";
 

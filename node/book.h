@@ -119,6 +119,13 @@ int book_sentences(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                    int by, int64_t from, int64_t limit, book_sentence_cb cb,
                    void *arg, int64_t *total) WARN_UNUSED;
 
+/* Make sure book's story order is materialised (it is built on first
+ * use, which writes), so book_sentences can then run on a read-only
+ * connection while nothing changes the work. ERR_NOT_FOUND as for
+ * book_sentences. */
+int book_story_ready(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES])
+    WARN_UNUSED;
+
 /* The story index of sentence id (the importer's id) in book.
  * ERR_NOT_FOUND. */
 int book_sentence_index(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
