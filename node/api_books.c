@@ -1234,23 +1234,32 @@ lister_reset(struct lister *l)
                                                          : "{\"sentences\":[");
 }
 
-/* Append ,"key":"value" (or "key": first when first). */
+/* Append lead (the punctuation and key before a value) and text. */
 static void
-put_str(struct lister *l, const char *key, const char *v, int first)
+put_raw(struct lister *l, const char *lead, const char *text)
 {
   if (!l->err)
-    l->err = buf_printf(&l->out, "%s\"%s\":", first ? "" : ",", key);
+    l->err = buf_append_str(&l->out, lead);
+  if (!l->err && text)
+    l->err = buf_append_str(&l->out, text);
+}
+
+/* Append lead and v as a JSON string. */
+static void
+put_str(struct lister *l, const char *lead, const char *v)
+{
+  put_raw(l, lead, NULL);
   if (!l->err)
     l->err = json_write_str(&l->out, v);
 }
 
+/* Append lead and v as a JSON number. */
 static void
-put_int(struct lister *l, const char *key, int64_t v)
+put_num(struct lister *l, const char *lead, double v)
 {
+  put_raw(l, lead, NULL);
   if (!l->err)
-    l->err = buf_printf(&l->out, ",\"%s\":", key);
-  if (!l->err)
-    l->err = json_write_num(&l->out, (double)v);
+    l->err = json_write_num(&l->out, v);
 }
 
 /* One sentence as an object, written as json_print writes the object the
@@ -1263,36 +1272,30 @@ put_sentence(struct lister *l, const struct book_sentence *s, int with_post,
 {
   char hex[2 * WIRE_KEY_BYTES + 1];
 
-  if (!l->err)
-    l->err = buf_append_str(&l->out, "{");
-  put_str(l, "id", s->id, 1);
-  put_int(l, "index", s->index);
-  put_str(l, "text", s->text, 0);
-  put_str(l, "state", book_state_str(s->state), 0);
+  put_str(l, "{\"id\":", s->id);
+  put_num(l, ",\"index\":", (double)s->index);
+  put_str(l, ",\"text\":", s->text);
+  put_str(l, ",\"state\":", book_state_str(s->state));
   if (with_post) {
-    put_str(l, "post_id", s->post_key, 0);
-    put_str(l, "speaker", s->speaker, 0);
+    put_str(l, ",\"post_id\":", s->post_key);
+    put_str(l, ",\"speaker\":", s->speaker);
     if (s->icon_url)
-      put_str(l, "icon_url", s->icon_url, 0);
+      put_str(l, ",\"icon_url\":", s->icon_url);
   }
   if (s->has_blob) {
     hex_encode(hex, s->blob, WIRE_HASH_BYTES);
-    if (!l->err)
-      l->err = buf_printf(&l->out, ",\"audio\":\"/audio/%s.opus\""
-                          ",\"duration\":", hex);
-    if (!l->err)
-      l->err = json_write_num(&l->out, (double)s->duration_ms / 1000.0);
+    put_raw(l, ",\"audio\":\"/audio/", hex);
+    put_num(l, ".opus\",\"duration\":", (double)s->duration_ms / 1000.0);
   }
   if (s->state == BOOK_FAILED && s->error)
-    put_str(l, "error", s->error, 0);
+    put_str(l, ",\"error\":", s->error);
   if (s->state == BOOK_RENDERING && s->has_node) {
     hex_encode(hex, s->node, WIRE_KEY_BYTES);
-    put_str(l, "node", hex, 0);
+    put_str(l, ",\"node\":", hex);
   }
-  if (para_break && !l->err)
-    l->err = buf_append_str(&l->out, ",\"paragraph_break\":true");
-  if (!l->err)
-    l->err = buf_append_str(&l->out, "}");
+  if (para_break)
+    put_raw(l, ",\"paragraph_break\":true", NULL);
+  put_raw(l, "}", NULL);
 }
 
 static int
@@ -1301,8 +1304,8 @@ list_sentence(void *arg, const struct book_sentence *s)
   struct lister *l = arg;
 
   if (l->by == BOOK_BY_SENTENCE) {
-    if (l->items++ && !l->err)
-      l->err = buf_append_str(&l->out, ",");
+    if (l->items++)
+      put_raw(l, ",", NULL);
     put_sentence(l, s, 1, 0);
     return l->err;
   }
@@ -1310,26 +1313,24 @@ list_sentence(void *arg, const struct book_sentence *s)
     char *ov, *cvo = NULL;
     const char *cv = NULL, *dv;
 
-    if (l->post_key && !l->err)
-      l->err = buf_append_str(&l->out, "]}"); /* the previous post */
-    if (l->items++ && !l->err)
-      l->err = buf_append_str(&l->out, ",");
+    if (l->post_key)
+      put_raw(l, "]}", NULL); /* the previous post */
+    if (l->items++)
+      put_raw(l, ",", NULL);
     xfree(l->post_key);
     l->post_key = xstrdup(s->post_key);
-    if (!l->err)
-      l->err = buf_append_str(&l->out, "{");
-    put_str(l, "id", s->post_key, 1);
-    put_int(l, "index", s->post_index);
+    put_str(l, "{\"id\":", s->post_key);
+    put_num(l, ",\"index\":", (double)s->post_index);
     if (s->char_key)
-      put_str(l, "character_key", s->char_key, 0);
-    else if (!l->err)
-      l->err = buf_append_str(&l->out, ",\"character_key\":null");
-    put_str(l, "speaker", s->speaker, 0);
-    put_str(l, "author", s->author ? s->author : "", 0);
+      put_str(l, ",\"character_key\":", s->char_key);
+    else
+      put_raw(l, ",\"character_key\":null", NULL);
+    put_str(l, ",\"speaker\":", s->speaker);
+    put_str(l, ",\"author\":", s->author ? s->author : "");
     if (s->icon_url)
-      put_str(l, "icon_url", s->icon_url, 0);
+      put_str(l, ",\"icon_url\":", s->icon_url);
     if (s->icon_keyword)
-      put_str(l, "icon_keyword", s->icon_keyword, 0);
+      put_str(l, ",\"icon_keyword\":", s->icon_keyword);
     ov = lister_cast(l, STATE_CAST_POST, "", (uint32_t)s->post_index);
     if (s->char_key) {
       cv = lister_cast_memo(l, s->char_key);
@@ -1337,18 +1338,17 @@ list_sentence(void *arg, const struct book_sentence *s)
         cv = cvo = lister_cast(l, STATE_CAST_CHARACTER, s->char_key, 0);
     }
     dv = lister_cast_memo(l, NULL);
-    put_str(l, "voice", ov[0] ? ov : cv && cv[0] ? cv : dv, 0);
+    put_str(l, ",\"voice\":", ov[0] ? ov : cv && cv[0] ? cv : dv);
     if (ov[0])
-      put_str(l, "voice_override", ov, 0);
+      put_str(l, ",\"voice_override\":", ov);
     xfree(ov);
     xfree(cvo);
-    if (!l->err)
-      l->err = buf_append_str(&l->out, ",\"sentences\":[");
+    put_raw(l, ",\"sentences\":[", NULL);
     l->sents = 0;
     l->para = s->para;
   }
-  if (l->sents++ && !l->err)
-    l->err = buf_append_str(&l->out, ",");
+  if (l->sents++)
+    put_raw(l, ",", NULL);
   put_sentence(l, s, 0, s->para != l->para);
   l->para = s->para;
   return l->err;
@@ -1363,13 +1363,14 @@ list_walk(struct api *api, struct lister *l, int64_t from, int64_t limit,
 {
   struct db *db;
   struct state *st;
+  struct book_pages *pages;
   struct feed *f;
   int err;
 
-  if (api_readers__get(api, &db, &st) == 0) {
+  if (api_readers__get(api, &db, &st, &pages) == 0) {
     l->st = st;
-    err = book_sentences(db, l->book, l->by, from, limit, list_sentence, l,
-                         total);
+    err = book_pages_walk(pages, l->book, l->by, from, limit, list_sentence,
+                          l, total);
     api_readers__put(api, db);
     if (err != ERR_DB) /* read-only: the story order must be rebuilt */
       return err;
@@ -1461,20 +1462,13 @@ book_list(struct http_req *req, struct api *api, const uint8_t *book,
   }
   /* Close the last post, the list and the object. */
   if (by == BOOK_BY_POST && l.post_key)
-    l.err = buf_append_str(&l.out, "]}");
-  if (!l.err)
-    l.err = buf_printf(&l.out, "],\"total\":");
-  if (!l.err)
-    l.err = json_write_num(&l.out, (double)total);
-  if (!l.err && from + limit < total) {
-    l.err = buf_printf(&l.out, ",\"next\":");
-    if (!l.err)
-      l.err = json_write_num(&l.out, (double)(from + limit));
-  } else if (!l.err) {
-    l.err = buf_append_str(&l.out, ",\"next\":null");
-  }
-  if (!l.err)
-    l.err = buf_append_str(&l.out, "}");
+    put_raw(&l, "]}", NULL);
+  put_num(&l, "],\"total\":", (double)total);
+  if (from + limit < total)
+    put_num(&l, ",\"next\":", (double)(from + limit));
+  else
+    put_raw(&l, ",\"next\":null", NULL);
+  put_raw(&l, "}", NULL);
   if (l.err) {
     lister_free(&l);
     http_reply_error(req, 500, "the page is too large; ask for fewer");

@@ -101,13 +101,15 @@ void api_swarm__register(struct api *api, struct http_server *srv);
 
 /* Read-only connections for pages (api_readers.c), opened on first use:
  * API_READERS connections, each with a reducer over it for read-only
- * queries (state_cast_get). get borrows one (waiting while all are
- * borrowed); ERR_NOT_FOUND when they could not be opened (then read on
- * the API's connection, locked). Owes one put. close: at api_free. */
+ * queries (state_cast_get) and its page statements (book_pages_open).
+ * get borrows one (waiting while all are borrowed); ERR_NOT_FOUND when
+ * they could not be opened (then read on the API's connection, locked).
+ * Owes one put. close: at api_free. */
 #define API_READERS 4
 struct state;
-int api_readers__get(struct api *api, struct db **db, struct state **st)
-    WARN_UNUSED;
+struct book_pages;
+int api_readers__get(struct api *api, struct db **db, struct state **st,
+                     struct book_pages **pages) WARN_UNUSED;
 void api_readers__put(struct api *api, struct db *db);
 void api_readers__close(struct api *api);
 

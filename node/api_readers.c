@@ -11,6 +11,7 @@
 #include "node/alloc.h"
 #include "node/api_internal.h"
 #include "node/app.h"
+#include "node/book.h"
 #include "node/datadir.h"
 #include "node/db.h"
 #include "node/log.h"
@@ -23,6 +24,7 @@ struct api_readers {
   struct {
     struct db *db;
     struct state *st;        /* used by the borrower of db only */
+    struct book_pages *pages;
   } conn[DB_POOL_MAX];
   int n;
 };
@@ -57,13 +59,15 @@ readers(struct api *api)
 }
 
 int
-api_readers__get(struct api *api, struct db **db, struct state **st)
+api_readers__get(struct api *api, struct db **db, struct state **st,
+                 struct book_pages **pages)
 {
   struct api_readers *r = readers(api);
   int i, err = 0;
 
   *db = NULL;
   *st = NULL;
+  *pages = NULL;
   if (r->pool == NULL)
     return ERR_NOT_FOUND;
   *db = db_pool_get(r->pool);
@@ -73,18 +77,23 @@ api_readers__get(struct api *api, struct db **db, struct state **st)
   if (i == r->n && r->n < DB_POOL_MAX) {
     r->conn[i].db = *db;
     r->conn[i].st = NULL;
+    r->conn[i].pages = NULL;
     r->n++;
   }
   pthread_mutex_unlock(&r->lock);
-  /* conn[i] is this thread's until the put; its reducer is made once. */
+  /* conn[i] is this thread's until the put; its reducer and statements
+   * are made once. */
   if (i < DB_POOL_MAX && r->conn[i].st == NULL)
     err = state_open(*db, &r->conn[i].st);
+  if (!err && i < DB_POOL_MAX && r->conn[i].pages == NULL)
+    err = book_pages_open(*db, &r->conn[i].pages);
   if (err || i == DB_POOL_MAX) {
     db_pool_put(r->pool, *db);
     *db = NULL;
     return err ? err : ERR_TOO_BIG;
   }
   *st = r->conn[i].st;
+  *pages = r->conn[i].pages;
   return 0;
 }
 
@@ -103,8 +112,10 @@ api_readers__close(struct api *api)
 
   if (r == NULL)
     return;
-  for (i = 0; i < r->n; i++)
+  for (i = 0; i < r->n; i++) {
     state_free(&r->conn[i].st);
+    book_pages_free(&r->conn[i].pages);
+  }
   db_pool_close(&r->pool);
   pthread_mutex_destroy(&r->lock);
   xfree(r);

@@ -257,33 +257,234 @@ book_export(struct db *db, struct blobs *blobs,
 }
 
 /* ---- sentences with their state ------------------------------------------
- * ?1 book, ?2 from, ?3 limit. A page of the book's sentences in story order
- * with their state as st_sentence_state keeps it (node/sentstate.h):
- * the chosen result, the newest failure newer than the request, the
- * covering claim's holder; a sentence never requested is idle. One range
- * of work_order, one row of the state table per sentence. */
-#define PAGE_SQL(where)                                                     \
-  "WITH b AS (SELECT book, work_id FROM st_books"                           \
-  " WHERE book = ?1 AND created = 1 AND deleted = 0)"                       \
-  " SELECT w.idx, w.pidx, w.sentence_id, w.post_key, w.text, p.char_key,"   \
-  " p.speaker, p.author, p.icon_url, p.icon_keyword, w.para,"               \
-  " coalesce(d.state, 0), d.blob, d.duration_ms, d.error, d.cl_author"      \
-  " FROM b JOIN work_order w ON w.work_id = b.work_id AND " where           \
-  " JOIN work_post_order p ON p.work_id = w.work_id AND p.pidx = w.pidx"    \
-  " LEFT JOIN st_sentence_state d ON d.book = ?1 AND d.sentence = w.idx"    \
-  " ORDER BY w.idx"
+ * A page is three range scans walked side by side, none of them a seek per
+ * sentence: the sentences in story order with their text (work_order),
+ * their posts (work_post_order) and the state of the requested ones
+ * (st_sentence_state, node/sentstate.h: the chosen result, the newest
+ * failure newer than the request, the covering claim's holder); a sentence
+ * never requested is idle. */
+enum {
+  P_BOOK, P_DONE, P_POST_RANGE, P_SENT, P_POSTS, P_STATE, P_COUNT_
+};
 
-/* A page of posts is the range of sentence indices of those posts (posts
- * are contiguous in story order): so both pages scan work_order by its
- * key, in the order they are given. */
-#define POST_IDX(fn)                                                        \
-  "(SELECT " fn "(w2.idx) FROM work_order w2 INDEXED BY work_order_post"   \
-  " WHERE w2.work_id = b.work_id"                                           \
-  " AND w2.pidx >= ?2 AND w2.pidx < ?2 + ?3)"
+static const char *const pages_sql[P_COUNT_] = {
+  [P_BOOK] = "SELECT work_id FROM st_books"
+             " WHERE book = ?1 AND created = 1 AND deleted = 0",
+  [P_DONE] = "SELECT sentences, posts FROM work_order_done WHERE work_id = ?1",
+  /* Posts are contiguous in story order: a page of posts is the range of
+   * their sentences. */
+  [P_POST_RANGE] = "SELECT min(idx), max(idx) FROM work_order"
+                   " INDEXED BY work_order_post"
+                   " WHERE work_id = ?1 AND pidx BETWEEN ?2 AND ?3",
+  [P_SENT] = "SELECT idx, pidx, sentence_id, post_key, text, para"
+             " FROM work_order WHERE work_id = ?1 AND idx BETWEEN ?2 AND ?3"
+             " ORDER BY idx",
+  [P_POSTS] = "SELECT pidx, char_key, speaker, author, icon_url, icon_keyword"
+              " FROM work_post_order WHERE work_id = ?1 AND pidx >= ?2"
+              " ORDER BY pidx",
+  [P_STATE] = "SELECT sentence, state, blob, duration_ms, error, cl_author"
+              " FROM st_sentence_state WHERE book = ?1"
+              " AND sentence BETWEEN ?2 AND ?3 ORDER BY sentence",
+};
 
-static const char *const sentences_sql[2] = {
-  PAGE_SQL("w.idx >= ?2 AND w.idx < ?2 + ?3"),
-  PAGE_SQL("w.idx BETWEEN " POST_IDX("min") " AND " POST_IDX("max"))};
+struct book_pages {
+  struct db *db;
+  struct db_stmt *st[P_COUNT_];
+};
+
+int
+book_pages_open(struct db *db, struct book_pages **out)
+{
+  struct book_pages *bp = xcalloc(1, sizeof(*bp));
+  int i, err = 0;
+
+  bp->db = db;
+  for (i = 0; i < P_COUNT_ && !err; i++)
+    err = db_prepare(db, pages_sql[i], &bp->st[i]);
+  if (err) {
+    book_pages_free(&bp);
+    *out = NULL;
+    return err;
+  }
+  *out = bp;
+  return 0;
+}
+
+void
+book_pages_free(struct book_pages **pbp)
+{
+  struct book_pages *bp = pbp ? *pbp : NULL;
+  int i;
+
+  if (bp == NULL)
+    return;
+  for (i = 0; i < P_COUNT_; i++)
+    db_finalize(&bp->st[i]);
+  xfree(bp);
+  *pbp = NULL;
+}
+
+/* The book's work and its story-order counts (the order built if it is
+ * missing, which writes). ERR_NOT_FOUND as for book_sentences. */
+static int
+pages_totals(struct book_pages *bp, const uint8_t *book, char **work_id,
+             int64_t *nsent, int64_t *nposts)
+{
+  struct db_stmt *s = bp->st[P_BOOK];
+  int err, rc;
+
+  *work_id = NULL;
+  err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err && (rc = db_step(s)) == DB_ROW)
+    *work_id = xstrdup(db_col_text(s, 0) ? db_col_text(s, 0) : "");
+  else if (!err)
+    err = rc < 0 ? rc : ERR_NOT_FOUND;
+  db_reset(s);
+  if (err)
+    return err;
+  s = bp->st[P_DONE];
+  err = db_bind_text(s, 1, *work_id, -1);
+  if (!err && (rc = db_step(s)) == DB_ROW) {
+    *nsent = db_col_int(s, 0);
+    *nposts = db_col_int(s, 1);
+  } else if (!err) {
+    err = rc < 0 ? rc : 1;
+  }
+  db_reset(s);
+  if (err == 1) /* not built yet */
+    err = storyorder_ensure(bp->db, *work_id, nsent, nposts);
+  else if (!err && *nsent == 0)
+    err = ERR_NOT_FOUND;
+  if (err) {
+    xfree(*work_id);
+    *work_id = NULL;
+  }
+  return err;
+}
+
+/* Walk [lo, hi] of work_id's story order with the posts and states. */
+static int
+pages_merge(struct book_pages *bp, const uint8_t *book, const char *work_id,
+            int64_t lo, int64_t hi, book_sentence_cb cb, void *arg)
+{
+  struct db_stmt *s = bp->st[P_SENT], *p = bp->st[P_POSTS],
+                 *t = bp->st[P_STATE];
+  int64_t post_at = -1, state_at = -1;
+  int err = 0, rc = DB_DONE, prc = DB_DONE, trc, posts_bound = 0;
+  int states_done = 0;
+
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  if (!err)
+    err = db_bind_int(s, 2, lo);
+  if (!err)
+    err = db_bind_int(s, 3, hi);
+  if (!err)
+    err = db_bind_text(p, 1, work_id, -1);
+  if (!err)
+    err = db_bind_blob(t, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_int(t, 2, lo);
+  if (!err)
+    err = db_bind_int(t, 3, hi);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    struct book_sentence b;
+    size_t len = 0;
+    const void *v;
+
+    memset(&b, 0, sizeof(b));
+    b.index = db_col_int(s, 0);
+    b.post_index = db_col_int(s, 1);
+    b.id = db_col_text(s, 2);
+    b.post_key = db_col_text(s, 3);
+    b.text = db_col_text(s, 4);
+    b.para = db_col_int(s, 5);
+    if (!posts_bound) {
+      err = db_bind_int(p, 2, b.post_index);
+      posts_bound = 1;
+    }
+    while (!err && post_at < b.post_index &&
+           (prc = db_step(p)) == DB_ROW)
+      post_at = db_col_int(p, 0);
+    if (!err && prc < 0)
+      err = prc;
+    if (!err && post_at != b.post_index)
+      err = ERR_DB_CORRUPT; /* every sentence's post has a row */
+    while (!err && !states_done && state_at < b.index) {
+      trc = db_step(t);
+      if (trc == DB_ROW)
+        state_at = db_col_int(t, 0);
+      else if (trc < 0)
+        err = trc;
+      else
+        states_done = 1; /* no more requested sentences */
+    }
+    if (err)
+      break;
+    b.char_key = db_col_text(p, 1);
+    b.speaker = db_col_text(p, 2);
+    b.author = db_col_text(p, 3);
+    b.icon_url = db_col_text(p, 4);
+    b.icon_keyword = db_col_text(p, 5);
+    if (!states_done && state_at == b.index) {
+      b.state = (int)db_col_int(t, 1);
+      v = db_col_blob(t, 2, &len);
+      if (v && len == WIRE_HASH_BYTES) {
+        b.has_blob = 1;
+        memcpy(b.blob, v, WIRE_HASH_BYTES);
+        b.duration_ms = db_col_int(t, 3);
+      }
+      b.error = db_col_text(t, 4);
+      v = db_col_blob(t, 5, &len);
+      if (v && len == WIRE_KEY_BYTES) {
+        b.has_node = 1;
+        memcpy(b.node, v, WIRE_KEY_BYTES);
+      }
+    }
+    err = cb(arg, &b);
+  }
+  db_reset(s);
+  db_reset(p);
+  db_reset(t);
+  return err ? err : rc < 0 ? rc : 0;
+}
+
+int
+book_pages_walk(struct book_pages *bp, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                int by, int64_t from, int64_t limit, book_sentence_cb cb,
+                void *arg, int64_t *total)
+{
+  char *work_id = NULL;
+  int64_t nsent = 0, nposts = 0, lo = from, hi = from + limit - 1;
+  int err, rc;
+
+  err = pages_totals(bp, book, &work_id, &nsent, &nposts);
+  if (err)
+    return err;
+  if (total)
+    *total = by == BOOK_BY_POST ? nposts : nsent;
+  if (by == BOOK_BY_POST) {
+    struct db_stmt *s = bp->st[P_POST_RANGE];
+    lo = 0;
+    hi = -1;
+    err = db_bind_text(s, 1, work_id, -1);
+    if (!err)
+      err = db_bind_int(s, 2, from);
+    if (!err)
+      err = db_bind_int(s, 3, from + limit - 1);
+    if (!err && (rc = db_step(s)) == DB_ROW && !db_col_is_null(s, 0)) {
+      lo = db_col_int(s, 0);
+      hi = db_col_int(s, 1);
+    } else if (!err && rc < 0) {
+      err = rc;
+    }
+    db_reset(s);
+  }
+  if (!err && limit > 0 && lo <= hi)
+    err = pages_merge(bp, book, work_id, lo, hi, cb, arg);
+  xfree(work_id);
+  return err;
+}
 
 static const char *const totals_sql =
   "SELECT work_id FROM st_books"
@@ -326,56 +527,13 @@ book_sentences(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                int by, int64_t from, int64_t limit, book_sentence_cb cb,
                void *arg, int64_t *total)
 {
-  struct db_stmt *s = NULL;
-  int64_t nsent, nposts;
-  int err, rc = DB_DONE;
+  struct book_pages *bp = NULL;
+  int err = book_pages_open(db, &bp);
 
-  err = totals(db, book, &nsent, &nposts);
-  if (err)
-    return err;
-  if (total)
-    *total = by == BOOK_BY_POST ? nposts : nsent;
-  err = db_prepare(db, sentences_sql[by == BOOK_BY_POST], &s);
   if (!err)
-    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
-  if (!err)
-    err = db_bind_int(s, 2, from);
-  if (!err)
-    err = db_bind_int(s, 3, limit);
-  while (!err && (rc = db_step(s)) == DB_ROW) {
-    struct book_sentence b;
-    size_t len = 0;
-    const void *p;
-
-    memset(&b, 0, sizeof(b));
-    b.index = db_col_int(s, 0);
-    b.post_index = db_col_int(s, 1);
-    b.id = db_col_text(s, 2);
-    b.post_key = db_col_text(s, 3);
-    b.text = db_col_text(s, 4);
-    b.char_key = db_col_text(s, 5);
-    b.speaker = db_col_text(s, 6);
-    b.author = db_col_text(s, 7);
-    b.icon_url = db_col_text(s, 8);
-    b.icon_keyword = db_col_text(s, 9);
-    b.para = db_col_int(s, 10);
-    b.state = (int)db_col_int(s, 11);
-    p = db_col_blob(s, 12, &len);
-    if (p && len == WIRE_HASH_BYTES) {
-      b.has_blob = 1;
-      memcpy(b.blob, p, WIRE_HASH_BYTES);
-      b.duration_ms = db_col_int(s, 13);
-    }
-    b.error = db_col_text(s, 14);
-    p = db_col_blob(s, 15, &len);
-    if (p && len == WIRE_KEY_BYTES) {
-      b.has_node = 1;
-      memcpy(b.node, p, WIRE_KEY_BYTES);
-    }
-    err = cb(arg, &b);
-  }
-  db_finalize(&s);
-  return err ? err : rc < 0 ? rc : 0;
+    err = book_pages_walk(bp, book, by, from, limit, cb, arg, total);
+  book_pages_free(&bp);
+  return err;
 }
 
 /* Run q (?1 = book, ?2 = key) and read one integer into *index.

@@ -119,6 +119,17 @@ int book_sentences(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                    int by, int64_t from, int64_t limit, book_sentence_cb cb,
                    void *arg, int64_t *total) WARN_UNUSED;
 
+/* The same with its statements prepared once, for a reader that walks
+ * many pages on one connection: open owes one book_pages_free(); walk is
+ * book_sentences on the pages' db. */
+struct book_pages;
+int book_pages_open(struct db *db, struct book_pages **out) WARN_UNUSED;
+void book_pages_free(struct book_pages **bp);
+int book_pages_walk(struct book_pages *bp,
+                    const uint8_t book[WIRE_BOOK_ID_BYTES], int by,
+                    int64_t from, int64_t limit, book_sentence_cb cb,
+                    void *arg, int64_t *total) WARN_UNUSED;
+
 /* Make sure book's story order is materialised (it is built on first
  * use, which writes), so book_sentences can then run on a read-only
  * connection while nothing changes the work. ERR_NOT_FOUND as for

@@ -51,6 +51,18 @@ map_rc(int rc)
   }
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* Before SQLite's first use: no memory statistics, which would take a
+ * process-wide mutex on every allocation of every connection (the web
+ * API reads on several at once). */
+static void
+sqlite_setup(void)
+{
+  if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+    log_warn("sqlite: cannot turn memory statistics off");
+}
+
 int
 db_open(const char *path, unsigned flags, struct db **out, char *errbuf,
         size_t errlen)
@@ -59,6 +71,7 @@ db_open(const char *path, unsigned flags, struct db **out, char *errbuf,
   int oflags, rc, err;
 
   *out = NULL;
+  pthread_once(&sqlite_once, sqlite_setup);
   oflags = (flags & DB_OPEN_READONLY) ? SQLITE_OPEN_READONLY
                                       : SQLITE_OPEN_READWRITE;
   if (!(flags & (DB_OPEN_READONLY | DB_OPEN_NOCREATE)))

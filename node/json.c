@@ -316,12 +316,18 @@ int
 json_write_str(struct buf *b, const char *s)
 {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
-  const unsigned char *run = p;
+  const unsigned char *run;
   char esc[8];
   int err = buf_append(b, "\"", 1);
 
-  for (; !err && *p; p++) {
-    const char *e = NULL;
+  while (!err) {
+    const char *e = esc;
+    run = p;
+    while (*p >= 32 && *p != '"' && *p != '\\')
+      p++;
+    err = buf_append(b, run, (size_t)(p - run));
+    if (err || *p == '\0')
+      break;
     switch (*p) {
     case '"': e = "\\\""; break;
     case '\\': e = "\\\\"; break;
@@ -330,22 +336,11 @@ json_write_str(struct buf *b, const char *s)
     case '\n': e = "\\n"; break;
     case '\r': e = "\\r"; break;
     case '\t': e = "\\t"; break;
-    default:
-      if (*p < 32) {
-        snprintf(esc, sizeof(esc), "\\u%04x", *p);
-        e = esc;
-      }
-      break;
+    default: snprintf(esc, sizeof(esc), "\\u%04x", *p); break;
     }
-    if (e == NULL)
-      continue;
-    err = buf_append(b, run, (size_t)(p - run));
-    if (!err)
-      err = buf_append_str(b, e);
-    run = p + 1;
+    err = buf_append_str(b, e);
+    p++;
   }
-  if (!err)
-    err = buf_append(b, run, (size_t)(p - run));
   if (!err)
     err = buf_append(b, "\"", 1);
   return err;
@@ -363,8 +358,17 @@ json_write_num(struct buf *b, double v)
   /* cJSON keeps the number clamped to an int beside the double. */
   vi = v >= (double)INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN
                                                                : (int)v;
-  if (v == (double)vi)
-    return buf_printf(b, "%d", vi);
+  if (v == (double)vi) {
+    /* "%d", without printf's cost (page writers print many of these). */
+    char d[16], *q = d + sizeof(d);
+    unsigned u = vi < 0 ? 0u - (unsigned)vi : (unsigned)vi;
+    do
+      *--q = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (vi < 0)
+      *--q = '-';
+    return buf_append(b, q, (size_t)(d + sizeof(d) - q));
+  }
   snprintf(s, sizeof(s), "%1.15g", v);
   if (sscanf(s, "%lg", &test) == 1) {
     most = fabs(test) > fabs(v) ? fabs(test) : fabs(v);

@@ -120,6 +120,8 @@ struct state {
   } *frozen;                        /* log_frozen in memory */
   size_t nfrozen, capfrozen;
   int frozen_ok;                    /* frozen matches log_frozen */
+  struct db_stmt *cast_best, *cast_parent; /* state_cast_get's, prepared
+                                     * on first use */
   struct sentstate *ss;             /* st_sentence_state, kept as applied
                                      * (skipped while rebuilding, then
                                      * computed whole) */
@@ -216,6 +218,8 @@ state_free(struct state **pst)
   for (i = 0; i < S_COUNT_; i++)
     db_finalize(&st->st[i]);
   sentstate_free(&st->ss);
+  db_finalize(&st->cast_best);
+  db_finalize(&st->cast_parent);
   xfree(st);
   *pst = NULL;
 }
@@ -1294,7 +1298,7 @@ state_cast_get(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-  struct db_stmt *best = NULL, *parent = NULL;
+  struct db_stmt *best, *parent;
   uint8_t cur[WIRE_BOOK_ID_BYTES], lim_a[WIRE_KEY_BYTES];
   uint8_t win_a[WIRE_KEY_BYTES];
   int64_t lim_l = INT64_MAX, win_l = -1;
@@ -1303,8 +1307,13 @@ state_cast_get(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
   *voice = NULL;
   memcpy(cur, book, sizeof(cur));
   memcpy(lim_a, top, sizeof(lim_a));
-  CHECK(db_prepare(st->db, q_best, &best));
-  CHECK(db_prepare(st->db, q_parent, &parent));
+  /* Prepared once per reducer: readers look up many targets. */
+  if (st->cast_best == NULL)
+    CHECK(db_prepare(st->db, q_best, &st->cast_best));
+  if (st->cast_parent == NULL)
+    CHECK(db_prepare(st->db, q_parent, &st->cast_parent));
+  best = st->cast_best;
+  parent = st->cast_parent;
   for (depth = 0; depth < STATE_FORK_DEPTH_MAX; depth++) {
     CHECK(db_bind_blob(best, 1, cur, sizeof(cur)));
     CHECK(db_bind_int(best, 2, kind));
@@ -1352,8 +1361,10 @@ fail:
     xfree(*voice);
     *voice = NULL;
   }
-  db_finalize(&best);
-  db_finalize(&parent);
+  if (st->cast_best)
+    db_reset(st->cast_best);
+  if (st->cast_parent)
+    db_reset(st->cast_parent);
   return err;
 }
 
