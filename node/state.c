@@ -1252,16 +1252,15 @@ state_counts(struct state *st, struct state_counts *out)
 {
   /* A result satisfies a task when it is for the requested take and newer
    * than the request; a claim covers it when unreleased and newer: both
-   * kept per requested sentence in st_sentence_state (sentstate.h). */
+   * kept per requested sentence in st_sentence_state (sentstate.h), whose
+   * state says done (3), failed (4: live, not done), claimed (2), pending
+   * (1); a failed one counts as claimed or pending too. One pass over each
+   * book's rows. */
   static const char *const q =
-    "SELECT coalesce(sum(d.blob IS NOT NULL), 0),"
-    " coalesce(sum(d.live AND d.blob IS NULL AND d.cl_author IS NULL), 0),"
-    " coalesce(sum(d.live AND d.blob IS NULL AND d.cl_author IS NOT NULL),"
-    "  0),"
-    " coalesce(sum(d.live AND d.blob IS NULL"
-    "  AND d.fail_lamport IS NOT NULL), 0),"
-    " (SELECT count(*) FROM st_results)"
-    " FROM st_books b JOIN st_sentence_state d ON d.book = b.book"
+    "SELECT coalesce(sum(d.state = 3), 0), coalesce(sum(d.state = 4), 0),"
+    " coalesce(sum(d.state = 4 AND d.cl_author IS NOT NULL), 0),"
+    " coalesce(sum(d.state = 2), 0), coalesce(sum(d.state = 1), 0)"
+    " FROM st_books b CROSS JOIN st_sentence_state d ON d.book = b.book"
     " WHERE b.created = 1 AND b.deleted = 0";
   struct db_stmt *s = NULL;
   int err, rc;
@@ -1269,12 +1268,17 @@ state_counts(struct state *st, struct state_counts *out)
   memset(out, 0, sizeof(*out));
   CHECK(db_prepare(st->db, q, &s));
   rc = db_step(s);
+  if (rc == DB_ROW) {
+    int64_t failed_claimed = db_col_int(s, 2);
+    out->done = db_col_int(s, 0);
+    out->failed = db_col_int(s, 1);
+    out->claimed = db_col_int(s, 3) + failed_claimed;
+    out->pending = db_col_int(s, 4) + out->failed - failed_claimed;
+  }
   CHECK(rc < 0 ? rc : 0);
-  out->done = db_col_int(s, 0);
-  out->pending = db_col_int(s, 1);
-  out->claimed = db_col_int(s, 2);
-  out->failed = db_col_int(s, 3);
-  out->results = db_col_int(s, 4);
+  db_finalize(&s);
+  CHECK(db_query_int(st->db, "SELECT count(*) FROM st_results",
+                     &out->results));
 fail:
   db_finalize(&s);
   return err;
