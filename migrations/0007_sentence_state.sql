@@ -120,6 +120,8 @@ CREATE TABLE work_post_order (
   icon_keyword TEXT,
   PRIMARY KEY (work_id, pidx)
 ) WITHOUT ROWID;
+CREATE INDEX work_post_order_thread ON work_post_order(work_id, thread_pos,
+                                                       pidx);
 
 DELETE FROM work_order_done;
 
@@ -128,3 +130,12 @@ CREATE TRIGGER work_order_p_upd2 AFTER UPDATE OF author, char_key,
   character, screenname, icon_url, icon_keyword ON work_posts BEGIN
   DELETE FROM work_order_done WHERE work_id IN (OLD.work_id, NEW.work_id);
 END;
+
+-- ---- exact sizes of exported files --------------------------------------
+-- A local cache (not derived from the log): the byte size of the Ogg Opus
+-- file an export produces, by book_export_key (node/book.h), which hashes
+-- everything the bytes depend on. The podcast feed's enclosures give it.
+CREATE TABLE export_sizes (
+  key   BLOB PRIMARY KEY,   -- 32 B
+  bytes INTEGER NOT NULL
+) WITHOUT ROWID;

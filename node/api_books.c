@@ -1548,25 +1548,28 @@ books_one(struct http_req *req, void *arg)
 
 /* ---- GET /books/{id}/book.opus ------------------------------------------ */
 
-static int
-stream_piece(void *arg, const void *data, size_t len)
-{
-  return http_stream_write(arg, data, len);
-}
-
 struct export_call {
   struct book_export *x;
   struct http_req *req;
   char *errbuf;
   size_t errlen;
+  int64_t bytes;  /* written so far */
 };
+
+static int
+stream_piece(void *arg, const void *data, size_t len)
+{
+  struct export_call *c = arg;
+  c->bytes += (int64_t)len;
+  return http_stream_write(c->req, data, len);
+}
+
 
 static int
 export_on_big_stack(void *arg)
 {
   struct export_call *c = arg;
-  return book_export_write(c->x, stream_piece, c->req, c->errbuf,
-                           c->errlen);
+  return book_export_write(c->x, stream_piece, c, c->errbuf, c->errlen);
 }
 
 static void
@@ -1660,8 +1663,18 @@ get_book_opus(struct http_req *req, void *arg)
   /* The stream is produced from the blobs alone, without the store. */
   http_stream_start(req, "audio/ogg", NULL);
   {
-    struct export_call c = {x, req, errbuf, sizeof(errbuf)};
+    struct export_call c = {x, req, errbuf, sizeof(errbuf), 0};
+    uint8_t key[BOOK_EXPORT_KEY_BYTES];
+    book_export_key(x, key);
     err = api__run_big_stack(export_on_big_stack, &c);
+    if (!err) {
+      /* Its exact size, for the podcast feed's enclosures. */
+      err = book_export_size_put(api__db_lock(api), key, c.bytes);
+      api__db_unlock(api);
+      if (err)
+        log_warn("cannot keep an export's size: %s", err_str(err));
+      err = 0;
+    }
   }
   if (err)
     log_warn("export of a book stopped: %s", errbuf);

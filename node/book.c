@@ -6,30 +6,45 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/blobs.h"
 #include "node/buf.h"
 #include "node/db.h"
 #include "node/storyorder.h"
 
-/* Every sentence of a created, undeleted book in story order: index,
- * post, paragraph, speaker and the chosen result's blob (NULL if none):
- * among results for the task's take newer than its request, the lowest
- * (lamport, author), as state_result_get chooses (kept in
- * st_sentence_state, node/sentstate.h). */
-static const char *const story_sql =
-  "WITH ord AS (SELECT s.post_key AS post_key, s.para AS para,"
-  " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
-  "  nullif(p.author, ''), 'Narrator') AS speaker,"
-  " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1"
-  "  AS idx, p.thread_pos AS tpos"
-  " FROM st_books b JOIN work_sentences s ON s.work_id = b.work_id"
-  " JOIN work_posts p ON p.work_id = s.work_id AND p.post_key = s.post_key"
-  " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
-  " SELECT o.idx, o.post_key, o.para, o.speaker, d.blob"
-  " FROM ord o LEFT JOIN st_sentence_state d ON d.book = ?1"
-  "  AND d.sentence = o.idx WHERE (?2 IS NULL OR o.post_key = ?2)"
-  " AND (?3 IS NULL OR o.tpos = ?3) ORDER BY o.idx";
+/* Every sentence of a created, undeleted book in story order (or of one
+ * post, ?2, or one thread, ?3): index, post, paragraph, speaker and the
+ * chosen result's blob (NULL if none): among results for the task's take
+ * newer than its request, the lowest (lamport, author), as
+ * state_result_get chooses (kept in st_sentence_state, sentstate.h). A
+ * post's or thread's sentences are one range of the materialised story
+ * order (node/storyorder.h). */
+#define STORY_SQL(where)                                                    \
+  "WITH b AS (SELECT work_id FROM st_books"                                 \
+  " WHERE book = ?1 AND created = 1 AND deleted = 0)"                       \
+  " SELECT w.idx, w.post_key, w.para, p.speaker, d.blob"                    \
+  " FROM b JOIN work_order w ON w.work_id = b.work_id AND " where           \
+  " JOIN work_post_order p ON p.work_id = w.work_id AND p.pidx = w.pidx"    \
+  " LEFT JOIN st_sentence_state d ON d.book = ?1 AND d.sentence = w.idx"    \
+  " ORDER BY w.idx"
+#define POST_END(fn)                                                        \
+  "(SELECT " fn "(w2.idx) FROM work_order w2 INDEXED BY work_order_pkey"    \
+  " WHERE w2.work_id = b.work_id AND w2.post_key = ?2)"
+#define THREAD_END(fn)                                                      \
+  "(SELECT " fn "(w2.idx) FROM work_order w2 INDEXED BY work_order_post"    \
+  " WHERE w2.work_id = b.work_id AND w2.pidx = (SELECT " fn "(p2.pidx)"     \
+  " FROM work_post_order p2 WHERE p2.work_id = b.work_id"                   \
+  " AND p2.thread_pos = ?3))"
+
+static const char *const story_sql[3] = {
+  STORY_SQL("1"),
+  STORY_SQL("w.idx BETWEEN " POST_END("min") " AND " POST_END("max")),
+  STORY_SQL("w.idx BETWEEN " THREAD_END("min") " AND " THREAD_END("max")),
+};
+
+static int totals(struct db *db, const uint8_t *book, int64_t *sentences,
+                  int64_t *posts);
 
 static const char *const state_names[] = {
   "idle", "pending", "rendering", "ready", "failed"};
@@ -93,19 +108,22 @@ collect(struct db *db, struct blobs *blobs, const uint8_t *book,
 {
   struct db_stmt *s = NULL;
   char *last_post = NULL;
-  int64_t last_para = -1;
+  int64_t last_para = -1, nsent, nposts;
   int err, rc = DB_DONE;
 
   memset(info, 0, sizeof(*info));
-  err = db_prepare(db, story_sql, &s);
+  err = totals(db, book, &nsent, &nposts); /* the story order is built */
+  if (err == ERR_NOT_FOUND)
+    return err;
+  if (!err)
+    err = db_prepare(db, story_sql[o && o->post_key ? 1
+                                   : o && o->has_thread ? 2 : 0], &s);
   if (!err)
     err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
-  if (!err)
-    err = o && o->post_key ? db_bind_text(s, 2, o->post_key, -1)
-                           : db_bind_null(s, 2);
-  if (!err)
-    err = o && o->has_thread ? db_bind_int(s, 3, o->thread)
-                             : db_bind_null(s, 3);
+  if (!err && o && o->post_key)
+    err = db_bind_text(s, 2, o->post_key, -1);
+  else if (!err && o && o->has_thread)
+    err = db_bind_int(s, 3, o->thread);
   while (!err && (rc = db_step(s)) == DB_ROW) {
     const char *post = db_col_text(s, 1);
     int64_t para = db_col_int(s, 2);
@@ -215,6 +233,98 @@ book_export_write(struct book_export *x, audio_write_cb cb, void *arg,
   tags.album = x->o.title;
   return audio_join(x->p.pieces, x->p.n, fetch_piece, &x->p, x->o.bitrate,
                     x->o.complexity, &tags, cb, arg, errbuf, errlen);
+}
+
+void
+book_export_key(const struct book_export *x,
+                uint8_t key[BOOK_EXPORT_KEY_BYTES])
+{
+  struct secure_hash_state *h = secure_hash_new();
+  uint8_t out[SECURE_HASH_BYTES];
+  char num[64];
+  size_t i;
+
+  /* Each field length-prefixed or fixed-size, so no two plans collide. */
+#define KEY_STR(str)                                                        \
+  do {                                                                      \
+    const char *s_ = (str) ? (str) : "";                                    \
+    snprintf(num, sizeof(num), "%zu:", strlen(s_));                         \
+    secure_hash_update(h, num, strlen(num));                                \
+    secure_hash_update(h, s_, strlen(s_));                                  \
+  } while (0)
+  KEY_STR("glowtalk-export-v1");
+  KEY_STR(audio_version());
+  snprintf(num, sizeof(num), "%d,%d,%zu;", x->o.bitrate, x->o.complexity,
+           x->p.n);
+  secure_hash_update(h, num, strlen(num));
+  KEY_STR(x->o.title);
+  for (i = 0; i < x->p.n; i++) {
+    secure_hash_update(h, x->p.hashes + i * WIRE_HASH_BYTES,
+                       WIRE_HASH_BYTES);
+    snprintf(num, sizeof(num), "%u,%d;", x->p.pieces[i].gap_ms,
+             x->p.pieces[i].chapter != NULL);
+    secure_hash_update(h, num, strlen(num));
+    if (x->p.pieces[i].chapter)
+      KEY_STR(x->p.pieces[i].chapter);
+  }
+#undef KEY_STR
+  secure_hash_final(&h, out);
+  memcpy(key, out, BOOK_EXPORT_KEY_BYTES);
+}
+
+int
+book_export_size_get(struct db *db, const uint8_t key[BOOK_EXPORT_KEY_BYTES],
+                     int64_t *bytes)
+{
+  struct db_stmt *s = NULL;
+  int err, rc = DB_DONE;
+
+  err = db_prepare(db, "SELECT bytes FROM export_sizes WHERE key = ?1", &s);
+  if (!err)
+    err = db_bind_blob(s, 1, key, BOOK_EXPORT_KEY_BYTES);
+  if (!err && (rc = db_step(s)) == DB_ROW)
+    *bytes = db_col_int(s, 0);
+  db_finalize(&s);
+  if (err)
+    return err;
+  return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+}
+
+int
+book_export_size_put(struct db *db, const uint8_t key[BOOK_EXPORT_KEY_BYTES],
+                     int64_t bytes)
+{
+  struct db_stmt *s = NULL;
+  int err, rc;
+
+  err = db_prepare(db, "INSERT OR REPLACE INTO export_sizes(key, bytes)"
+                   " VALUES (?1, ?2)", &s);
+  if (!err)
+    err = db_bind_blob(s, 1, key, BOOK_EXPORT_KEY_BYTES);
+  if (!err)
+    err = db_bind_int(s, 2, bytes);
+  if (!err) {
+    rc = db_step(s);
+    err = rc < 0 ? rc : 0;
+  }
+  db_finalize(&s);
+  return err;
+}
+
+static int
+count_bytes(void *arg, const void *data, size_t len)
+{
+  (void)data;
+  *(int64_t *)arg += (int64_t)len;
+  return 0;
+}
+
+int
+book_export_measure(struct book_export *x, int64_t *bytes, char *errbuf,
+                    size_t errlen)
+{
+  *bytes = 0;
+  return book_export_write(x, count_bytes, bytes, errbuf, errlen);
 }
 
 void
