@@ -42,9 +42,6 @@ CREATE TABLE st_sentence_state (
   PRIMARY KEY (book, sentence)
 ) WITHOUT ROWID;
 
--- The current claim of a claimed sentence, found again on release.
-CREATE INDEX st_sentence_state_claim ON st_sentence_state(cl_author, cl_seq)
-  WHERE cl_author IS NOT NULL;
 
 -- Existing stores: fill both from the tables they derive from (the same
 -- computation as state.c's).

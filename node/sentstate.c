@@ -63,24 +63,40 @@
   " WHERE " where
 
 enum {
-  S_TASKS, S_RESULTS, S_FAILURES, S_SPAN, S_CLAIM, S_RELEASE, S_CANCEL,
-  S_COUNT_
+  S_TASKS, S_TASKS_NEW, S_ANY, S_RESULTS, S_FAILURES, S_SPAN, S_CLAIM,
+  S_CLAIM_RUNS, S_RELEASE, S_CANCEL, S_COUNT_
 };
 
 static const char *const sql_text[S_COUNT_] = {
   [S_TASKS] = COMPUTE("t.book = ?1 AND t.sentence BETWEEN ?2 AND ?3"
                       " AND t.req_lamport = ?4 AND t.req_author = ?5"),
+  /* The same when no result, failure or claim can reach the run (the
+   * common case: a request for sentences nobody has touched yet). */
+  [S_TASKS_NEW] =
+    "INSERT OR REPLACE INTO st_sentence_state(book, sentence, take,"
+    " req_lamport, req_author, live)"
+    " SELECT t.book, t.sentence, t.take, t.req_lamport, t.req_author,"
+    " (t.req_lamport, t.req_author) >"
+    "  (coalesce(b.cancel_lamport, 0), coalesce(b.cancel_author, x''))"
+    " FROM st_tasks t LEFT JOIN st_books b ON b.book = t.book"
+    " WHERE t.book = ?1 AND t.sentence BETWEEN ?2 AND ?3"
+    " AND t.req_lamport = ?4 AND t.req_author = ?5",
+  /* 1 when a result, failure or claim of book may reach [?2, ?3]. */
+  [S_ANY] =
+    "SELECT EXISTS (SELECT 1 FROM st_results WHERE book = ?1"
+    "  AND sentence BETWEEN ?2 AND ?3)"
+    " OR EXISTS (SELECT 1 FROM st_failures WHERE book = ?1"
+    "  AND sentence BETWEEN ?2 AND ?3)"
+    " OR EXISTS (SELECT 1 FROM st_claims INDEXED BY st_claims_book"
+    "  WHERE book = ?1 AND first BETWEEN ?2 - coalesce((SELECT span"
+    "  FROM st_claim_span WHERE book = ?1), 0) AND ?3)",
   /* The entry's rows are in st_results already: take them from there. */
   [S_RESULTS] =
-    "UPDATE st_sentence_state AS d SET (res_lamport, res_author, blob,"
-    " size, duration_ms) = (SELECT r.lamport, r.author, r.blob, r.size,"
-    " r.duration_ms FROM st_results r WHERE r.book = d.book"
-    " AND r.sentence = d.sentence AND r.take = d.take AND r.author = ?6"
-    " AND r.seq = ?7)"
-    " WHERE d.book = ?1 AND d.sentence BETWEEN ?2 AND ?3 AND d.take = ?4"
-    " AND (?5, ?6) > (d.req_lamport, d.req_author)"
-    " AND (d.res_lamport IS NULL"
-    "  OR (?5, ?6) < (d.res_lamport, d.res_author))",
+    "UPDATE st_sentence_state SET res_lamport = ?4, res_author = ?5,"
+    " blob = ?6, size = ?7, duration_ms = ?8"
+    " WHERE book = ?1 AND sentence = ?2 AND take = ?3"
+    " AND (?4, ?5) > (req_lamport, req_author)"
+    " AND (res_lamport IS NULL OR (?4, ?5) < (res_lamport, res_author))",
   [S_FAILURES] =
     "UPDATE st_sentence_state SET fail_lamport = ?4, fail_author = ?5,"
     " error = ?6 WHERE book = ?1 AND sentence BETWEEN ?2 AND ?3"
@@ -95,9 +111,12 @@ static const char *const sql_text[S_COUNT_] = {
     " cl_seq = ?6 WHERE book = ?1 AND sentence BETWEEN ?2 AND ?3"
     " AND (?4, ?5) > (req_lamport, req_author)"
     " AND (cl_author IS NULL OR (?2, ?5, ?6) < (cl_first, cl_author, cl_seq))",
+  [S_CLAIM_RUNS] =
+    "SELECT book, first, last FROM st_claims WHERE author = ?1 AND seq = ?2",
   [S_RELEASE] =
     "UPDATE st_sentence_state AS t SET (cl_first, cl_author, cl_seq) = ("
-    BEST_CLAIM("t") ") WHERE t.cl_author = ?1 AND t.cl_seq = ?2",
+    BEST_CLAIM("t") ") WHERE t.book = ?3 AND t.sentence BETWEEN ?4 AND ?5"
+    " AND t.cl_author = ?1 AND t.cl_seq = ?2",
   /* The cancel key only grows: requests at or below it stop being live. */
   [S_CANCEL] =
     "UPDATE st_sentence_state SET live = 0 WHERE book = ?1 AND live = 1"
@@ -162,9 +181,18 @@ int
 sentstate_tasks(struct sentstate *ss, const uint8_t *book, uint32_t first,
                 uint32_t last, uint64_t lamport, const uint8_t *author)
 {
-  struct db_stmt *s = ss->st[S_TASKS];
-  int err;
+  struct db_stmt *s = ss->st[S_ANY];
+  int err, rc;
 
+  CHECK(db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES));
+  CHECK(db_bind_int(s, 2, first));
+  CHECK(db_bind_int(s, 3, last));
+  rc = db_step(s);
+  err = rc < 0 ? rc : 0;
+  s = ss->st[rc == DB_ROW && db_col_int(s, 0) ? S_TASKS : S_TASKS_NEW];
+  db_reset(ss->st[S_ANY]);
+  if (err)
+    goto fail;
   CHECK(db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES));
   CHECK(db_bind_int(s, 2, first));
   CHECK(db_bind_int(s, 3, last));
@@ -176,20 +204,21 @@ fail:
 }
 
 int
-sentstate_results(struct sentstate *ss, const uint8_t *book, uint32_t first,
-                  uint32_t last, uint32_t take, uint64_t lamport,
-                  const uint8_t *author, uint64_t seq)
+sentstate_result(struct sentstate *ss, const uint8_t *book, uint32_t sentence,
+                 uint32_t take, uint64_t lamport, const uint8_t *author,
+                 const uint8_t *blob, uint32_t size, uint32_t duration_ms)
 {
   struct db_stmt *s = ss->st[S_RESULTS];
   int err;
 
   CHECK(db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES));
-  CHECK(db_bind_int(s, 2, first));
-  CHECK(db_bind_int(s, 3, last));
-  CHECK(db_bind_int(s, 4, take));
-  CHECK(db_bind_int(s, 5, (int64_t)lamport));
-  CHECK(db_bind_blob(s, 6, author, WIRE_KEY_BYTES));
-  CHECK(db_bind_int(s, 7, (int64_t)seq));
+  CHECK(db_bind_int(s, 2, sentence));
+  CHECK(db_bind_int(s, 3, take));
+  CHECK(db_bind_int(s, 4, (int64_t)lamport));
+  CHECK(db_bind_blob(s, 5, author, WIRE_KEY_BYTES));
+  CHECK(db_bind_blob(s, 6, blob, WIRE_HASH_BYTES));
+  CHECK(db_bind_int(s, 7, size));
+  CHECK(db_bind_int(s, 8, duration_ms));
   err = run(s);
 fail:
   return err;
@@ -240,13 +269,25 @@ fail:
 int
 sentstate_release(struct sentstate *ss, const uint8_t *author, uint64_t seq)
 {
-  struct db_stmt *s = ss->st[S_RELEASE];
-  int err;
+  struct db_stmt *runs = ss->st[S_CLAIM_RUNS], *s = ss->st[S_RELEASE];
+  int err, rc = DB_DONE;
 
+  /* Each run of the claim: its sentences that show it get the next. */
+  CHECK(db_bind_blob(runs, 1, author, WIRE_KEY_BYTES));
+  CHECK(db_bind_int(runs, 2, (int64_t)seq));
   CHECK(db_bind_blob(s, 1, author, WIRE_KEY_BYTES));
   CHECK(db_bind_int(s, 2, (int64_t)seq));
-  err = run(s);
+  while ((rc = db_step(runs)) == DB_ROW) {
+    size_t len = 0;
+    const void *book = db_col_blob(runs, 0, &len);
+    CHECK(db_bind_blob(s, 3, book, len));
+    CHECK(db_bind_int(s, 4, db_col_int(runs, 1)));
+    CHECK(db_bind_int(s, 5, db_col_int(runs, 2)));
+    CHECK(run(s));
+  }
+  err = rc < 0 ? rc : 0;
 fail:
+  db_reset(runs);
   return err;
 }
 

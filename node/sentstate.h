@@ -32,11 +32,12 @@ void sentstate_free(struct sentstate **ss);
 int sentstate_tasks(struct sentstate *ss, const uint8_t *book, uint32_t first,
                     uint32_t last, uint64_t lamport, const uint8_t *author)
     WARN_UNUSED;
-/* Results of entry (author, seq, lamport) for take were stored. */
-int sentstate_results(struct sentstate *ss, const uint8_t *book,
-                      uint32_t first, uint32_t last, uint32_t take,
-                      uint64_t lamport, const uint8_t *author, uint64_t seq)
-    WARN_UNUSED;
+/* A result of entry (author, lamport) for take was stored: blob, its
+ * size and duration. One sentence (results differ per sentence). */
+int sentstate_result(struct sentstate *ss, const uint8_t *book,
+                     uint32_t sentence, uint32_t take, uint64_t lamport,
+                     const uint8_t *author, const uint8_t *blob,
+                     uint32_t size, uint32_t duration_ms) WARN_UNUSED;
 /* Failures of entry (author, lamport) with text error were stored. */
 int sentstate_failures(struct sentstate *ss, const uint8_t *book,
                        uint32_t first, uint32_t last, uint64_t lamport,

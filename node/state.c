@@ -680,7 +680,7 @@ fail:
   return err;
 }
 
-/* Keep st_sentence_state after a tasks, results or failures entry wrote
+/* Keep st_sentence_state after a tasks or failures entry wrote
  * its rows (not while rebuilding: state_rebuild computes it whole). */
 static int
 derive_runs(struct state *st, const struct wire_entry *e)
@@ -699,10 +699,6 @@ derive_runs(struct state *st, const struct wire_entry *e)
     case WIRE_OP_RERENDER:
       err = sentstate_tasks(st->ss, e->book, first, last, e->lamport,
                             e->author);
-      break;
-    case WIRE_OP_COMPLETE:
-      err = sentstate_results(st->ss, e->book, first, last, e->take,
-                              e->lamport, e->author, e->seq);
       break;
     case WIRE_OP_FAIL:
       err = sentstate_failures(st->ss, e->book, first, last, e->lamport,
@@ -814,9 +810,12 @@ apply_complete(struct state *st, const struct wire_entry *e)
     CHECK(db_bind_blob(s, 10, e->contexts + (size_t)c * WIRE_HASH_BYTES,
                        WIRE_HASH_BYTES));
     CHECK(run(s));
+    if (!st->rebuilding)
+      CHECK(sentstate_result(st->ss, e->book, idx, e->take, e->lamport,
+                             e->author, e->audio + i * WIRE_HASH_BYTES,
+                             e->sizes[i], e->durations_ms[i]));
     i++;
   }
-  CHECK(derive_runs(st, e));
 fail:
   return err;
 }
