@@ -1660,14 +1660,22 @@ get_book_opus(struct http_req *req, void *arg)
     http_reply_error(req, 500, "cannot read the book");
   if (err)
     goto out;
-  /* The stream is produced from the blobs alone, without the store. */
-  http_stream_start(req, "audio/ogg", NULL);
+  /* The stream is produced from the blobs alone, without the store; its
+   * length is known when it was produced before (equal plans give equal
+   * bytes). */
   {
     struct export_call c = {x, req, errbuf, sizeof(errbuf), 0};
     uint8_t key[BOOK_EXPORT_KEY_BYTES];
+    char length[64] = "";
+    int64_t known = -1;
     book_export_key(x, key);
+    if (book_export_size_get(api__db_lock(api), key, &known) == 0)
+      snprintf(length, sizeof(length), "Content-Length: %lld\r\n",
+               (long long)known);
+    api__db_unlock(api);
+    http_stream_start(req, "audio/ogg", length[0] ? length : NULL);
     err = api__run_big_stack(export_on_big_stack, &c);
-    if (!err) {
+    if (!err && c.bytes != known) {
       /* Its exact size, for the podcast feed's enclosures. */
       err = book_export_size_put(api__db_lock(api), key, c.bytes);
       api__db_unlock(api);
