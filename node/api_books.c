@@ -80,6 +80,7 @@ void
 api_books__close(struct api *api)
 {
   feed_free(&api->feed);
+  api_readers__close(api);
 }
 
 /* Append e (cleared afterwards); on failure replies and returns non-0. */
@@ -1147,100 +1148,241 @@ book_progress_get(struct http_req *req, struct api *api, const uint8_t *book)
 
 /* ---- reader and player lists -------------------------------------------- */
 
+#define LISTER_CHARS_MAX 64 /* characters' voices remembered in one page */
+#define BOOKS_PAGE_BYTES_MAX (64u << 20) /* bytes of one page's answer */
+
 struct lister {
   struct api *api;
+  struct state *st;       /* for casting lookups, over the walk's store */
   const uint8_t *book;
-  struct json *list;      /* sentences or posts */
-  struct json *post;      /* current post (BY_POST) */
-  struct json *sents;     /* its sentences */
+  char *dv;               /* the book's default voice, once looked up */
+  struct {
+    char *key, *voice;
+  } cv[LISTER_CHARS_MAX]; /* characters' voices looked up so far */
+  size_t ncv;
+  struct buf out;         /* the answer's JSON text so far */
+  size_t items;           /* sentences or posts written */
+  size_t sents;           /* sentences of the current post (BY_POST) */
+  int err;                /* first error writing out */
   char *post_key;
   int64_t para;
   int by;
 };
 
-static struct json *
-sentence_json(const struct book_sentence *s, int with_post)
+/* The current voice of a casting target of the lister's book, or ""
+ * (caller frees). */
+static char *
+lister_cast(struct lister *l, int kind, const char *target, uint32_t pos)
 {
-  struct json *o = json_new_object();
+  char *v = NULL;
+
+  if (l->st == NULL ||
+      state_cast_get(l->st, l->book, kind, target, pos, &v) != 0)
+    v = NULL;
+  return v ? v : xstrdup("");
+}
+
+/* The same for the default voice and characters, remembered for the
+ * page (a page has few characters and many posts). */
+static const char *
+lister_cast_memo(struct lister *l, const char *char_key)
+{
+  size_t i;
+
+  if (char_key == NULL) {
+    if (l->dv == NULL)
+      l->dv = lister_cast(l, STATE_CAST_DEFAULT, "", 0);
+    return l->dv;
+  }
+  for (i = 0; i < l->ncv; i++)
+    if (strcmp(l->cv[i].key, char_key) == 0)
+      return l->cv[i].voice;
+  if (l->ncv == LISTER_CHARS_MAX)
+    return NULL;
+  l->cv[l->ncv].key = xstrdup(char_key);
+  l->cv[l->ncv].voice = lister_cast(l, STATE_CAST_CHARACTER, char_key, 0);
+  return l->cv[l->ncv++].voice;
+}
+
+/* Free what the walk produced and remembered (the list too). */
+static void
+lister_free(struct lister *l)
+{
+  size_t i;
+
+  buf_free(&l->out);
+  l->items = l->sents = 0;
+  l->err = 0;
+  xfree(l->post_key);
+  l->post_key = NULL;
+  xfree(l->dv);
+  l->dv = NULL;
+  for (i = 0; i < l->ncv; i++) {
+    xfree(l->cv[i].key);
+    xfree(l->cv[i].voice);
+  }
+  l->ncv = 0;
+}
+
+/* Forget what the walk produced: an empty answer again, "{KEY:[". */
+static void
+lister_reset(struct lister *l)
+{
+  lister_free(l);
+  buf_init(&l->out, BOOKS_PAGE_BYTES_MAX);
+  l->err = buf_append_str(&l->out, l->by == BOOK_BY_POST ? "{\"posts\":["
+                                                         : "{\"sentences\":[");
+}
+
+/* Append lead (the punctuation and key before a value) and text. */
+static void
+put_raw(struct lister *l, const char *lead, const char *text)
+{
+  if (!l->err)
+    l->err = buf_append_str(&l->out, lead);
+  if (!l->err && text)
+    l->err = buf_append_str(&l->out, text);
+}
+
+/* Append lead and v as a JSON string. */
+static void
+put_str(struct lister *l, const char *lead, const char *v)
+{
+  put_raw(l, lead, NULL);
+  if (!l->err)
+    l->err = json_write_str(&l->out, v);
+}
+
+/* Append lead and v as a JSON number. */
+static void
+put_num(struct lister *l, const char *lead, double v)
+{
+  put_raw(l, lead, NULL);
+  if (!l->err)
+    l->err = json_write_num(&l->out, v);
+}
+
+/* One sentence as an object, written as json_print writes the object the
+ * API built before (same keys in the same order): id, index, text, state,
+ * [post_id, speaker, icon_url,] audio, duration, error, node,
+ * paragraph_break. */
+static void
+put_sentence(struct lister *l, const struct book_sentence *s, int with_post,
+             int para_break)
+{
   char hex[2 * WIRE_KEY_BYTES + 1];
 
-  json_set_str(o, "id", s->id);
-  json_set_int(o, "index", s->index);
-  json_set_str(o, "text", s->text);
-  json_set_str(o, "state", book_state_str(s->state));
+  put_str(l, "{\"id\":", s->id);
+  put_num(l, ",\"index\":", (double)s->index);
+  put_str(l, ",\"text\":", s->text);
+  put_str(l, ",\"state\":", book_state_str(s->state));
   if (with_post) {
-    json_set_str(o, "post_id", s->post_key);
-    json_set_str(o, "speaker", s->speaker);
+    put_str(l, ",\"post_id\":", s->post_key);
+    put_str(l, ",\"speaker\":", s->speaker);
     if (s->icon_url)
-      json_set_str(o, "icon_url", s->icon_url);
+      put_str(l, ",\"icon_url\":", s->icon_url);
   }
   if (s->has_blob) {
-    char *url;
     hex_encode(hex, s->blob, WIRE_HASH_BYTES);
-    url = xasprintf("/audio/%s.opus", hex);
-    json_set_str(o, "audio", url);
-    xfree(url);
-    json_set_num(o, "duration", (double)s->duration_ms / 1000.0);
+    put_raw(l, ",\"audio\":\"/audio/", hex);
+    put_num(l, ".opus\",\"duration\":", (double)s->duration_ms / 1000.0);
   }
   if (s->state == BOOK_FAILED && s->error)
-    json_set_str(o, "error", s->error);
+    put_str(l, ",\"error\":", s->error);
   if (s->state == BOOK_RENDERING && s->has_node) {
     hex_encode(hex, s->node, WIRE_KEY_BYTES);
-    json_set_str(o, "node", hex);
+    put_str(l, ",\"node\":", hex);
   }
-  return o;
+  if (para_break)
+    put_raw(l, ",\"paragraph_break\":true", NULL);
+  put_raw(l, "}", NULL);
 }
 
 static int
 list_sentence(void *arg, const struct book_sentence *s)
 {
   struct lister *l = arg;
-  struct json *o;
 
   if (l->by == BOOK_BY_SENTENCE) {
-    json_push(l->list, sentence_json(s, 1));
-    return 0;
+    if (l->items++)
+      put_raw(l, ",", NULL);
+    put_sentence(l, s, 1, 0);
+    return l->err;
   }
   if (l->post_key == NULL || strcmp(l->post_key, s->post_key) != 0) {
-    char *ov, *cv = NULL, *dv;
+    char *ov, *cvo = NULL;
+    const char *cv = NULL, *dv;
 
+    if (l->post_key)
+      put_raw(l, "]}", NULL); /* the previous post */
+    if (l->items++)
+      put_raw(l, ",", NULL);
     xfree(l->post_key);
     l->post_key = xstrdup(s->post_key);
-    l->post = json_new_object();
-    json_set_str(l->post, "id", s->post_key);
-    json_set_int(l->post, "index", s->post_index);
+    put_str(l, "{\"id\":", s->post_key);
+    put_num(l, ",\"index\":", (double)s->post_index);
     if (s->char_key)
-      json_set_str(l->post, "character_key", s->char_key);
+      put_str(l, ",\"character_key\":", s->char_key);
     else
-      json_set_null(l->post, "character_key");
-    json_set_str(l->post, "speaker", s->speaker);
-    json_set_str(l->post, "author", s->author ? s->author : "");
+      put_raw(l, ",\"character_key\":null", NULL);
+    put_str(l, ",\"speaker\":", s->speaker);
+    put_str(l, ",\"author\":", s->author ? s->author : "");
     if (s->icon_url)
-      json_set_str(l->post, "icon_url", s->icon_url);
+      put_str(l, ",\"icon_url\":", s->icon_url);
     if (s->icon_keyword)
-      json_set_str(l->post, "icon_keyword", s->icon_keyword);
-    ov = cast_get(l->api, l->book, STATE_CAST_POST, "",
-                  (uint32_t)s->post_index);
-    if (s->char_key)
-      cv = cast_get(l->api, l->book, STATE_CAST_CHARACTER, s->char_key, 0);
-    dv = cast_get(l->api, l->book, STATE_CAST_DEFAULT, "", 0);
-    json_set_str(l->post, "voice", ov[0] ? ov : cv && cv[0] ? cv : dv);
+      put_str(l, ",\"icon_keyword\":", s->icon_keyword);
+    ov = lister_cast(l, STATE_CAST_POST, "", (uint32_t)s->post_index);
+    if (s->char_key) {
+      cv = lister_cast_memo(l, s->char_key);
+      if (cv == NULL)
+        cv = cvo = lister_cast(l, STATE_CAST_CHARACTER, s->char_key, 0);
+    }
+    dv = lister_cast_memo(l, NULL);
+    put_str(l, ",\"voice\":", ov[0] ? ov : cv && cv[0] ? cv : dv);
     if (ov[0])
-      json_set_str(l->post, "voice_override", ov);
+      put_str(l, ",\"voice_override\":", ov);
     xfree(ov);
-    xfree(cv);
-    xfree(dv);
-    l->sents = json_new_array();
-    json_set(l->post, "sentences", l->sents);
-    json_push(l->list, l->post);
+    xfree(cvo);
+    put_raw(l, ",\"sentences\":[", NULL);
+    l->sents = 0;
     l->para = s->para;
   }
-  o = sentence_json(s, 0);
-  if (s->para != l->para)
-    json_set_bool(o, "paragraph_break", 1);
+  if (l->sents++)
+    put_raw(l, ",", NULL);
+  put_sentence(l, s, 0, s->para != l->para);
   l->para = s->para;
-  json_push(l->sents, o);
-  return 0;
+  return l->err;
+}
+
+/* Walk a page on one of the read-only connections (both cores serve
+ * pages), or on the API's connection when there are none or the story
+ * order changed under the walk (it is rebuilt there). */
+static int
+list_walk(struct api *api, struct lister *l, int64_t from, int64_t limit,
+          int64_t *total)
+{
+  struct db *db;
+  struct state *st;
+  struct book_pages *pages;
+  struct feed *f;
+  int err;
+
+  if (api_readers__get(api, &db, &st, &pages) == 0) {
+    l->st = st;
+    err = book_pages_walk(pages, l->book, l->by, from, limit, list_sentence,
+                          l, total);
+    api_readers__put(api, db);
+    if (err != ERR_DB) /* read-only: the story order must be rebuilt */
+      return err;
+    lister_reset(l);
+  }
+  db = api__db_lock(api);
+  f = books_feed(api);
+  l->st = f ? feed_state(f) : NULL;
+  err = book_sentences(db, l->book, l->by, from, limit, list_sentence, l,
+                       total);
+  api__db_unlock(api);
+  return err;
 }
 
 /* GET /posts?from=&limit= and /sentences?from=&limit=|?at=ID. */
@@ -1249,10 +1391,9 @@ book_list(struct http_req *req, struct api *api, const uint8_t *book,
           int by)
 {
   struct lister l;
-  struct json *o;
   struct db *db;
   char at[BOOKS_QUERY_MAX], key[API_CACHE_KEY_MAX];
-  char hex[BOOK_HEX + 1], *text;
+  char hex[BOOK_HEX + 1];
   struct buf cached;
   uint64_t gen;
   int64_t from, limit, total = 0;
@@ -1288,53 +1429,55 @@ book_list(struct http_req *req, struct api *api, const uint8_t *book,
     return;
   }
   buf_free(&cached);
-  l.list = json_new_array();
   if (book_exists(req, db, book, NULL)) {
     api__db_unlock(api);
-    json_free(l.list);
     return;
   }
-  err = 0;
   if (has_at) {
     err = book_sentence_index(db, book, at, &from);
     if (err == ERR_NOT_FOUND) {
       api__db_unlock(api);
-      json_free(l.list);
       http_reply_error(req, 404, "no sentence %s in this book", at);
       return;
     }
+  } else {
+    err = book_story_ready(db, book);
   }
-  if (!err)
-    err = book_sentences(db, book, by, from, limit, list_sentence, &l,
-                         &total);
-  if (!err)
-    gen = api_cache_gen(db); /* the walk may have built the story order */
+  /* Read after the story order is built: the walk sees at least this. */
+  gen = api_cache_gen(db);
   api__db_unlock(api);
-  xfree(l.post_key);
-  if (err == ERR_NOT_FOUND) {
-    json_free(l.list);
-    http_reply_error(req, 409, "the book's work is not imported on this "
-                     "node");
-    return;
-  }
+  lister_reset(&l);
+  if (!err)
+    err = l.err;
+  if (!err)
+    err = list_walk(api, &l, from, limit, &total);
   if (err) {
-    json_free(l.list);
-    http_reply_error(req, 500, "cannot read the book");
+    lister_free(&l);
+    if (err == ERR_NOT_FOUND)
+      http_reply_error(req, 409, "the book's work is not imported on this "
+                       "node");
+    else
+      http_reply_error(req, 500, "cannot read the book");
     return;
   }
-  o = json_new_object();
-  json_set(o, by == BOOK_BY_POST ? "posts" : "sentences", l.list);
-  json_set_int(o, "total", total);
+  /* Close the last post, the list and the object. */
+  if (by == BOOK_BY_POST && l.post_key)
+    put_raw(&l, "]}", NULL);
+  put_num(&l, "],\"total\":", (double)total);
   if (from + limit < total)
-    json_set_int(o, "next", from + limit);
+    put_num(&l, ",\"next\":", (double)(from + limit));
   else
-    json_set_null(o, "next");
-  text = json_print(o, 0);
-  api_cache_put(api->cache, key, gen, text, strlen(text));
-  http_reply(req, 200, "application/json; charset=utf-8", text,
-             strlen(text), "Cache-Control: no-store\r\n");
-  xfree(text);
-  json_free(o);
+    put_raw(&l, ",\"next\":null", NULL);
+  put_raw(&l, "}", NULL);
+  if (l.err) {
+    lister_free(&l);
+    http_reply_error(req, 500, "the page is too large; ask for fewer");
+    return;
+  }
+  api_cache_put(api->cache, key, gen, l.out.data, l.out.len);
+  http_reply(req, 200, "application/json; charset=utf-8", l.out.data,
+             l.out.len, "Cache-Control: no-store\r\n");
+  lister_free(&l);
 }
 
 /* /api/books/{id}[/...] */
@@ -1405,25 +1548,28 @@ books_one(struct http_req *req, void *arg)
 
 /* ---- GET /books/{id}/book.opus ------------------------------------------ */
 
-static int
-stream_piece(void *arg, const void *data, size_t len)
-{
-  return http_stream_write(arg, data, len);
-}
-
 struct export_call {
   struct book_export *x;
   struct http_req *req;
   char *errbuf;
   size_t errlen;
+  int64_t bytes;  /* written so far */
 };
+
+static int
+stream_piece(void *arg, const void *data, size_t len)
+{
+  struct export_call *c = arg;
+  c->bytes += (int64_t)len;
+  return http_stream_write(c->req, data, len);
+}
+
 
 static int
 export_on_big_stack(void *arg)
 {
   struct export_call *c = arg;
-  return book_export_write(c->x, stream_piece, c->req, c->errbuf,
-                           c->errlen);
+  return book_export_write(c->x, stream_piece, c, c->errbuf, c->errlen);
 }
 
 static void
@@ -1514,11 +1660,29 @@ get_book_opus(struct http_req *req, void *arg)
     http_reply_error(req, 500, "cannot read the book");
   if (err)
     goto out;
-  /* The stream is produced from the blobs alone, without the store. */
-  http_stream_start(req, "audio/ogg", NULL);
+  /* The stream is produced from the blobs alone, without the store; its
+   * length is known when it was produced before (equal plans give equal
+   * bytes). */
   {
-    struct export_call c = {x, req, errbuf, sizeof(errbuf)};
+    struct export_call c = {x, req, errbuf, sizeof(errbuf), 0};
+    uint8_t key[BOOK_EXPORT_KEY_BYTES];
+    char length[64] = "";
+    int64_t known = -1;
+    book_export_key(x, key);
+    if (book_export_size_get(api__db_lock(api), key, &known) == 0)
+      snprintf(length, sizeof(length), "Content-Length: %lld\r\n",
+               (long long)known);
+    api__db_unlock(api);
+    http_stream_start(req, "audio/ogg", length[0] ? length : NULL);
     err = api__run_big_stack(export_on_big_stack, &c);
+    if (!err && c.bytes != known) {
+      /* Its exact size, for the podcast feed's enclosures. */
+      err = book_export_size_put(api__db_lock(api), key, c.bytes);
+      api__db_unlock(api);
+      if (err)
+        log_warn("cannot keep an export's size: %s", err_str(err));
+      err = 0;
+    }
   }
   if (err)
     log_warn("export of a book stopped: %s", errbuf);

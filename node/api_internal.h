@@ -29,6 +29,7 @@ struct api {
                          * api_books.c; used under lock */
   struct api_live *live;   /* api_live.c: progress counts, publisher */
   struct api_cache *cache; /* answers per store generation (api_cache.h) */
+  struct api_readers *readers; /* api_readers.c: read-only connections */
 };
 
 /* Run with the store: locks, gives app->db, unlocks. */
@@ -97,5 +98,19 @@ void api_downloads__feed(struct http_req *req, struct api *api,
 void api_live__publish(struct api *api, struct db *db, const uint8_t *book);
 /* The swarm's routes (api_swarm.c): /api/peers, /api/invites. */
 void api_swarm__register(struct api *api, struct http_server *srv);
+
+/* Read-only connections for pages (api_readers.c), opened on first use:
+ * API_READERS connections, each with a reducer over it for read-only
+ * queries (state_cast_get) and its page statements (book_pages_open).
+ * get borrows one (waiting while all are borrowed); ERR_NOT_FOUND when
+ * they could not be opened (then read on the API's connection, locked).
+ * Owes one put. close: at api_free. */
+#define API_READERS 4
+struct state;
+struct book_pages;
+int api_readers__get(struct api *api, struct db **db, struct state **st,
+                     struct book_pages **pages) WARN_UNUSED;
+void api_readers__put(struct api *api, struct db *db);
+void api_readers__close(struct api *api);
 
 #endif

@@ -25,6 +25,7 @@
 #include "node/json.h"
 #include "node/live.h"
 #include "node/log.h"
+#include "node/statecache.h"
 #include "node/status.h"
 
 #define LIVE_PROGRESS_MS 1000  /* a book's progress events at most this
@@ -286,10 +287,13 @@ get_metrics(struct http_req *req, void *arg)
 {
   struct api *api = arg;
   struct live_stats ls;
-  struct json *st, *q, *peers, *p;
-  int64_t bytes, files, n, connected = 0, known = 0;
+  struct json *peers, *p;
+  struct state_counts qc;
+  int64_t bytes, files, connected = 0, known = 0;
   static const char *const states[] = {"pending", "claimed", "done",
                                        "failed"};
+  const int64_t *counts[] = {&qc.pending, &qc.claimed, &qc.done,
+                             &qc.failed};
   struct buf b;
   size_t i;
   int err = 0;
@@ -298,26 +302,22 @@ get_metrics(struct http_req *req, void *arg)
     http_reply_error(req, 404, "no such page: %s", http_req_path(req));
     return;
   }
-  api__db_lock(api);
-  st = status_json(api->app, 1, &err);
+  /* The queue counts are kept per store generation (statecache.h), and
+   * the counting itself reads one row per requested sentence. */
+  err = statecache_counts(api__db_lock(api), &qc);
   api__db_unlock(api);
-  if (st == NULL) {
+  if (err) {
     http_reply_error(req, 500, "cannot read the store");
     return;
   }
   live_stats(&ls);
   storage_used(api, &bytes, &files);
   buf_init(&b, METRICS_MAX);
-  q = json_get(st, "queue");
   err = metric(&b, "glowtalk_queue_sentences", "gauge",
                "Requested sentences of every book by state.");
-  for (i = 0; !err && i < sizeof(states) / sizeof(states[0]); i++) {
-    n = 0;
-    if (json_int(json_get(q, states[i]), &n))
-      n = 0;
+  for (i = 0; !err && i < sizeof(states) / sizeof(states[0]); i++)
     err = buf_printf(&b, "glowtalk_queue_sentences{state=\"%s\"} %lld\n",
-                     states[i], (long long)n);
-  }
+                     states[i], (long long)*counts[i]);
   if (!err)
     err = metric(&b, "glowtalk_renders_per_second", "gauge",
                  "Sentences completed per second by every node over the "
@@ -353,8 +353,8 @@ get_metrics(struct http_req *req, void *arg)
     err = buf_printf(&b, "glowtalk_render_seconds_average %.4f\n",
                      ls.renders ? (double)ls.render_ms / 1000.0 /
                                   (double)ls.renders : 0.0);
-  peers = json_get(st, "peers");
-  for (p = peers ? json_first(peers) : NULL; p; p = json_next(p)) {
+  peers = status_daemon_peers();
+  for (p = json_first(peers); p; p = json_next(p)) {
     known++;
     if (json_is_true(json_get(p, "connected")))
       connected++;
@@ -376,7 +376,7 @@ get_metrics(struct http_req *req, void *arg)
                  "Blob files stored on this node.");
   if (!err)
     err = buf_printf(&b, "glowtalk_storage_blobs %lld\n", (long long)files);
-  json_free(st);
+  json_free(peers);
   if (err)
     http_reply_error(req, 500, "cannot write the metrics");
   else

@@ -6,33 +6,45 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/secure.h"
 #include "node/alloc.h"
 #include "node/blobs.h"
 #include "node/buf.h"
 #include "node/db.h"
 #include "node/storyorder.h"
 
-/* Every sentence of a created, undeleted book in story order: index,
- * post, paragraph, speaker and the chosen result's blob (NULL if none):
- * among results for the task's take newer than its request, the lowest
- * (lamport, author), as state_result_get chooses. */
-static const char *const story_sql =
-  "WITH ord AS (SELECT s.post_key AS post_key, s.para AS para,"
-  " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
-  "  nullif(p.author, ''), 'Narrator') AS speaker,"
-  " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1"
-  "  AS idx, p.thread_pos AS tpos"
-  " FROM st_books b JOIN work_sentences s ON s.work_id = b.work_id"
-  " JOIN work_posts p ON p.work_id = s.work_id AND p.post_key = s.post_key"
-  " WHERE b.book = ?1 AND b.created = 1 AND b.deleted = 0)"
-  " SELECT o.idx, o.post_key, o.para, o.speaker,"
-  " (SELECT r.blob FROM st_tasks t JOIN st_results r ON r.book = t.book"
-  "  AND r.sentence = t.sentence AND r.take = t.take"
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
-  "  WHERE t.book = ?1 AND t.sentence = o.idx"
-  "  ORDER BY r.lamport, r.author LIMIT 1)"
-  " FROM ord o WHERE (?2 IS NULL OR o.post_key = ?2)"
-  " AND (?3 IS NULL OR o.tpos = ?3) ORDER BY o.idx";
+/* Every sentence of a created, undeleted book in story order (or of one
+ * post, ?2, or one thread, ?3): index, post, paragraph, speaker and the
+ * chosen result's blob (NULL if none): among results for the task's take
+ * newer than its request, the lowest (lamport, author), as
+ * state_result_get chooses (kept in st_sentence_state, sentstate.h). A
+ * post's or thread's sentences are one range of the materialised story
+ * order (node/storyorder.h). */
+#define STORY_SQL(where)                                                    \
+  "WITH b AS (SELECT work_id FROM st_books"                                 \
+  " WHERE book = ?1 AND created = 1 AND deleted = 0)"                       \
+  " SELECT w.idx, w.post_key, w.para, p.speaker, d.blob"                    \
+  " FROM b JOIN work_order w ON w.work_id = b.work_id AND " where           \
+  " JOIN work_post_order p ON p.work_id = w.work_id AND p.pidx = w.pidx"    \
+  " LEFT JOIN st_sentence_state d ON d.book = ?1 AND d.sentence = w.idx"    \
+  " ORDER BY w.idx"
+#define POST_END(fn)                                                        \
+  "(SELECT " fn "(w2.idx) FROM work_order w2 INDEXED BY work_order_pkey"    \
+  " WHERE w2.work_id = b.work_id AND w2.post_key = ?2)"
+#define THREAD_END(fn)                                                      \
+  "(SELECT " fn "(w2.idx) FROM work_order w2 INDEXED BY work_order_post"    \
+  " WHERE w2.work_id = b.work_id AND w2.pidx = (SELECT " fn "(p2.pidx)"     \
+  " FROM work_post_order p2 WHERE p2.work_id = b.work_id"                   \
+  " AND p2.thread_pos = ?3))"
+
+static const char *const story_sql[3] = {
+  STORY_SQL("1"),
+  STORY_SQL("w.idx BETWEEN " POST_END("min") " AND " POST_END("max")),
+  STORY_SQL("w.idx BETWEEN " THREAD_END("min") " AND " THREAD_END("max")),
+};
+
+static int totals(struct db *db, const uint8_t *book, int64_t *sentences,
+                  int64_t *posts);
 
 static const char *const state_names[] = {
   "idle", "pending", "rendering", "ready", "failed"};
@@ -96,19 +108,22 @@ collect(struct db *db, struct blobs *blobs, const uint8_t *book,
 {
   struct db_stmt *s = NULL;
   char *last_post = NULL;
-  int64_t last_para = -1;
+  int64_t last_para = -1, nsent, nposts;
   int err, rc = DB_DONE;
 
   memset(info, 0, sizeof(*info));
-  err = db_prepare(db, story_sql, &s);
+  err = totals(db, book, &nsent, &nposts); /* the story order is built */
+  if (err == ERR_NOT_FOUND)
+    return err;
+  if (!err)
+    err = db_prepare(db, story_sql[o && o->post_key ? 1
+                                   : o && o->has_thread ? 2 : 0], &s);
   if (!err)
     err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
-  if (!err)
-    err = o && o->post_key ? db_bind_text(s, 2, o->post_key, -1)
-                           : db_bind_null(s, 2);
-  if (!err)
-    err = o && o->has_thread ? db_bind_int(s, 3, o->thread)
-                             : db_bind_null(s, 3);
+  if (!err && o && o->post_key)
+    err = db_bind_text(s, 2, o->post_key, -1);
+  else if (!err && o && o->has_thread)
+    err = db_bind_int(s, 3, o->thread);
   while (!err && (rc = db_step(s)) == DB_ROW) {
     const char *post = db_col_text(s, 1);
     int64_t para = db_col_int(s, 2);
@@ -221,6 +236,98 @@ book_export_write(struct book_export *x, audio_write_cb cb, void *arg,
 }
 
 void
+book_export_key(const struct book_export *x,
+                uint8_t key[BOOK_EXPORT_KEY_BYTES])
+{
+  struct secure_hash_state *h = secure_hash_new();
+  uint8_t out[SECURE_HASH_BYTES];
+  char num[64];
+  size_t i;
+
+  /* Each field length-prefixed or fixed-size, so no two plans collide. */
+#define KEY_STR(str)                                                        \
+  do {                                                                      \
+    const char *s_ = (str) ? (str) : "";                                    \
+    snprintf(num, sizeof(num), "%zu:", strlen(s_));                         \
+    secure_hash_update(h, num, strlen(num));                                \
+    secure_hash_update(h, s_, strlen(s_));                                  \
+  } while (0)
+  KEY_STR("glowtalk-export-v1");
+  KEY_STR(audio_version());
+  snprintf(num, sizeof(num), "%d,%d,%zu;", x->o.bitrate, x->o.complexity,
+           x->p.n);
+  secure_hash_update(h, num, strlen(num));
+  KEY_STR(x->o.title);
+  for (i = 0; i < x->p.n; i++) {
+    secure_hash_update(h, x->p.hashes + i * WIRE_HASH_BYTES,
+                       WIRE_HASH_BYTES);
+    snprintf(num, sizeof(num), "%u,%d;", x->p.pieces[i].gap_ms,
+             x->p.pieces[i].chapter != NULL);
+    secure_hash_update(h, num, strlen(num));
+    if (x->p.pieces[i].chapter)
+      KEY_STR(x->p.pieces[i].chapter);
+  }
+#undef KEY_STR
+  secure_hash_final(&h, out);
+  memcpy(key, out, BOOK_EXPORT_KEY_BYTES);
+}
+
+int
+book_export_size_get(struct db *db, const uint8_t key[BOOK_EXPORT_KEY_BYTES],
+                     int64_t *bytes)
+{
+  struct db_stmt *s = NULL;
+  int err, rc = DB_DONE;
+
+  err = db_prepare(db, "SELECT bytes FROM export_sizes WHERE key = ?1", &s);
+  if (!err)
+    err = db_bind_blob(s, 1, key, BOOK_EXPORT_KEY_BYTES);
+  if (!err && (rc = db_step(s)) == DB_ROW)
+    *bytes = db_col_int(s, 0);
+  db_finalize(&s);
+  if (err)
+    return err;
+  return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+}
+
+int
+book_export_size_put(struct db *db, const uint8_t key[BOOK_EXPORT_KEY_BYTES],
+                     int64_t bytes)
+{
+  struct db_stmt *s = NULL;
+  int err, rc;
+
+  err = db_prepare(db, "INSERT OR REPLACE INTO export_sizes(key, bytes)"
+                   " VALUES (?1, ?2)", &s);
+  if (!err)
+    err = db_bind_blob(s, 1, key, BOOK_EXPORT_KEY_BYTES);
+  if (!err)
+    err = db_bind_int(s, 2, bytes);
+  if (!err) {
+    rc = db_step(s);
+    err = rc < 0 ? rc : 0;
+  }
+  db_finalize(&s);
+  return err;
+}
+
+static int
+count_bytes(void *arg, const void *data, size_t len)
+{
+  (void)data;
+  *(int64_t *)arg += (int64_t)len;
+  return 0;
+}
+
+int
+book_export_measure(struct book_export *x, int64_t *bytes, char *errbuf,
+                    size_t errlen)
+{
+  *bytes = 0;
+  return book_export_write(x, count_bytes, bytes, errbuf, errlen);
+}
+
+void
 book_export_free(struct book_export **x)
 {
   if (x == NULL || *x == NULL)
@@ -260,70 +367,234 @@ book_export(struct db *db, struct blobs *blobs,
 }
 
 /* ---- sentences with their state ------------------------------------------
- * ?1 book. Every sentence of the book in story order with the chosen
- * result (as above), the newest failure newer than the request, an
- * unreleased claim newer than the request, and whether the request is
- * live (newer than the book's latest cancel). */
-/* The first or last sentence index of a page of posts (?2, ?3). */
-#define PAGE_IDX(fn)                                                        \
-  "(SELECT " fn "(w2.idx) FROM work_order w2 WHERE w2.work_id ="            \
-  " (SELECT work_id FROM b) AND w2.pidx >= ?2 AND w2.pidx < ?2 + ?3)"
-#define STATES_CTE(where, lo, hi)                                           \
-  "WITH b AS (SELECT book, work_id, cancel_lamport, cancel_author"          \
-  " FROM st_books WHERE book = ?1 AND created = 1 AND deleted = 0),"        \
-  " ord AS (SELECT w.sentence_id AS sid, w.post_key AS post_key,"         \
-  " s.para AS para, s.text AS text,"                                      \
-  " coalesce(p.char_key, 'narrator:' || coalesce(p.author, ''))"          \
-  "  AS char_key,"                                                        \
-  " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"            \
-  "  nullif(p.author, ''), 'Narrator') AS speaker, p.author AS author,"     \
-  " p.icon_url AS icon_url, p.icon_keyword AS icon_keyword,"                \
-  " w.idx AS idx, w.pidx AS pidx"                                           \
-  " FROM b JOIN work_order w ON w.work_id = b.work_id AND " where           \
-  " JOIN work_sentences s ON s.work_id = w.work_id"                         \
-  "  AND s.sentence_id = w.sentence_id"                                     \
-  " JOIN work_posts p ON p.work_id = w.work_id"                             \
-  "  AND p.post_key = w.post_key),"                                         \
-  /* The unreleased claims that reach the page, found once per page. */     \
-  " pc AS MATERIALIZED (SELECT c.author, c.first, c.last, c.lamport"         \
-  "  FROM st_claims c WHERE c.book = ?1 AND c.released = 0"                 \
-  "  AND c.first <= " hi " AND c.last >= " lo "),"                           \
-  " st AS (SELECT o.*,"                                                     \
-  " (SELECT r.blob || x'' FROM st_results r WHERE r.book = ?1"              \
-  "  AND r.sentence = o.idx AND r.take = t.take"                            \
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"             \
-  "  ORDER BY r.lamport, r.author LIMIT 1) AS blob,"                        \
-  " (SELECT r.duration_ms FROM st_results r WHERE r.book = ?1"              \
-  "  AND r.sentence = o.idx AND r.take = t.take"                            \
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"             \
-  "  ORDER BY r.lamport, r.author LIMIT 1) AS dur,"                         \
-  " (SELECT f.error FROM st_failures f WHERE f.book = ?1"                   \
-  "  AND f.sentence = o.idx"                                                \
-  "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)"             \
-  "  ORDER BY f.lamport DESC LIMIT 1) AS error,"                            \
-  " (SELECT c.author FROM pc c"                                              \
-  "  WHERE o.idx BETWEEN c.first AND c.last"                                \
-  "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)"             \
-  "  LIMIT 1) AS claimer,"                                                  \
-  " coalesce((t.req_lamport, t.req_author)"                                 \
-  "  > (b.cancel_lamport, b.cancel_author), 0) AS live"                     \
-  " FROM ord o CROSS JOIN b LEFT JOIN st_tasks t ON t.book = ?1"            \
-  "  AND t.sentence = o.idx),"                                              \
-  " ss AS (SELECT st.*, CASE WHEN blob IS NOT NULL THEN 3"                  \
-  "  WHEN live AND error IS NOT NULL THEN 4"                                \
-  "  WHEN live AND claimer IS NOT NULL THEN 2"                              \
-  "  WHEN live THEN 1 ELSE 0 END AS state FROM st) "
+ * A page is three range scans walked side by side, none of them a seek per
+ * sentence: the sentences in story order with their text (work_order),
+ * their posts (work_post_order) and the state of the requested ones
+ * (st_sentence_state, node/sentstate.h: the chosen result, the newest
+ * failure newer than the request, the covering claim's holder); a sentence
+ * never requested is idle. */
+enum {
+  P_BOOK, P_DONE, P_POST_RANGE, P_SENT, P_POSTS, P_STATE, P_COUNT_
+};
 
-static const char *const sentences_sql[2] = {
-  STATES_CTE("w.idx >= ?2 AND w.idx < ?2 + ?3", "?2", "(?2 + ?3 - 1)")
-  "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
-  " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
-  " FROM ss ORDER BY idx",
-  STATES_CTE("w.pidx >= ?2 AND w.pidx < ?2 + ?3", PAGE_IDX("min"),
-             PAGE_IDX("max"))
-  "SELECT idx, pidx, sid, post_key, text, char_key, speaker, author,"
-  " icon_url, icon_keyword, para, state, blob, dur, error, claimer"
-  " FROM ss ORDER BY idx"};
+static const char *const pages_sql[P_COUNT_] = {
+  [P_BOOK] = "SELECT work_id FROM st_books"
+             " WHERE book = ?1 AND created = 1 AND deleted = 0",
+  [P_DONE] = "SELECT sentences, posts FROM work_order_done WHERE work_id = ?1",
+  /* Posts are contiguous in story order: a page of posts is the range of
+   * their sentences. */
+  [P_POST_RANGE] = "SELECT min(idx), max(idx) FROM work_order"
+                   " INDEXED BY work_order_post"
+                   " WHERE work_id = ?1 AND pidx BETWEEN ?2 AND ?3",
+  [P_SENT] = "SELECT idx, pidx, sentence_id, post_key, text, para"
+             " FROM work_order WHERE work_id = ?1 AND idx BETWEEN ?2 AND ?3"
+             " ORDER BY idx",
+  [P_POSTS] = "SELECT pidx, char_key, speaker, author, icon_url, icon_keyword"
+              " FROM work_post_order WHERE work_id = ?1 AND pidx >= ?2"
+              " ORDER BY pidx",
+  [P_STATE] = "SELECT sentence, state, blob, duration_ms, error, cl_author"
+              " FROM st_sentence_state WHERE book = ?1"
+              " AND sentence BETWEEN ?2 AND ?3 ORDER BY sentence",
+};
+
+struct book_pages {
+  struct db *db;
+  struct db_stmt *st[P_COUNT_];
+};
+
+int
+book_pages_open(struct db *db, struct book_pages **out)
+{
+  struct book_pages *bp = xcalloc(1, sizeof(*bp));
+  int i, err = 0;
+
+  bp->db = db;
+  for (i = 0; i < P_COUNT_ && !err; i++)
+    err = db_prepare(db, pages_sql[i], &bp->st[i]);
+  if (err) {
+    book_pages_free(&bp);
+    *out = NULL;
+    return err;
+  }
+  *out = bp;
+  return 0;
+}
+
+void
+book_pages_free(struct book_pages **pbp)
+{
+  struct book_pages *bp = pbp ? *pbp : NULL;
+  int i;
+
+  if (bp == NULL)
+    return;
+  for (i = 0; i < P_COUNT_; i++)
+    db_finalize(&bp->st[i]);
+  xfree(bp);
+  *pbp = NULL;
+}
+
+/* The book's work and its story-order counts (the order built if it is
+ * missing, which writes). ERR_NOT_FOUND as for book_sentences. */
+static int
+pages_totals(struct book_pages *bp, const uint8_t *book, char **work_id,
+             int64_t *nsent, int64_t *nposts)
+{
+  struct db_stmt *s = bp->st[P_BOOK];
+  int err, rc;
+
+  *work_id = NULL;
+  err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err && (rc = db_step(s)) == DB_ROW)
+    *work_id = xstrdup(db_col_text(s, 0) ? db_col_text(s, 0) : "");
+  else if (!err)
+    err = rc < 0 ? rc : ERR_NOT_FOUND;
+  db_reset(s);
+  if (err)
+    return err;
+  s = bp->st[P_DONE];
+  err = db_bind_text(s, 1, *work_id, -1);
+  if (!err && (rc = db_step(s)) == DB_ROW) {
+    *nsent = db_col_int(s, 0);
+    *nposts = db_col_int(s, 1);
+  } else if (!err) {
+    err = rc < 0 ? rc : 1;
+  }
+  db_reset(s);
+  if (err == 1) /* not built yet */
+    err = storyorder_ensure(bp->db, *work_id, nsent, nposts);
+  else if (!err && *nsent == 0)
+    err = ERR_NOT_FOUND;
+  if (err) {
+    xfree(*work_id);
+    *work_id = NULL;
+  }
+  return err;
+}
+
+/* Walk [lo, hi] of work_id's story order with the posts and states. */
+static int
+pages_merge(struct book_pages *bp, const uint8_t *book, const char *work_id,
+            int64_t lo, int64_t hi, book_sentence_cb cb, void *arg)
+{
+  struct db_stmt *s = bp->st[P_SENT], *p = bp->st[P_POSTS],
+                 *t = bp->st[P_STATE];
+  int64_t post_at = -1, state_at = -1;
+  int err = 0, rc = DB_DONE, prc = DB_DONE, trc, posts_bound = 0;
+  int states_done = 0;
+
+  if (!err)
+    err = db_bind_text(s, 1, work_id, -1);
+  if (!err)
+    err = db_bind_int(s, 2, lo);
+  if (!err)
+    err = db_bind_int(s, 3, hi);
+  if (!err)
+    err = db_bind_text(p, 1, work_id, -1);
+  if (!err)
+    err = db_bind_blob(t, 1, book, WIRE_BOOK_ID_BYTES);
+  if (!err)
+    err = db_bind_int(t, 2, lo);
+  if (!err)
+    err = db_bind_int(t, 3, hi);
+  while (!err && (rc = db_step(s)) == DB_ROW) {
+    struct book_sentence b;
+    size_t len = 0;
+    const void *v;
+
+    memset(&b, 0, sizeof(b));
+    b.index = db_col_int(s, 0);
+    b.post_index = db_col_int(s, 1);
+    b.id = db_col_text(s, 2);
+    b.post_key = db_col_text(s, 3);
+    b.text = db_col_text(s, 4);
+    b.para = db_col_int(s, 5);
+    if (!posts_bound) {
+      err = db_bind_int(p, 2, b.post_index);
+      posts_bound = 1;
+    }
+    while (!err && post_at < b.post_index &&
+           (prc = db_step(p)) == DB_ROW)
+      post_at = db_col_int(p, 0);
+    if (!err && prc < 0)
+      err = prc;
+    if (!err && post_at != b.post_index)
+      err = ERR_DB_CORRUPT; /* every sentence's post has a row */
+    while (!err && !states_done && state_at < b.index) {
+      trc = db_step(t);
+      if (trc == DB_ROW)
+        state_at = db_col_int(t, 0);
+      else if (trc < 0)
+        err = trc;
+      else
+        states_done = 1; /* no more requested sentences */
+    }
+    if (err)
+      break;
+    b.char_key = db_col_text(p, 1);
+    b.speaker = db_col_text(p, 2);
+    b.author = db_col_text(p, 3);
+    b.icon_url = db_col_text(p, 4);
+    b.icon_keyword = db_col_text(p, 5);
+    if (!states_done && state_at == b.index) {
+      b.state = (int)db_col_int(t, 1);
+      v = db_col_blob(t, 2, &len);
+      if (v && len == WIRE_HASH_BYTES) {
+        b.has_blob = 1;
+        memcpy(b.blob, v, WIRE_HASH_BYTES);
+        b.duration_ms = db_col_int(t, 3);
+      }
+      b.error = db_col_text(t, 4);
+      v = db_col_blob(t, 5, &len);
+      if (v && len == WIRE_KEY_BYTES) {
+        b.has_node = 1;
+        memcpy(b.node, v, WIRE_KEY_BYTES);
+      }
+    }
+    err = cb(arg, &b);
+  }
+  db_reset(s);
+  db_reset(p);
+  db_reset(t);
+  return err ? err : rc < 0 ? rc : 0;
+}
+
+int
+book_pages_walk(struct book_pages *bp, const uint8_t book[WIRE_BOOK_ID_BYTES],
+                int by, int64_t from, int64_t limit, book_sentence_cb cb,
+                void *arg, int64_t *total)
+{
+  char *work_id = NULL;
+  int64_t nsent = 0, nposts = 0, lo = from, hi = from + limit - 1;
+  int err, rc;
+
+  err = pages_totals(bp, book, &work_id, &nsent, &nposts);
+  if (err)
+    return err;
+  if (total)
+    *total = by == BOOK_BY_POST ? nposts : nsent;
+  if (by == BOOK_BY_POST) {
+    struct db_stmt *s = bp->st[P_POST_RANGE];
+    lo = 0;
+    hi = -1;
+    err = db_bind_text(s, 1, work_id, -1);
+    if (!err)
+      err = db_bind_int(s, 2, from);
+    if (!err)
+      err = db_bind_int(s, 3, from + limit - 1);
+    if (!err && (rc = db_step(s)) == DB_ROW && !db_col_is_null(s, 0)) {
+      lo = db_col_int(s, 0);
+      hi = db_col_int(s, 1);
+    } else if (!err && rc < 0) {
+      err = rc;
+    }
+    db_reset(s);
+  }
+  if (!err && limit > 0 && lo <= hi)
+    err = pages_merge(bp, book, work_id, lo, hi, cb, arg);
+  xfree(work_id);
+  return err;
+}
 
 static const char *const totals_sql =
   "SELECT work_id FROM st_books"
@@ -354,60 +625,25 @@ totals(struct db *db, const uint8_t *book, int64_t *sentences,
 }
 
 int
+book_story_ready(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES])
+{
+  int64_t n, np;
+
+  return totals(db, book, &n, &np);
+}
+
+int
 book_sentences(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                int by, int64_t from, int64_t limit, book_sentence_cb cb,
                void *arg, int64_t *total)
 {
-  struct db_stmt *s = NULL;
-  int64_t nsent, nposts;
-  int err, rc = DB_DONE;
+  struct book_pages *bp = NULL;
+  int err = book_pages_open(db, &bp);
 
-  err = totals(db, book, &nsent, &nposts);
-  if (err)
-    return err;
-  if (total)
-    *total = by == BOOK_BY_POST ? nposts : nsent;
-  err = db_prepare(db, sentences_sql[by == BOOK_BY_POST], &s);
   if (!err)
-    err = db_bind_blob(s, 1, book, WIRE_BOOK_ID_BYTES);
-  if (!err)
-    err = db_bind_int(s, 2, from);
-  if (!err)
-    err = db_bind_int(s, 3, limit);
-  while (!err && (rc = db_step(s)) == DB_ROW) {
-    struct book_sentence b;
-    size_t len = 0;
-    const void *p;
-
-    memset(&b, 0, sizeof(b));
-    b.index = db_col_int(s, 0);
-    b.post_index = db_col_int(s, 1);
-    b.id = db_col_text(s, 2);
-    b.post_key = db_col_text(s, 3);
-    b.text = db_col_text(s, 4);
-    b.char_key = db_col_text(s, 5);
-    b.speaker = db_col_text(s, 6);
-    b.author = db_col_text(s, 7);
-    b.icon_url = db_col_text(s, 8);
-    b.icon_keyword = db_col_text(s, 9);
-    b.para = db_col_int(s, 10);
-    b.state = (int)db_col_int(s, 11);
-    p = db_col_blob(s, 12, &len);
-    if (p && len == WIRE_HASH_BYTES) {
-      b.has_blob = 1;
-      memcpy(b.blob, p, WIRE_HASH_BYTES);
-      b.duration_ms = db_col_int(s, 13);
-    }
-    b.error = db_col_text(s, 14);
-    p = db_col_blob(s, 15, &len);
-    if (p && len == WIRE_KEY_BYTES) {
-      b.has_node = 1;
-      memcpy(b.node, p, WIRE_KEY_BYTES);
-    }
-    err = cb(arg, &b);
-  }
-  db_finalize(&s);
-  return err ? err : rc < 0 ? rc : 0;
+    err = book_pages_walk(bp, book, by, from, limit, cb, arg, total);
+  book_pages_free(&bp);
+  return err;
 }
 
 /* Run q (?1 = book, ?2 = key) and read one integer into *index.
@@ -472,34 +708,12 @@ int
 book_progress(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
               struct book_progress *p)
 {
-  /* Only requested sentences (st_tasks) can be other than idle: the
-   * states of STATES_CTE over them, the rest of the book is idle. */
+  /* Only requested sentences can be other than idle: count their rows
+   * of st_sentence_state by state; the rest of the book is idle. */
   static const char *const q =
-    "WITH b AS (SELECT book, cancel_lamport, cancel_author FROM st_books"
-    " WHERE book = ?1 AND created = 1 AND deleted = 0),"
-    /* The sentences under an unreleased claim newer than their request,
-     * found once from the claims' runs (each a range of st_tasks), not
-     * by scanning every claim for every sentence. */
-    " cl AS MATERIALIZED (SELECT DISTINCT t.sentence AS s FROM st_claims c"
-    "  CROSS JOIN st_tasks t ON t.book = c.book"
-    "  AND t.sentence BETWEEN c.first AND c.last"
-    "  WHERE c.book = ?1 AND c.released = 0"
-    "  AND (c.lamport, c.author) > (t.req_lamport, t.req_author)),"
-    " st AS (SELECT t.sentence AS s,"
-    " (SELECT r.duration_ms FROM st_results r WHERE r.book = ?1"
-    "  AND r.sentence = t.sentence AND r.take = t.take"
-    "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
-    "  ORDER BY r.lamport, r.author LIMIT 1) AS dur,"
-    " EXISTS (SELECT 1 FROM st_failures f WHERE f.book = ?1"
-    "  AND f.sentence = t.sentence"
-    "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author)) AS failed,"
-    " coalesce((t.req_lamport, t.req_author)"
-    "  > (b.cancel_lamport, b.cancel_author), 0) AS live"
-    " FROM b JOIN st_tasks t ON t.book = b.book WHERE t.sentence < ?2)"
-    " SELECT CASE WHEN dur IS NOT NULL THEN 3 WHEN live AND failed THEN 4"
-    "  WHEN live AND s IN (SELECT s FROM cl) THEN 2 WHEN live THEN 1"
-    "  ELSE 0 END AS state,"
-    " count(*), coalesce(sum(dur), 0) FROM st GROUP BY state";
+    "SELECT state, count(*), coalesce(sum(duration_ms), 0)"
+    " FROM st_sentence_state WHERE book = ?1 AND sentence < ?2"
+    " GROUP BY state";
   struct db_stmt *s = NULL;
   int64_t nposts;
   int err, rc = DB_DONE;
@@ -539,20 +753,15 @@ static const char *const parts_sql =
   " p.thread_pos AS tpos,"
   " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
   "  nullif(p.author, ''), 'Narrator') AS speaker,"
-  " (SELECT r.size || ',' || r.duration_ms FROM st_results r"
-  "  WHERE r.book = ?1 AND r.sentence = w.idx AND r.take = t.take"
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author)"
-  "  ORDER BY r.lamport, r.author LIMIT 1) AS res"
+  " d.blob AS res, d.size AS size, d.duration_ms AS ms"
   " FROM b JOIN work_order w ON w.work_id = b.work_id"
   " JOIN work_posts p ON p.work_id = w.work_id AND p.post_key = w.post_key"
-  " LEFT JOIN st_tasks t ON t.book = ?1 AND t.sentence = w.idx)"
+  " LEFT JOIN st_sentence_state d ON d.book = ?1 AND d.sentence = w.idx)"
   " SELECT CASE WHEN ?2 THEN CAST(x.tpos AS TEXT) ELSE x.post_key END"
   "  AS part, min(x.idx) AS first, x.tpos,"
   " (SELECT th.subject FROM b JOIN work_threads th"
   "  ON th.work_id = b.work_id AND th.position = x.tpos),"
-  " count(*), count(x.res),"
-  " sum(CAST(substr(x.res, 1, instr(x.res, ',') - 1) AS INTEGER)),"
-  " sum(CAST(substr(x.res, instr(x.res, ',') + 1) AS INTEGER)),"
+  " count(*), count(x.res), sum(x.size), sum(x.ms),"
   " x.speaker" /* bare: from the row of min(x.idx), the only min() */
   " FROM x GROUP BY part ORDER BY first";
 

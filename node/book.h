@@ -110,6 +110,27 @@ int book_export_write(struct book_export *x, audio_write_cb cb, void *arg,
                       char *errbuf, size_t errlen) WARN_UNUSED;
 void book_export_free(struct book_export **x);
 
+/* What the bytes of x's stream depend on, hashed: the encoder's version,
+ * bitrate, complexity, title, and each piece's audio blob, gap and
+ * chapter name. Equal keys give equal streams (the Ogg serial is fixed),
+ * so the stream's size can be kept by key. */
+#define BOOK_EXPORT_KEY_BYTES 32
+void book_export_key(const struct book_export *x,
+                     uint8_t key[BOOK_EXPORT_KEY_BYTES]);
+/* The size kept for key (export_sizes, migration 0007): 0 and *bytes, or
+ * ERR_NOT_FOUND. */
+int book_export_size_get(struct db *db,
+                         const uint8_t key[BOOK_EXPORT_KEY_BYTES],
+                         int64_t *bytes) WARN_UNUSED;
+/* Keep bytes as the size of key's stream. */
+int book_export_size_put(struct db *db,
+                         const uint8_t key[BOOK_EXPORT_KEY_BYTES],
+                         int64_t bytes) WARN_UNUSED;
+/* The size of x's stream, by producing it without keeping it (encoding:
+ * needs a full-size stack, as book_export_write). */
+int book_export_measure(struct book_export *x, int64_t *bytes, char *errbuf,
+                        size_t errlen) WARN_UNUSED;
+
 /* Walk book's sentences in story order, starting at index from (of
  * sentences or posts, by `by`) and giving at most limit of them (limit
  * posts' sentences with BOOK_BY_POST). *total (may be NULL) gets the
@@ -118,6 +139,24 @@ void book_export_free(struct book_export **x);
 int book_sentences(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES],
                    int by, int64_t from, int64_t limit, book_sentence_cb cb,
                    void *arg, int64_t *total) WARN_UNUSED;
+
+/* The same with its statements prepared once, for a reader that walks
+ * many pages on one connection: open owes one book_pages_free(); walk is
+ * book_sentences on the pages' db. */
+struct book_pages;
+int book_pages_open(struct db *db, struct book_pages **out) WARN_UNUSED;
+void book_pages_free(struct book_pages **bp);
+int book_pages_walk(struct book_pages *bp,
+                    const uint8_t book[WIRE_BOOK_ID_BYTES], int by,
+                    int64_t from, int64_t limit, book_sentence_cb cb,
+                    void *arg, int64_t *total) WARN_UNUSED;
+
+/* Make sure book's story order is materialised (it is built on first
+ * use, which writes), so book_sentences can then run on a read-only
+ * connection while nothing changes the work. ERR_NOT_FOUND as for
+ * book_sentences. */
+int book_story_ready(struct db *db, const uint8_t book[WIRE_BOOK_ID_BYTES])
+    WARN_UNUSED;
 
 /* The story index of sentence id (the importer's id) in book.
  * ERR_NOT_FOUND. */

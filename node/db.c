@@ -4,6 +4,7 @@
 #define LOG_MODULE "db"
 #include "node/db.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,18 @@ map_rc(int rc)
   }
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* Before SQLite's first use: no memory statistics, which would take a
+ * process-wide mutex on every allocation of every connection (the web
+ * API reads on several at once). */
+static void
+sqlite_setup(void)
+{
+  if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+    log_warn("sqlite: cannot turn memory statistics off");
+}
+
 int
 db_open(const char *path, unsigned flags, struct db **out, char *errbuf,
         size_t errlen)
@@ -58,6 +71,7 @@ db_open(const char *path, unsigned flags, struct db **out, char *errbuf,
   int oflags, rc, err;
 
   *out = NULL;
+  pthread_once(&sqlite_once, sqlite_setup);
   oflags = (flags & DB_OPEN_READONLY) ? SQLITE_OPEN_READONLY
                                       : SQLITE_OPEN_READWRITE;
   if (!(flags & (DB_OPEN_READONLY | DB_OPEN_NOCREATE)))
@@ -468,4 +482,106 @@ db_query_int(struct db *db, const char *sql, int64_t *out)
     err = rc;
   db_finalize(&st);
   return err;
+}
+
+/* ---- a pool of read-only connections ------------------------------------ */
+
+struct db_pool {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  struct db *conns[DB_POOL_MAX];
+  int free_[DB_POOL_MAX]; /* 1 while conns[i] is in the pool */
+  int n;
+};
+
+int
+db_pool_open(const char *path, int n, struct db_pool **out, char *errbuf,
+             size_t errlen)
+{
+  struct db_pool *p;
+  const struct db_migration *migs;
+  size_t nmigs;
+  char pragmas[128];
+  int i, err = 0;
+
+  *out = NULL;
+  if (n < 1 || n > DB_POOL_MAX) {
+    snprintf(errbuf, errlen, "a pool has 1 to %d connections",
+             DB_POOL_MAX);
+    return ERR_INVAL;
+  }
+  p = xcalloc(1, sizeof(*p));
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->cond, NULL);
+  migs = db_builtin_migrations(&nmigs);
+  snprintf(pragmas, sizeof(pragmas), "PRAGMA mmap_size=%lld;"
+           " PRAGMA cache_size=-%d", DB_POOL_MMAP_BYTES, DB_POOL_CACHE_KIB);
+  for (i = 0; i < n && !err; i++) {
+    err = db_open(path, DB_OPEN_READONLY, &p->conns[i], errbuf, errlen);
+    if (!err)
+      err = db_migrate(p->conns[i], migs, nmigs, errbuf, errlen);
+    if (!err) {
+      err = db_exec(p->conns[i], pragmas);
+      if (err)
+        snprintf(errbuf, errlen, "cannot set up a reader of %s: %s", path,
+                 db_errmsg(p->conns[i]));
+    }
+    p->free_[i] = 1;
+    p->n = i + 1;
+  }
+  if (err) {
+    db_pool_close(&p);
+    return err;
+  }
+  *out = p;
+  return 0;
+}
+
+void
+db_pool_close(struct db_pool **pp)
+{
+  struct db_pool *p = pp ? *pp : NULL;
+  int i;
+
+  if (p == NULL)
+    return;
+  for (i = 0; i < p->n; i++)
+    db_close(&p->conns[i]);
+  pthread_cond_destroy(&p->cond);
+  pthread_mutex_destroy(&p->lock);
+  xfree(p);
+  *pp = NULL;
+}
+
+struct db *
+db_pool_get(struct db_pool *p)
+{
+  struct db *db = NULL;
+  int i;
+
+  pthread_mutex_lock(&p->lock);
+  while (db == NULL) {
+    for (i = 0; i < p->n && db == NULL; i++)
+      if (p->free_[i]) {
+        p->free_[i] = 0;
+        db = p->conns[i];
+      }
+    if (db == NULL)
+      pthread_cond_wait(&p->cond, &p->lock);
+  }
+  pthread_mutex_unlock(&p->lock);
+  return db;
+}
+
+void
+db_pool_put(struct db_pool *p, struct db *db)
+{
+  int i;
+
+  pthread_mutex_lock(&p->lock);
+  for (i = 0; i < p->n; i++)
+    if (p->conns[i] == db)
+      p->free_[i] = 1;
+  pthread_cond_signal(&p->cond);
+  pthread_mutex_unlock(&p->lock);
 }

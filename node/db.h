@@ -102,3 +102,27 @@ void db_finalize(struct db_stmt **st);
 int db_query_int(struct db *db, const char *sql, int64_t *out) WARN_UNUSED;
 
 #endif
+
+/* ---- a pool of read-only connections ------------------------------------
+ * Readers that may run at the same time (the web API's pages): each
+ * connection is read-only, maps up to DB_POOL_MMAP_BYTES of the file and
+ * caches DB_POOL_CACHE_KIB of pages, so pages are served from memory on
+ * every core while the writers keep their own connections (WAL). */
+#define DB_POOL_MAX 16                 /* connections in one pool */
+#define DB_POOL_MMAP_BYTES (256ll << 20) /* memory-mapped I/O per reader */
+#define DB_POOL_CACHE_KIB 16384        /* page cache per reader */
+
+struct db_pool;
+
+/* Open n (1..DB_POOL_MAX) read-only connections to the store at path,
+ * whose schema must be current (ERR_SCHEMA_NEWER otherwise; errbuf says
+ * why). Owes one db_pool_close(). */
+int db_pool_open(const char *path, int n, struct db_pool **out, char *errbuf,
+                 size_t errlen) WARN_UNUSED;
+/* Close every connection (none may be borrowed) and clear *p. */
+void db_pool_close(struct db_pool **p);
+/* Borrow a connection, waiting while all are borrowed. Thread-safe. Owes
+ * one db_pool_put() of it to the same pool; its statements must be
+ * finalized by then. */
+struct db *db_pool_get(struct db_pool *p);
+void db_pool_put(struct db_pool *p, struct db *db);

@@ -4,6 +4,8 @@
  * nesting limit bounds recursion on hostile input. struct json is cJSON. */
 #include "node/json.h"
 
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "node/alloc.h"
+#include "node/buf.h"
 
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
@@ -303,4 +306,75 @@ json_print(const struct json *j, int pretty)
   if (s == NULL)
     must(NULL);
   return s;
+}
+
+/* ---- writing JSON text without building it --------------------------------
+ * Byte for byte what cJSON's printer writes (cJSON 1.7: print_string_ptr,
+ * print_number); tests/unit/test-json.c compares the two. */
+
+int
+json_write_str(struct buf *b, const char *s)
+{
+  const unsigned char *p = (const unsigned char *)(s ? s : "");
+  const unsigned char *run;
+  char esc[8];
+  int err = buf_append(b, "\"", 1);
+
+  while (!err) {
+    const char *e = esc;
+    run = p;
+    while (*p >= 32 && *p != '"' && *p != '\\')
+      p++;
+    err = buf_append(b, run, (size_t)(p - run));
+    if (err || *p == '\0')
+      break;
+    switch (*p) {
+    case '"': e = "\\\""; break;
+    case '\\': e = "\\\\"; break;
+    case '\b': e = "\\b"; break;
+    case '\f': e = "\\f"; break;
+    case '\n': e = "\\n"; break;
+    case '\r': e = "\\r"; break;
+    case '\t': e = "\\t"; break;
+    default: snprintf(esc, sizeof(esc), "\\u%04x", *p); break;
+    }
+    err = buf_append_str(b, e);
+    p++;
+  }
+  if (!err)
+    err = buf_append(b, "\"", 1);
+  return err;
+}
+
+int
+json_write_num(struct buf *b, double v)
+{
+  char s[32];
+  double test = 0, most;
+  int vi;
+
+  if (isnan(v) || isinf(v))
+    return buf_append_str(b, "null");
+  /* cJSON keeps the number clamped to an int beside the double. */
+  vi = v >= (double)INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN
+                                                               : (int)v;
+  if (v == (double)vi) {
+    /* "%d", without printf's cost (page writers print many of these). */
+    char d[16], *q = d + sizeof(d);
+    unsigned u = vi < 0 ? 0u - (unsigned)vi : (unsigned)vi;
+    do
+      *--q = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (vi < 0)
+      *--q = '-';
+    return buf_append(b, q, (size_t)(d + sizeof(d) - q));
+  }
+  snprintf(s, sizeof(s), "%1.15g", v);
+  if (sscanf(s, "%lg", &test) == 1) {
+    most = fabs(test) > fabs(v) ? fabs(test) : fabs(v);
+    if (fabs(test - v) <= most * DBL_EPSILON)
+      return buf_append_str(b, s);
+  }
+  snprintf(s, sizeof(s), "%1.17g", v);
+  return buf_append_str(b, s);
 }

@@ -75,4 +75,12 @@ struct json *json_dup(const struct json *j);
 /* Serialise. Caller frees with xfree(). pretty adds newlines/indents. */
 char *json_print(const struct json *j, int pretty);
 
+/* Append JSON text to b without building a tree, byte for byte as
+ * json_print(.., 0) writes the same value: s (NULL as "") as a string
+ * literal, v as a number. ERR_TOO_BIG past b's cap (b may then hold part
+ * of it). */
+struct buf;
+int json_write_str(struct buf *b, const char *s) WARN_UNUSED;
+int json_write_num(struct buf *b, double v) WARN_UNUSED;
+
 #endif

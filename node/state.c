@@ -14,6 +14,7 @@
 #include "node/alloc.h"
 #include "node/hex.h"
 #include "node/live.h"
+#include "node/sentstate.h"
 
 #define CHECK(x)                                                          \
   do {                                                                    \
@@ -119,6 +120,11 @@ struct state {
   } *frozen;                        /* log_frozen in memory */
   size_t nfrozen, capfrozen;
   int frozen_ok;                    /* frozen matches log_frozen */
+  struct db_stmt *cast_best, *cast_parent; /* state_cast_get's, prepared
+                                     * on first use */
+  struct sentstate *ss;             /* st_sentence_state, kept as applied
+                                     * (skipped while rebuilding, then
+                                     * computed whole) */
 };
 
 /* ---- founder ---------------------------------------------------------- */
@@ -187,6 +193,7 @@ state_open(struct db *db, struct state **out)
   st->db = db;
   for (i = 0; i < S_COUNT_; i++)
     CHECK(db_prepare(db, sql_text[i], &st->st[i]));
+  CHECK(sentstate_open(db, &st->ss));
   *out = st;
   return 0;
 
@@ -210,6 +217,9 @@ state_free(struct state **pst)
   xfree(st->frozen);
   for (i = 0; i < S_COUNT_; i++)
     db_finalize(&st->st[i]);
+  sentstate_free(&st->ss);
+  db_finalize(&st->cast_best);
+  db_finalize(&st->cast_parent);
   xfree(st);
   *pst = NULL;
 }
@@ -670,6 +680,37 @@ fail:
   return err;
 }
 
+/* Keep st_sentence_state after a tasks or failures entry wrote
+ * its rows (not while rebuilding: state_rebuild computes it whole). */
+static int
+derive_runs(struct state *st, const struct wire_entry *e)
+{
+  struct wire_iter it;
+  uint32_t first, len, last;
+  int err = 0;
+
+  if (st->rebuilding)
+    return 0;
+  wire_iter_init(&it, &e->sent);
+  while (!err && wire_iter_next_run(&it, &first, &len)) {
+    last = first + len - 1;
+    switch (e->op) {
+    case WIRE_OP_START_RENDER:
+    case WIRE_OP_RERENDER:
+      err = sentstate_tasks(st->ss, e->book, first, last, e->lamport,
+                            e->author);
+      break;
+    case WIRE_OP_FAIL:
+      err = sentstate_failures(st->ss, e->book, first, last, e->lamport,
+                               e->author, e->text);
+      break;
+    default:
+      break;
+    }
+  }
+  return err;
+}
+
 static int
 apply_tasks(struct state *st, const struct wire_entry *e, uint32_t take,
             uint32_t priority)
@@ -689,6 +730,7 @@ apply_tasks(struct state *st, const struct wire_entry *e, uint32_t take,
     CHECK(db_bind_int(s, 2, idx));
     CHECK(run(s));
   }
+  CHECK(derive_runs(st, e));
 fail:
   return err;
 }
@@ -714,13 +756,17 @@ apply_claim(struct state *st, const struct wire_entry *e,
     CHECK(db_bind_int(s, 3, first));
     CHECK(db_bind_int(s, 4, (int64_t)first + len - 1));
     CHECK(run(s));
+    if (!st->rebuilding && db_changes(st->db) > 0)
+      CHECK(sentstate_claim(st->ss, e->book, first, first + len - 1,
+                            e->lamport, e->author, e->seq));
   }
 fail:
   return err;
 }
 
 static int
-apply_claim_refs(const struct wire_entry *e, struct db_stmt *s)
+apply_claim_refs(struct state *st, const struct wire_entry *e,
+                 struct db_stmt *s)
 {
   size_t i;
   int err = 0;
@@ -731,6 +777,8 @@ apply_claim_refs(const struct wire_entry *e, struct db_stmt *s)
   for (i = 0; i < e->nclaims; i++) {
     CHECK(db_bind_int(s, 2, (int64_t)e->claims[i]));
     CHECK(run(s));
+    if (e->op == WIRE_OP_RELEASE && !st->rebuilding)
+      CHECK(sentstate_release(st->ss, e->author, e->claims[i]));
   }
 fail:
   return err;
@@ -762,6 +810,10 @@ apply_complete(struct state *st, const struct wire_entry *e)
     CHECK(db_bind_blob(s, 10, e->contexts + (size_t)c * WIRE_HASH_BYTES,
                        WIRE_HASH_BYTES));
     CHECK(run(s));
+    if (!st->rebuilding)
+      CHECK(sentstate_result(st->ss, e->book, idx, e->take, e->lamport,
+                             e->author, e->audio + i * WIRE_HASH_BYTES,
+                             e->sizes[i], e->durations_ms[i]));
     i++;
   }
 fail:
@@ -786,6 +838,7 @@ apply_failure(struct state *st, const struct wire_entry *e)
     CHECK(db_bind_int(s, 2, idx));
     CHECK(run(s));
   }
+  CHECK(derive_runs(st, e));
 fail:
   return err;
 }
@@ -861,6 +914,9 @@ apply_simple(struct state *st, int which, const struct wire_entry *e)
     CHECK(db_bind_blob(s, 3, e->author, WIRE_KEY_BYTES));
   }
   err = run(s);
+  if (!err && which == S_BOOK_CANCEL && !st->rebuilding &&
+      db_changes(st->db) > 0)
+    err = sentstate_cancel(st->ss, e->book, e->lamport, e->author);
 fail:
   return err;
 }
@@ -951,8 +1007,8 @@ apply_op(struct state *st, const struct wire_entry *e, const uint8_t *id)
   case WIRE_OP_RERENDER:
     return apply_tasks(st, e, e->take, WIRE_PRIORITY_INTERACTIVE);
   case WIRE_OP_CLAIM: return apply_claim(st, e, id);
-  case WIRE_OP_RENEW: return apply_claim_refs(e, st->st[S_RENEW]);
-  case WIRE_OP_RELEASE: return apply_claim_refs(e, st->st[S_RELEASE]);
+  case WIRE_OP_RENEW: return apply_claim_refs(st, e, st->st[S_RENEW]);
+  case WIRE_OP_RELEASE: return apply_claim_refs(st, e, st->st[S_RELEASE]);
   case WIRE_OP_COMPLETE: return apply_complete(st, e);
   case WIRE_OP_FAIL: return apply_failure(st, e);
   case WIRE_OP_ADDR_ANNOUNCE: return apply_addrs(st, e);
@@ -1094,6 +1150,7 @@ state_rebuild(struct state *st)
   CHECK(replay_log(st, 1));
   CHECK(refresh_members(st, &rebuild));
   CHECK(replay_log(st, 0));
+  CHECK(sentstate_rebuild(st->ss));
 fail:
   st->rebuilding = 0;
   return err;
@@ -1193,42 +1250,34 @@ int
 state_counts(struct state *st, struct state_counts *out)
 {
   /* A result satisfies a task when it is for the requested take and newer
-   * than the request; a claim covers it when unreleased and newer. */
+   * than the request; a claim covers it when unreleased and newer: both
+   * kept per requested sentence in st_sentence_state (sentstate.h), whose
+   * state says done (3), failed (4: live, not done), claimed (2), pending
+   * (1); a failed one counts as claimed or pending too. One pass over each
+   * book's rows. */
   static const char *const q =
-    "WITH t AS ("
-    " SELECT t.book, t.sentence, t.req_lamport, t.req_author,"
-    "  (t.req_lamport, t.req_author) > (b.cancel_lamport, b.cancel_author)"
-    "   AS live,"
-    "  EXISTS (SELECT 1 FROM st_results r WHERE r.book=t.book"
-    "   AND r.sentence=t.sentence AND r.take=t.take"
-    "   AND (r.lamport, r.author) > (t.req_lamport, t.req_author)) AS done"
-    " FROM st_tasks t JOIN st_books b ON b.book=t.book"
-    " WHERE b.created=1 AND b.deleted=0),"
-    " l AS (SELECT t.*, EXISTS (SELECT 1 FROM st_claims c"
-    "   WHERE c.book=t.book AND c.first<=t.sentence AND c.last>=t.sentence"
-    "   AND c.released=0 AND (c.lamport, c.author) >"
-    "   (t.req_lamport, t.req_author)) AS claimed,"
-    "  EXISTS (SELECT 1 FROM st_failures f WHERE f.book=t.book"
-    "   AND f.sentence=t.sentence AND (f.lamport, f.author) >"
-    "   (t.req_lamport, t.req_author)) AS failed"
-    "  FROM t WHERE live=1 AND done=0)"
-    "SELECT (SELECT count(*) FROM t WHERE done=1),"
-    " (SELECT count(*) FROM l WHERE claimed=0),"
-    " (SELECT count(*) FROM l WHERE claimed=1),"
-    " (SELECT count(*) FROM l WHERE failed=1),"
-    " (SELECT count(*) FROM st_results)";
+    "SELECT coalesce(sum(d.state = 3), 0), coalesce(sum(d.state = 4), 0),"
+    " coalesce(sum(d.state = 4 AND d.cl_author IS NOT NULL), 0),"
+    " coalesce(sum(d.state = 2), 0), coalesce(sum(d.state = 1), 0)"
+    " FROM st_books b CROSS JOIN st_sentence_state d ON d.book = b.book"
+    " WHERE b.created = 1 AND b.deleted = 0";
   struct db_stmt *s = NULL;
   int err, rc;
 
   memset(out, 0, sizeof(*out));
   CHECK(db_prepare(st->db, q, &s));
   rc = db_step(s);
+  if (rc == DB_ROW) {
+    int64_t failed_claimed = db_col_int(s, 2);
+    out->done = db_col_int(s, 0);
+    out->failed = db_col_int(s, 1);
+    out->claimed = db_col_int(s, 3) + failed_claimed;
+    out->pending = db_col_int(s, 4) + out->failed - failed_claimed;
+  }
   CHECK(rc < 0 ? rc : 0);
-  out->done = db_col_int(s, 0);
-  out->pending = db_col_int(s, 1);
-  out->claimed = db_col_int(s, 2);
-  out->failed = db_col_int(s, 3);
-  out->results = db_col_int(s, 4);
+  db_finalize(&s);
+  CHECK(db_query_int(st->db, "SELECT count(*) FROM st_results",
+                     &out->results));
 fail:
   db_finalize(&s);
   return err;
@@ -1252,7 +1301,7 @@ state_cast_get(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-  struct db_stmt *best = NULL, *parent = NULL;
+  struct db_stmt *best, *parent;
   uint8_t cur[WIRE_BOOK_ID_BYTES], lim_a[WIRE_KEY_BYTES];
   uint8_t win_a[WIRE_KEY_BYTES];
   int64_t lim_l = INT64_MAX, win_l = -1;
@@ -1261,8 +1310,13 @@ state_cast_get(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
   *voice = NULL;
   memcpy(cur, book, sizeof(cur));
   memcpy(lim_a, top, sizeof(lim_a));
-  CHECK(db_prepare(st->db, q_best, &best));
-  CHECK(db_prepare(st->db, q_parent, &parent));
+  /* Prepared once per reducer: readers look up many targets. */
+  if (st->cast_best == NULL)
+    CHECK(db_prepare(st->db, q_best, &st->cast_best));
+  if (st->cast_parent == NULL)
+    CHECK(db_prepare(st->db, q_parent, &st->cast_parent));
+  best = st->cast_best;
+  parent = st->cast_parent;
   for (depth = 0; depth < STATE_FORK_DEPTH_MAX; depth++) {
     CHECK(db_bind_blob(best, 1, cur, sizeof(cur)));
     CHECK(db_bind_int(best, 2, kind));
@@ -1310,8 +1364,10 @@ fail:
     xfree(*voice);
     *voice = NULL;
   }
-  db_finalize(&best);
-  db_finalize(&parent);
+  if (st->cast_best)
+    db_reset(st->cast_best);
+  if (st->cast_parent)
+    db_reset(st->cast_parent);
   return err;
 }
 

@@ -72,3 +72,56 @@ statecache_hash_hex(struct db *db, char out[2 * STATE_HASH_BYTES + 1],
   pthread_mutex_unlock(&lock);
   return 0;
 }
+
+/* ---- queue counts ------------------------------------------------------- */
+
+struct cslot {
+  struct db_gen gen;
+  struct state_counts c;
+  uint64_t used;  /* last use, for eviction; 0 = empty */
+};
+
+static struct cslot cslots[STATECACHE_SLOTS]; /* guarded by lock */
+
+int
+statecache_counts(struct db *db, struct state_counts *out)
+{
+  struct db_gen gen;
+  struct state *st = NULL;
+  size_t i, victim = 0;
+  int err;
+
+  err = db_generation(db, &gen);
+  if (err)
+    return err;
+  pthread_mutex_lock(&lock);
+  for (i = 0; i < STATECACHE_SLOTS; i++) {
+    if (cslots[i].used && same(&cslots[i].gen, &gen)) {
+      *out = cslots[i].c;
+      cslots[i].used = ++clock_;
+      pthread_mutex_unlock(&lock);
+      return 0;
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  err = state_open(db, &st);
+  if (!err)
+    err = state_counts(st, out);
+  state_free(&st);
+  if (err)
+    return err;
+  pthread_mutex_lock(&lock);
+  for (i = 0; i < STATECACHE_SLOTS; i++) {
+    if (cslots[i].used && cslots[i].gen.serial == gen.serial) {
+      victim = i;
+      break;
+    }
+    if (cslots[i].used < cslots[victim].used)
+      victim = i;
+  }
+  cslots[victim].gen = gen;
+  cslots[victim].c = *out;
+  cslots[victim].used = ++clock_;
+  pthread_mutex_unlock(&lock);
+  return 0;
+}

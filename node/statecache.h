@@ -19,4 +19,8 @@
 int statecache_hash_hex(struct db *db, char out[2 * STATE_HASH_BYTES + 1],
                         int *computed) WARN_UNUSED;
 
+/* The queue counts (state_counts) of db, kept the same way in their own
+ * slots: /metrics and status ask for them on every call. */
+int statecache_counts(struct db *db, struct state_counts *out) WARN_UNUSED;
+
 #endif

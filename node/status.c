@@ -241,14 +241,10 @@ status_json(struct app *app, int in_daemon, int *err)
   json_set_str(o, "data", app->dir);
   {
     /* The reducer's hash and queue counts, straight from the store. */
-    struct state *st = NULL;
     char hash[2 * STATE_HASH_BYTES + 1];
     *err = statecache_hash_hex(app->db, hash, NULL);
     if (!*err)
-      *err = state_open(app->db, &st);
-    if (!*err)
-      *err = state_counts(st, &counts);
-    state_free(&st);
+      *err = statecache_counts(app->db, &counts);
     if (*err) {
       json_free(o);
       return NULL;

@@ -12,13 +12,27 @@ static const char *const done_sql =
 
 static const char *const build_sql[] = {
   "DELETE FROM work_order WHERE work_id = ?1",
-  "INSERT INTO work_order(work_id, idx, pidx, sentence_id, post_key)"
+  "DELETE FROM work_post_order WHERE work_id = ?1",
+  "INSERT INTO work_order(work_id, idx, pidx, sentence_id, post_key, para,"
+  " text)"
   " SELECT s.work_id,"
   " row_number() OVER (ORDER BY p.thread_pos, p.position, s.position) - 1,"
   " dense_rank() OVER (ORDER BY p.thread_pos, p.position) - 1,"
-  " s.sentence_id, s.post_key"
+  " s.sentence_id, s.post_key, s.para, s.text"
   " FROM work_sentences s JOIN work_posts p ON p.work_id = s.work_id"
   "  AND p.post_key = s.post_key WHERE s.work_id = ?1",
+  /* A narration's character is its author's narrator; the speaker is the
+   * first of character, screen name, author that is not empty. */
+  "INSERT INTO work_post_order(work_id, pidx, post_key, thread_pos,"
+  " char_key, speaker, author, icon_url, icon_keyword)"
+  " SELECT w.work_id, w.pidx, w.post_key, p.thread_pos,"
+  " coalesce(p.char_key, 'narrator:' || coalesce(p.author, '')),"
+  " coalesce(nullif(p.character, ''), nullif(p.screenname, ''),"
+  "  nullif(p.author, ''), 'Narrator'),"
+  " p.author, p.icon_url, p.icon_keyword"
+  " FROM (SELECT work_id, pidx, min(post_key) AS post_key FROM work_order"
+  "  WHERE work_id = ?1 GROUP BY pidx) w"
+  " JOIN work_posts p ON p.work_id = w.work_id AND p.post_key = w.post_key",
   "INSERT OR REPLACE INTO work_order_done(work_id, sentences, posts)"
   " SELECT ?1, count(*), coalesce(max(pidx) + 1, 0) FROM work_order"
   " WHERE work_id = ?1"};

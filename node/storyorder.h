@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 the Glowtalk developers */
 /* The story order of a work's sentences, materialised in work_order
- * (migration 0006) so that pages of a 100,000-sentence book and sentence
- * lookups are index seeks. Built on first use per work; any change to the
+ * (migration 0006; with each sentence's text and paragraph, and each
+ * post's speaker and icon in work_post_order, since 0007) so that pages of
+ * a 100,000-sentence book are range scans and sentence lookups are index
+ * seeks. Built on first use per work; any change to the
  * work's posts or sentences invalidates it (triggers), and the next call
  * rebuilds it. */
 #ifndef GLOWTALK_STORYORDER_H

@@ -97,6 +97,11 @@ check "its enclosure is an absolute URL of the post's download" '[ "$ENC" = "${U
 check "the enclosure has a length and type audio/ogg" \
   '[ "$(xmllint --xpath "string(/rss/channel/item/enclosure/@type)" - <<<"$BODY")" = audio/ogg ] && [ "$(xmllint --xpath "string(/rss/channel/item/enclosure/@length)" - <<<"$BODY")" -gt 1000 ]'
 check "every item has a guid" '[ "$(xmllint --xpath "string(/rss/channel/item/guid)" - <<<"$BODY")" = "glowtalk:$B:post:$P1" ]'
+LEN=$(xmllint --xpath "string(/rss/channel/item/enclosure/@length)" - <<<"$BODY")
+GOT=$(curl -s "$ENC" | wc -c)
+check "the enclosure's length is the download's exact size" '[ "$LEN" = "$GOT" ]'
+CL=$(curl -s -D - -o /dev/null "$ENC" | tr -d '\r' | sed -n 's/^Content-Length: //Ip')
+check "a download measured before says its Content-Length" '[ "$CL" = "$LEN" ]'
 G1=$BODY
 http GET "${URL}books/$B/feed.xml"
 check "the feed is stable" '[ "$BODY" = "$G1" ]'

@@ -4,6 +4,8 @@
  * failing migration rolled back whole, corrupt files left untouched. */
 #include "tests/unit/task.h"
 
+#include <pthread.h>
+
 #include "node/alloc.h"
 #include "node/db.h"
 
@@ -206,6 +208,72 @@ TEST_IMPL(db_statements)
   ASSERT_EQ(db_step(st), DB_DONE);
   db_finalize(&st);
   db_close(&db);
+  xfree(path);
+  test_rmdir(dir);
+  return 0;
+}
+
+struct pool_arg {
+  struct db_pool *p;
+  int rounds;
+  int64_t sum;
+};
+
+static void *
+pool_reader(void *a)
+{
+  struct pool_arg *pa = a;
+  int i;
+
+  for (i = 0; i < pa->rounds; i++) {
+    struct db *db = db_pool_get(pa->p);
+    int64_t v = 0;
+    if (db_query_int(db, "SELECT count(*) FROM sqlite_master", &v) == 0)
+      pa->sum += v > 0;
+    db_pool_put(pa->p, db);
+  }
+  return NULL;
+}
+
+/* A pool of read-only connections: it sees what the writer committed,
+ * cannot write, and is shared by threads (more threads than
+ * connections: they wait). */
+TEST_IMPL(db_pool_readers)
+{
+  char *dir = test_mkdtemp();
+  char *path = xasprintf("%s/t.db", dir);
+  struct db *w = NULL, *r;
+  struct db_pool *p = NULL;
+  struct pool_arg args[4];
+  pthread_t t[4];
+  char err[256];
+  int i;
+
+  ASSERT_OK(db_open_store(path, &w, err, sizeof(err)));
+  ASSERT_EQ(db_pool_open(path, 0, &p, err, sizeof(err)), ERR_INVAL);
+  ASSERT_EQ(db_pool_open(path, DB_POOL_MAX + 1, &p, err, sizeof(err)),
+            ERR_INVAL);
+  ASSERT_OK(db_pool_open(path, 2, &p, err, sizeof(err)));
+  ASSERT_OK(db_exec(w, "CREATE TABLE x (v INTEGER);"
+                    " INSERT INTO x VALUES (7)"));
+  r = db_pool_get(p);
+  ASSERT_EQ(count(r, "SELECT v FROM x"), 7);
+  ASSERT(db_exec(r, "INSERT INTO x VALUES (8)") != 0);
+  db_pool_put(p, r);
+  ASSERT_EQ(count(w, "SELECT count(*) FROM x"), 1);
+  for (i = 0; i < 4; i++) {
+    args[i].p = p;
+    args[i].rounds = 200;
+    args[i].sum = 0;
+    ASSERT_EQ(pthread_create(&t[i], NULL, pool_reader, &args[i]), 0);
+  }
+  for (i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    ASSERT_EQ(args[i].sum, 200);
+  }
+  db_pool_close(&p);
+  ASSERT_NULL(p);
+  db_close(&w);
   xfree(path);
   test_rmdir(dir);
   return 0;

@@ -95,3 +95,57 @@ TEST_IMPL(buf_caps_growth)
   buf_free(&b);
   return 0;
 }
+
+/* json_write_str / json_write_num write exactly what json_print writes. */
+TEST_IMPL(json_write_matches_print)
+{
+  static const double nums[] = {
+    0, 1, -1, 42, 2147483647.0, 2147483648.0, -2147483649.0, 1e300,
+    0.5, 1.25, 2.345, 0.001, 1.0 / 3.0, 123456.789, 0.1 + 0.2, 3.7e-9,
+    -7.125, 99999999999.5, 1e21, 4.35};
+  char s[300], *want;
+  struct json *o;
+  struct buf b;
+  size_t i;
+  int c, n;
+
+  buf_init(&b, 1u << 20);
+  /* Every byte value once, in runs between plain text. */
+  for (n = 0, c = 1; c < 256; c++) {
+    s[n++] = (char)c;
+    if (c % 16 == 0)
+      s[n++] = 'x';
+  }
+  s[n] = '\0';
+  for (i = 0; i < 3; i++) {
+    const char *in = i == 0 ? s : i == 1 ? "" : "plain \"quoted\" \\ text";
+    buf_reset(&b);
+    ASSERT_OK(json_write_str(&b, in));
+    o = json_new_string(in);
+    want = json_print(o, 0);
+    ASSERT_STR_EQ(b.data, want);
+    xfree(want);
+    json_free(o);
+  }
+  for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+    buf_reset(&b);
+    ASSERT_OK(json_write_num(&b, nums[i]));
+    o = json_new_num(nums[i]);
+    want = json_print(o, 0);
+    ASSERT_STR_EQ(b.data, want);
+    xfree(want);
+    json_free(o);
+  }
+  for (i = 0; i < 5000; i++) {
+    double v = (double)(i * 7919 % 100000) / 1000.0;
+    buf_reset(&b);
+    ASSERT_OK(json_write_num(&b, v));
+    o = json_new_num(v);
+    want = json_print(o, 0);
+    ASSERT_STR_EQ(b.data, want);
+    xfree(want);
+    json_free(o);
+  }
+  buf_free(&b);
+  return 0;
+}

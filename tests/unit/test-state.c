@@ -7,6 +7,8 @@
 
 #include "logtest.h"
 #include "node/alloc.h"
+#include "node/book.h"
+#include "node/sentstate.h"
 #include "task.h"
 
 /* Under valgrind (make valgrind) the 200 orders take minutes: a tenth of
@@ -364,8 +366,102 @@ deliver(struct gen *g, struct feed *f, uint64_t seed, int *accepted,
   ASSERT_OK(feed_commit(f));
 }
 
+/* The derived tables (st_sentence_state, st_claim_span) as one string,
+ * rows in key order. Caller frees. */
+static char *
+derived_dump(struct db *db)
+{
+  static const char *const q =
+    "SELECT coalesce((SELECT group_concat(x, ';') FROM (SELECT"
+    " hex(book) || ',' || sentence || ',' || take || ',' || req_lamport"
+    " || ',' || hex(req_author) || ',' || live || ',' || state || ','"
+    " || coalesce(res_lamport, '-') || ',' || coalesce(hex(res_author), '-')"
+    " || ',' || coalesce(hex(blob), '-') || ',' || coalesce(size, '-')"
+    " || ',' || coalesce(duration_ms, '-') || ','"
+    " || coalesce(fail_lamport, '-') || ',' || coalesce(hex(fail_author),"
+    " '-') || ',' || coalesce(error, '-') || ',' || coalesce(cl_first, '-')"
+    " || ',' || coalesce(hex(cl_author), '-') || ',' || coalesce(cl_seq, '-')"
+    " AS x FROM st_sentence_state ORDER BY book, sentence)), '') || '|' ||"
+    " coalesce((SELECT group_concat(x, ';') FROM (SELECT hex(book) || ','"
+    " || span AS x FROM st_claim_span ORDER BY book)), '')";
+  struct db_stmt *s = NULL;
+  char *out;
+
+  ASSERT_OK(db_prepare(db, q, &s));
+  ASSERT_EQ(db_step(s), DB_ROW);
+  out = xstrdup(db_col_text(s, 0) ? db_col_text(s, 0) : "");
+  db_finalize(&s);
+  return out;
+}
+
+/* The derived tables as kept by incremental application equal their
+ * computation from scratch (sentstate_rebuild, rolled back after). Returns
+ * the dump. */
+static char *
+derived_check(struct db *db)
+{
+  struct sentstate *ss = NULL;
+  char *inc = derived_dump(db), *full;
+
+  ASSERT_OK(db_exec(db, "SAVEPOINT derived"));
+  ASSERT_OK(sentstate_open(db, &ss));
+  ASSERT_OK(sentstate_rebuild(ss));
+  sentstate_free(&ss);
+  full = derived_dump(db);
+  ASSERT_OK(db_exec(db, "ROLLBACK TO derived"));
+  ASSERT_OK(db_exec(db, "RELEASE derived"));
+  if (strcmp(inc, full) != 0)
+    ASSERT_FAIL_("incremental st_sentence_state differs from its "
+                 "computation:\n%s\n%s", inc, full);
+  xfree(full);
+  return inc;
+}
+
+/* state_counts (from st_sentence_state) equals the counts by their
+ * definition over the tables the state derives from. */
+static void
+counts_check(struct state *st, struct db *db)
+{
+  static const char *const q =
+    "WITH t AS ("
+    " SELECT t.book, t.sentence, t.req_lamport, t.req_author,"
+    "  (t.req_lamport, t.req_author) > (b.cancel_lamport, b.cancel_author)"
+    "   AS live,"
+    "  EXISTS (SELECT 1 FROM st_results r WHERE r.book=t.book"
+    "   AND r.sentence=t.sentence AND r.take=t.take"
+    "   AND (r.lamport, r.author) > (t.req_lamport, t.req_author)) AS done"
+    " FROM st_tasks t JOIN st_books b ON b.book=t.book"
+    " WHERE b.created=1 AND b.deleted=0),"
+    " l AS (SELECT t.*, EXISTS (SELECT 1 FROM st_claims c"
+    "   WHERE c.book=t.book AND c.first<=t.sentence AND c.last>=t.sentence"
+    "   AND c.released=0 AND (c.lamport, c.author) >"
+    "   (t.req_lamport, t.req_author)) AS claimed,"
+    "  EXISTS (SELECT 1 FROM st_failures f WHERE f.book=t.book"
+    "   AND f.sentence=t.sentence AND (f.lamport, f.author) >"
+    "   (t.req_lamport, t.req_author)) AS failed"
+    "  FROM t WHERE live=1 AND done=0)"
+    "SELECT (SELECT count(*) FROM t WHERE done=1) || ',' ||"
+    " (SELECT count(*) FROM l WHERE claimed=0) || ',' ||"
+    " (SELECT count(*) FROM l WHERE claimed=1) || ',' ||"
+    " (SELECT count(*) FROM l WHERE failed=1) || ',' ||"
+    " (SELECT count(*) FROM st_results)";
+  struct state_counts c;
+  struct db_stmt *s = NULL;
+  char got[128];
+
+  ASSERT_OK(state_counts(st, &c));
+  snprintf(got, sizeof(got), "%lld,%lld,%lld,%lld,%lld",
+           (long long)c.done, (long long)c.pending, (long long)c.claimed,
+           (long long)c.failed, (long long)c.results);
+  ASSERT_OK(db_prepare(db, q, &s));
+  ASSERT_EQ(db_step(s), DB_ROW);
+  ASSERT_STR_EQ(got, db_col_text(s, 0));
+  db_finalize(&s);
+}
+
 TEST_IMPL(state_order_independent)
 {
+  char *dref = NULL, *d;
   struct gen g;
   struct tauthor me;
   char ref[65], h[65], rebuilt[65], *name;
@@ -386,7 +482,21 @@ TEST_IMPL(state_order_independent)
     nrefused += refused;
     ASSERT_GT(accepted, total / 2);
     lt_hash(f, h);
+    d = derived_check(db);
+    counts_check(feed_state(f), db);
     if (order == 0) {
+      dref = d;
+      /* Every sentence state occurs. */
+      ASSERT_GT(lt_count(db, "SELECT count(*) FROM st_sentence_state"
+                             " WHERE state = 3"), 3);
+      ASSERT_GT(lt_count(db, "SELECT count(*) FROM st_sentence_state"
+                             " WHERE state = 2"), 0);
+      ASSERT_GT(lt_count(db, "SELECT count(*) FROM st_sentence_state"
+                             " WHERE state = 0"), 0);
+      ASSERT_GT(lt_count(db, "SELECT count(*) FROM st_sentence_state"
+                             " WHERE fail_lamport IS NOT NULL"), 0);
+      ASSERT_EQ(lt_count(db, "SELECT count(*) FROM st_sentence_state"),
+                lt_count(db, "SELECT count(*) FROM st_tasks"));
       memcpy(ref, h, sizeof(ref));
       /* The set-up is not trivial: rows in every kind of table. */
       ASSERT_GT(lt_count(db, "SELECT count(*) FROM st_casting"), 5);
@@ -399,10 +509,17 @@ TEST_IMPL(state_order_independent)
     }
     if (strcmp(ref, h) != 0)
       ASSERT_FAIL_("order %d: state %s differs from %s", order, h, ref);
+    if (d != dref) {
+      ASSERT_STR_EQ(d, dref);
+      xfree(d);
+    }
     if (order % 20 == 0) {
       ASSERT_OK(feed_rebuild(f));
       lt_hash(f, rebuilt);
       ASSERT_STR_EQ(rebuilt, ref);
+      d = derived_dump(db);
+      ASSERT_STR_EQ(d, dref);
+      xfree(d);
     }
     feed_free(&f);
     db_close(&db);
@@ -413,6 +530,7 @@ TEST_IMPL(state_order_independent)
   ASSERT_GT(nrefused, 0);
   if (orders == ORDERS)
     ASSERT_LT(nrefused, orders);
+  xfree(dref);
   lt_author_free(&me);
   gen_free(&g);
   return 0;
@@ -684,6 +802,127 @@ TEST_IMPL(state_queue_claims_results)
   ASSERT_EQ(c.pending, 1);
   ASSERT_EQ(lt_count(x.db, "SELECT priority FROM st_tasks "
                            "WHERE sentence=1"), WIRE_PRIORITY_INTERACTIVE);
+  small_close(&x);
+  return 0;
+}
+
+/* The state of sentence n of x's book as st_sentence_state says, checked
+ * against its computation from scratch first. */
+static int64_t
+sstate(struct small *x, int n)
+{
+  char *q = xasprintf("SELECT coalesce((SELECT state FROM st_sentence_state"
+                      " WHERE sentence = %d), -1)", n);
+  int64_t v;
+
+  xfree(derived_check(x->db));
+  v = lt_count(x->db, q);
+  xfree(q);
+  return v;
+}
+
+static void
+claim(struct small *x, struct tauthor *t, uint32_t first, uint32_t n,
+      uint64_t seen)
+{
+  struct wire_entry e;
+  memset(&e, 0, sizeof(e));
+  e.op = WIRE_OP_CLAIM;
+  memcpy(e.book, x->book, WIRE_BOOK_ID_BYTES);
+  wire_sentences_range(&e.sent, first, n);
+  e.lease_ms = 30000;
+  put(x, t, &e, seen, FEED_ACCEPTED, NULL);
+}
+
+static void
+one_op(struct small *x, struct tauthor *t, int op, uint32_t first,
+       uint32_t n, uint64_t seen)
+{
+  struct wire_entry e;
+  memset(&e, 0, sizeof(e));
+  e.op = op;
+  memcpy(e.book, x->book, WIRE_BOOK_ID_BYTES);
+  if (op == WIRE_OP_RELEASE) {
+    e.claims = xmalloc(sizeof(*e.claims));
+    e.claims[0] = first;
+    e.nclaims = 1;
+  } else if (op != WIRE_OP_CANCEL_PENDING) {
+    wire_sentences_range(&e.sent, first, n);
+  }
+  if (op == WIRE_OP_RERENDER)
+    e.take = 1;
+  if (op == WIRE_OP_FAIL)
+    e.text = xstrdup("engine crashed");
+  put(x, t, &e, seen, FEED_ACCEPTED, NULL);
+}
+
+/* st_sentence_state follows every kind of entry, in and out of order. */
+TEST_IMPL(state_sentence_state_rules)
+{
+  struct small x;
+  uint64_t b_claim;
+  int i;
+
+  small_open(&x);
+  /* A claim that arrives before the request it serves. */
+  claim(&x, &x.c, 20, 4, 50);
+  ASSERT_EQ(sstate(&x, 20), -1);
+  one_op(&x, &x.a, WIRE_OP_START_RENDER, 0, 30, 10);
+  for (i = 0; i < 10; i++)
+    ASSERT_EQ(sstate(&x, i), BOOK_PENDING);
+  ASSERT_EQ(sstate(&x, 20), BOOK_RENDERING);
+  ASSERT_EQ(sstate(&x, 24), BOOK_PENDING);
+  /* B claims 0..4, C 2..6: 2..4 show B (the lower first). */
+  claim(&x, &x.b, 0, 5, 60);
+  b_claim = x.b.seq;
+  claim(&x, &x.c, 2, 5, 60);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_sentence_state"
+                           " WHERE sentence BETWEEN 0 AND 6"
+                           " AND state = 2"), 7);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_sentence_state"
+                           " WHERE sentence BETWEEN 2 AND 4"
+                           " AND cl_author = (SELECT cl_author FROM"
+                           " st_sentence_state WHERE sentence = 0)"), 3);
+  /* B releases: 0..1 pending again, 2..4 now C's. */
+  one_op(&x, &x.b, WIRE_OP_RELEASE, (uint32_t)b_claim, 0, 70);
+  ASSERT_EQ(sstate(&x, 0), BOOK_PENDING);
+  ASSERT_EQ(sstate(&x, 1), BOOK_PENDING);
+  ASSERT_EQ(sstate(&x, 3), BOOK_RENDERING);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_sentence_state"
+                           " WHERE sentence BETWEEN 2 AND 6"
+                           " AND cl_author = (SELECT cl_author FROM"
+                           " st_sentence_state WHERE sentence = 20)"), 5);
+  /* Results and a failure. */
+  complete(&x, &x.c, 2, 2, 0xcc, 80);
+  one_op(&x, &x.c, WIRE_OP_FAIL, 4, 1, 80);
+  ASSERT_EQ(sstate(&x, 2), BOOK_READY);
+  ASSERT_EQ(sstate(&x, 4), BOOK_FAILED);
+  ASSERT_EQ(lt_count(x.db, "SELECT duration_ms FROM st_sentence_state"
+                           " WHERE sentence = 3"), 1000);
+  /* Cancel: everything not ready goes idle. */
+  one_op(&x, &x.a, WIRE_OP_CANCEL_PENDING, 0, 0, 90);
+  ASSERT_EQ(sstate(&x, 0), BOOK_IDLE);
+  ASSERT_EQ(sstate(&x, 3), BOOK_READY);
+  ASSERT_EQ(sstate(&x, 4), BOOK_IDLE);
+  ASSERT_EQ(sstate(&x, 5), BOOK_IDLE);
+  /* A re-render of 3..4 (take 1): pending until its own result; the
+   * failure and C's claim are older than it. */
+  one_op(&x, &x.a, WIRE_OP_RERENDER, 3, 2, 100);
+  ASSERT_EQ(sstate(&x, 3), BOOK_PENDING);
+  ASSERT_EQ(sstate(&x, 4), BOOK_PENDING);
+  complete(&x, &x.b, 3, 1, 0xbb, 95); /* take 0: not the one asked */
+  ASSERT_EQ(sstate(&x, 3), BOOK_PENDING);
+  ASSERT_EQ(lt_count(x.db, "SELECT count(*) FROM st_claim_span"
+                           " WHERE span = 4"), 1);
+  /* rebuild-state gives the same rows. */
+  {
+    char *before = derived_dump(x.db), *after;
+    ASSERT_OK(feed_rebuild(x.f));
+    after = derived_dump(x.db);
+    ASSERT_STR_EQ(before, after);
+    xfree(before);
+    xfree(after);
+  }
   small_close(&x);
   return 0;
 }
