@@ -41,6 +41,41 @@ secure_hash(uint8_t out[SECURE_HASH_BYTES], const void *data, size_t len,
   crypto_generichash(out, SECURE_HASH_BYTES, data, len, key, keylen);
 }
 
+struct secure_hash_key {
+  crypto_generichash_state st; /* after the key block */
+};
+
+struct secure_hash_key *
+secure_hash_key_new(const void *key, size_t keylen)
+{
+  struct secure_hash_key *k = xmalloc(sizeof(*k));
+  if (keylen > SECURE_HASH_KEY_MAX)
+    keylen = SECURE_HASH_KEY_MAX;
+  crypto_generichash_init(&k->st, key, keylen, SECURE_HASH_BYTES);
+  return k;
+}
+
+void
+secure_hash_keyed(const struct secure_hash_key *k,
+                  uint8_t out[SECURE_HASH_BYTES], const void *data,
+                  size_t len)
+{
+  /* The state is plain data: a copy continues from the key block. */
+  crypto_generichash_state st = k->st;
+  crypto_generichash_update(&st, data, len);
+  crypto_generichash_final(&st, out, SECURE_HASH_BYTES);
+}
+
+void
+secure_hash_key_free(struct secure_hash_key **k)
+{
+  if (k == NULL || *k == NULL)
+    return;
+  sodium_memzero(*k, sizeof(**k));
+  xfree(*k);
+  *k = NULL;
+}
+
 struct secure_hash_state *
 secure_hash_new(void)
 {

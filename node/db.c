@@ -405,6 +405,21 @@ db_bind_blob(struct db_stmt *s, int i, const void *p, size_t len)
 }
 
 int
+db_bind_text_ref(struct db_stmt *s, int i, const char *v, long len)
+{
+  if (v == NULL)
+    return db_bind_null(s, i);
+  return map_rc(sqlite3_bind_text(s->st, i, v, len < 0 ? -1 : (int)len,
+                                  SQLITE_STATIC));
+}
+
+int
+db_bind_blob_ref(struct db_stmt *s, int i, const void *p, size_t len)
+{
+  return map_rc(sqlite3_bind_blob64(s->st, i, p, len, SQLITE_STATIC));
+}
+
+int
 db_step(struct db_stmt *s)
 {
   int rc = sqlite3_step(s->st);

@@ -84,6 +84,13 @@ int db_bind_text(struct db_stmt *st, int idx, const char *s, long len)
 int db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
     WARN_UNUSED;
 int db_bind_null(struct db_stmt *st, int idx) WARN_UNUSED;
+/* The same, bound by reference instead of copied (hot paths): s / p must
+ * stay valid and unchanged until the statement's next db_reset, and the
+ * parameter must be bound again before the statement next runs. */
+int db_bind_text_ref(struct db_stmt *st, int idx, const char *s, long len)
+    WARN_UNUSED;
+int db_bind_blob_ref(struct db_stmt *st, int idx, const void *p, size_t len)
+    WARN_UNUSED;
 /* DB_ROW, DB_DONE or a negative error. */
 int db_step(struct db_stmt *st) WARN_UNUSED;
 /* Ready the statement to run again; bindings are kept. */

@@ -85,6 +85,7 @@ struct feed {
   char *fence_path;                     /* DIR/feed.fence, or NULL */
   uint64_t head_pending;                /* own seq appended in the batch */
   struct head heads[FEED_HEADS];        /* by author[0] % FEED_HEADS */
+  struct secure_hash_key *idkey;        /* FEED_ID_KEY, absorbed once */
 };
 
 /* Forget the cached heads: after a rollback, a fork, or another
@@ -115,6 +116,14 @@ feed_entry_id(const uint8_t *entry, size_t len, uint8_t id[WIRE_HASH_BYTES])
   secure_hash(id, entry, len, FEED_ID_KEY, strlen(FEED_ID_KEY));
 }
 
+/* The same id, from the feed's key state. */
+static void
+entry_id(struct feed *f, const uint8_t *entry, size_t len,
+         uint8_t id[WIRE_HASH_BYTES])
+{
+  secure_hash_keyed(f->idkey, id, entry, len);
+}
+
 static int
 step_reset(struct db_stmt *s)
 {
@@ -133,6 +142,7 @@ feed_open(struct db *db, const struct identity *me,
 
   f->db = db;
   f->me = me;
+  f->idkey = secure_hash_key_new(FEED_ID_KEY, strlen(FEED_ID_KEY));
   memcpy(f->network_id, network_id, WIRE_NETWORK_ID_BYTES);
   /* The log and the state are this connection's hot set: a larger page
    * cache and memory-mapped reads keep verify + apply off read(2)
@@ -216,6 +226,7 @@ feed_free(struct feed **pf)
   for (i = 0; i < Q_COUNT_; i++)
     db_finalize(&f->q[i]);
   state_free(&f->state);
+  secure_hash_key_free(&f->idkey);
   xfree(f->head_path);
   xfree(f->fence_path);
   xfree(f);
@@ -561,13 +572,15 @@ store(struct feed *f, const struct wire_entry *e, const uint8_t *id,
   struct db_stmt *s = f->q[Q_INSERT];
   int err;
 
-  CHECK(db_bind_blob(s, 1, e->author, WIRE_KEY_BYTES));
+  /* Every parameter is bound by reference and the statement is reset
+   * before these bytes go away (the hot path: no copies). */
+  CHECK(db_bind_blob_ref(s, 1, e->author, WIRE_KEY_BYTES));
   CHECK(db_bind_int(s, 2, (int64_t)e->seq));
-  CHECK(db_bind_blob(s, 3, id, WIRE_HASH_BYTES));
+  CHECK(db_bind_blob_ref(s, 3, id, WIRE_HASH_BYTES));
   CHECK(db_bind_int(s, 4, (int64_t)e->lamport));
   CHECK(db_bind_int(s, 5, e->op));
-  CHECK(db_bind_blob(s, 6, entry, len));
-  CHECK(db_bind_blob(s, 7, sig, WIRE_SIG_BYTES));
+  CHECK(db_bind_blob_ref(s, 6, entry, len));
+  CHECK(db_bind_blob_ref(s, 7, sig, WIRE_SIG_BYTES));
   CHECK(db_bind_int(s, 8, now_ms()));
   CHECK(step_reset(s));
   CHECK(state_apply(f->state, e, id));
@@ -627,7 +640,7 @@ feed_append(struct feed *f, struct wire_entry *e,
   }
   CHECK(wire_entry_encode(e, &bytes, &len, errbuf, sizeof(errbuf)));
   identity_sign(f->me, FEED_SIGN_CONTEXT, bytes, len, sig);
-  feed_entry_id(bytes, len, id);
+  entry_id(f, bytes, len, id);
   CHECK(store(f, e, id, bytes, len, sig));
   CHECK(wire_signed_encode(bytes, len, sig, &signed_bytes, &slen));
   in_tx = 0;
@@ -790,7 +803,8 @@ feed_receive(struct feed *f, const uint8_t *signed_entry, size_t len,
              const uint8_t *expected_author, struct feed_result *res)
 {
   struct wire_entry e;
-  uint8_t *entry = NULL, sig[WIRE_SIG_BYTES];
+  uint8_t *owned = NULL, sig[WIRE_SIG_BYTES];
+  const uint8_t *entry = NULL;
   size_t elen = 0;
   char errbuf[160];
   int err = 0, keep;
@@ -799,13 +813,15 @@ feed_receive(struct feed *f, const uint8_t *signed_entry, size_t len,
   memset(&e, 0, sizeof(e));
   if (len > WIRE_SIGNED_MAX)
     return reject(res, FEED_REASON_TOO_BIG, NULL);
-  err = wire_signed_decode(signed_entry, len, &entry, &elen, sig);
+  /* The entry bytes are used where they lie in signed_entry: hashed for
+   * the id, parsed, verified and stored without a copy. */
+  err = wire_signed_view(signed_entry, len, &entry, &elen, sig, &owned);
   if (err) {
     reject(res, err == ERR_TOO_BIG ? FEED_REASON_TOO_BIG
                                    : FEED_REASON_MALFORMED, NULL);
     return 0;
   }
-  feed_entry_id(entry, elen, res->id);
+  entry_id(f, entry, elen, res->id);
   err = wire_entry_decode(entry, elen, &e, errbuf, sizeof(errbuf));
   if (err) {
     reject(res, err == ERR_TOO_BIG ? FEED_REASON_TOO_BIG
@@ -838,7 +854,7 @@ feed_receive(struct feed *f, const uint8_t *signed_entry, size_t len,
     err = ERR_DB;
 out:
   wire_entry_clear(&e);
-  xfree(entry);
+  xfree(owned);
   return err;
 }
 

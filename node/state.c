@@ -64,7 +64,7 @@ static const char *const sql_text[S_COUNT_] = {
     "WHERE (excluded.cancel_lamport, excluded.cancel_author) >"
     " (st_books.cancel_lamport, st_books.cancel_author)",
   [S_CAST] =
-    "INSERT OR IGNORE INTO st_casting VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+    "INSERT INTO st_casting VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
   [S_LEXICON] =
     "INSERT OR IGNORE INTO st_lexicon VALUES (?1,?2,?3,?4,?5,?6)",
   [S_TASK] =
@@ -851,14 +851,15 @@ apply_cast(struct state *st, const struct wire_entry *e, int kind,
   struct db_stmt *s = st->st[S_CAST];
   int err;
 
-  CHECK(db_bind_blob(s, 1, e->author, WIRE_KEY_BYTES));
+  /* By reference: every parameter is bound here and run() resets. */
+  CHECK(db_bind_blob_ref(s, 1, e->author, WIRE_KEY_BYTES));
   CHECK(db_bind_int(s, 2, (int64_t)e->seq));
-  CHECK(db_bind_blob(s, 3, book, WIRE_BOOK_ID_BYTES));
+  CHECK(db_bind_blob_ref(s, 3, book, WIRE_BOOK_ID_BYTES));
   CHECK(db_bind_int(s, 4, kind));
-  CHECK(db_bind_text(s, 5, target, -1));
+  CHECK(db_bind_text_ref(s, 5, target, -1));
   CHECK(db_bind_int(s, 6, first));
   CHECK(db_bind_int(s, 7, last));
-  CHECK(db_bind_text(s, 8, e->voice ? e->voice : "", -1));
+  CHECK(db_bind_text_ref(s, 8, e->voice ? e->voice : "", -1));
   CHECK(db_bind_int(s, 9, (int64_t)e->lamport));
   err = run(s);
 fail:

@@ -837,6 +837,43 @@ wire_signed_decode(const uint8_t *buf, size_t len, uint8_t **entry,
 }
 
 int
+wire_signed_view(const uint8_t *buf, size_t len, const uint8_t **entry,
+                 size_t *entry_len, uint8_t sig[WIRE_SIG_BYTES],
+                 uint8_t **owned)
+{
+  size_t off = 1, elen = 0;
+  int shift = 0, err;
+
+  *entry = NULL;
+  *entry_len = 0;
+  *owned = NULL;
+  if (len > WIRE_SIGNED_MAX)
+    return ERR_TOO_BIG;
+  /* Canonical: field 1 (tag 0x0a), a varint length, the entry bytes,
+   * then field 2 (tag 0x12) of length 64 and nothing after it. */
+  if (len > 0 && buf[0] == 0x0a) {
+    while (off < len && off <= 3) {
+      elen |= (size_t)(buf[off] & 0x7f) << shift;
+      shift += 7;
+      if (!(buf[off++] & 0x80))
+        break;
+    }
+    if (off <= len && (buf[off - 1] & 0x80) == 0 && elen > 0 &&
+        elen <= WIRE_ENTRY_MAX && len - off >= elen &&
+        len - off - elen == 2 + WIRE_SIG_BYTES &&
+        buf[off + elen] == 0x12 && buf[off + elen + 1] == WIRE_SIG_BYTES) {
+      *entry = buf + off;
+      *entry_len = elen;
+      memcpy(sig, buf + off + elen + 2, WIRE_SIG_BYTES);
+      return 0;
+    }
+  }
+  err = wire_signed_decode(buf, len, owned, entry_len, sig);
+  *entry = *owned;
+  return err;
+}
+
+int
 wire_signed_encode(const uint8_t *entry, size_t entry_len,
                    const uint8_t sig[WIRE_SIG_BYTES], uint8_t **out,
                    size_t *len)

@@ -176,6 +176,15 @@ void wire_entry_clear(struct wire_entry *e);
 int wire_signed_decode(const uint8_t *buf, size_t len, uint8_t **entry,
                        size_t *entry_len, uint8_t sig[WIRE_SIG_BYTES])
     WARN_UNUSED;
+/* The same without a copy when it can: *entry points into buf when buf
+ * is the canonical encoding (entry, then the 64-byte sig, nothing else),
+ * the form every node writes; anything else goes through
+ * wire_signed_decode and *owned gets the allocated copy *entry points to
+ * (caller frees *owned with xfree; NULL when nothing was allocated).
+ * Accepts and rejects exactly what wire_signed_decode does. */
+int wire_signed_view(const uint8_t *buf, size_t len, const uint8_t **entry,
+                     size_t *entry_len, uint8_t sig[WIRE_SIG_BYTES],
+                     uint8_t **owned) WARN_UNUSED;
 /* Encode a SignedEntry from entry bytes and a signature. *out is allocated
  * (caller frees). ERR_TOO_BIG when entry_len > WIRE_ENTRY_MAX. */
 int wire_signed_encode(const uint8_t *entry, size_t entry_len,

@@ -5,6 +5,7 @@
  * numbers), which are stored and ignored. */
 #include <string.h>
 
+#include "crypto/secure.h"
 #include "logtest.h"
 #include "node/alloc.h"
 #include "task.h"
@@ -258,5 +259,103 @@ TEST_IMPL(wire_unknown_op_is_kept_and_ignored)
   lt_author_free(&a);
   lt_author_free(&r);
   test_rmdir(dir);
+  return 0;
+}
+
+/* wire_signed_view: no copy for the canonical encoding, the decoder's
+ * answer for every other form, and the same rejections. */
+static void
+view_like_decode(const uint8_t *buf, size_t len)
+{
+  const uint8_t *v = NULL;
+  uint8_t *owned = NULL, *dec = NULL, s1[WIRE_SIG_BYTES], s2[WIRE_SIG_BYTES];
+  size_t vlen = 0, dlen = 0;
+  int e1 = wire_signed_view(buf, len, &v, &vlen, s1, &owned);
+  int e2 = wire_signed_decode(buf, len, &dec, &dlen, s2);
+  ASSERT_EQ(e1, e2);
+  if (!e1) {
+    ASSERT_EQ(vlen, dlen);
+    ASSERT_EQ(memcmp(v, dec, dlen), 0);
+    ASSERT_EQ(memcmp(s1, s2, WIRE_SIG_BYTES), 0);
+  }
+  xfree(owned);
+  xfree(dec);
+}
+
+TEST_IMPL(wire_signed_view_matches_decode)
+{
+  uint8_t entry[300], sig[WIRE_SIG_BYTES], *out, alt[400];
+  const uint8_t *v;
+  uint8_t *owned, s[WIRE_SIG_BYTES];
+  size_t len, vlen, i;
+
+  for (i = 0; i < sizeof(entry); i++)
+    entry[i] = (uint8_t)(i * 7);
+  memset(sig, 0x5a, sizeof(sig));
+  ASSERT_OK(wire_signed_encode(entry, sizeof(entry), sig, &out, &len));
+  /* Canonical: points into the buffer, nothing allocated. */
+  ASSERT_OK(wire_signed_view(out, len, &v, &vlen, s, &owned));
+  ASSERT(owned == NULL);
+  ASSERT(v > out && v + vlen <= out + len);
+  ASSERT_EQ(vlen, sizeof(entry));
+  ASSERT_EQ(memcmp(v, entry, vlen), 0);
+  ASSERT_EQ(memcmp(s, sig, sizeof(sig)), 0);
+  view_like_decode(out, len);
+  /* Every truncation and a flipped byte at every place. */
+  for (i = 0; i < len; i++) {
+    view_like_decode(out, i);
+    out[i] ^= 0x80;
+    view_like_decode(out, len);
+    out[i] ^= 0x80;
+  }
+  /* Fields in the other order, and a non-minimal length varint: valid
+   * protobuf, not the canonical form, same answer as the decoder. */
+  alt[0] = 0x12;
+  alt[1] = WIRE_SIG_BYTES;
+  memcpy(alt + 2, sig, sizeof(sig));
+  memcpy(alt + 2 + sizeof(sig), out, len - 2 - sizeof(sig));
+  view_like_decode(alt, len);
+  ASSERT_OK(wire_signed_view(alt, len, &v, &vlen, s, &owned));
+  ASSERT(owned != NULL);
+  ASSERT_EQ(memcmp(v, entry, sizeof(entry)), 0);
+  xfree(owned);
+  {
+    uint8_t small[4 + 5 + 2 + WIRE_SIG_BYTES];
+    small[0] = 0x0a;
+    small[1] = 0x85; /* 5, in three bytes */
+    small[2] = 0x80;
+    small[3] = 0x00;
+    memcpy(small + 4, entry, 5);
+    small[9] = 0x12;
+    small[10] = WIRE_SIG_BYTES;
+    memcpy(small + 11, sig, sizeof(sig));
+    view_like_decode(small, sizeof(small));
+    ASSERT_OK(wire_signed_view(small, sizeof(small), &v, &vlen, s, &owned));
+    ASSERT_EQ(vlen, 5u);
+    ASSERT_EQ(memcmp(v, entry, 5), 0);
+    xfree(owned);
+  }
+  xfree(out);
+  return 0;
+}
+
+/* The key absorbed once gives what the one-shot keyed hash gives, for
+ * messages around the block size (entry ids use it). */
+TEST_IMPL(wire_entry_id_keyed_state)
+{
+  struct secure_hash_key *k = secure_hash_key_new(FEED_ID_KEY,
+                                                  strlen(FEED_ID_KEY));
+  uint8_t msg[300], a[SECURE_HASH_BYTES], b[SECURE_HASH_BYTES];
+  size_t n;
+
+  for (n = 0; n < sizeof(msg); n++)
+    msg[n] = (uint8_t)(n * 13 + 1);
+  for (n = 0; n <= sizeof(msg); n += (n < 140 ? 1 : 37)) {
+    secure_hash_keyed(k, a, msg, n);
+    feed_entry_id(msg, n, b);
+    ASSERT_EQ(memcmp(a, b, sizeof(a)), 0);
+  }
+  secure_hash_key_free(&k);
+  ASSERT(k == NULL);
   return 0;
 }
