@@ -19,6 +19,7 @@
 #include "node/hex.h"
 #include "node/invites.h"
 #include "node/json.h"
+#include "node/live.h"
 #include "node/log.h"
 #include "node/state.h"
 #include "node/status.h"
@@ -93,6 +94,7 @@ static void
 get_peers(struct http_req *req, struct api *api)
 {
   struct json *members, *peers, *out, *arr;
+  uint8_t pub[WIRE_KEY_BYTES];
   struct db *db;
   size_t i;
 
@@ -120,6 +122,9 @@ get_peers(struct http_req *req, struct api *api)
     json_set_num(o, "bytes_in", p ? json_num(json_get(p, "bytes_in")) : 0);
     json_set_num(o, "bytes_out",
                  p ? json_num(json_get(p, "bytes_out")) : 0);
+    json_set_num(o, "per_minute",
+                 id && hex_decode(pub, sizeof(pub), id) == 0
+                     ? live_node_per_minute(pub) : 0);
     json_push(arr, o);
   }
   out = json_new_object();

@@ -26,12 +26,14 @@ print_peers(const struct json *peers)
   }
   printf("peers:          %zu of %zu connected\n", up, n);
   for (p = json_first(peers); p; p = json_next(p))
-    printf("  %.16s…  %-9s %s  in %.0f B/s  out %.0f B/s\n",
+    printf("  %.16s…  %-9s %s  in %.0f B/s  out %.0f B/s  "
+           "%.0f sentences/min\n",
            json_get_str(p, "node_id") ? json_get_str(p, "node_id") : "?",
            json_is_true(json_get(p, "connected")) ? "connected" : "down",
            json_get_str(p, "address") ? json_get_str(p, "address") : "-",
            json_num(json_get(p, "rate_in")),
-           json_num(json_get(p, "rate_out")));
+           json_num(json_get(p, "rate_out")),
+           json_num(json_get(p, "per_minute")));
 }
 
 /* "replication: up to date" or the fence, then the quarantine. */

@@ -61,4 +61,8 @@ void live_stats(struct live_stats *out);
  * frees. */
 struct json *live_throughput_json(double *per_minute);
 
+/* Sentences per minute node completed over the window (0 when none);
+ * counted from the Completes applied here, with or without a UI. */
+double live_node_per_minute(const uint8_t node[WIRE_KEY_BYTES]);
+
 #endif

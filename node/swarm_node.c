@@ -21,6 +21,7 @@
 #include "node/hex.h"
 #include "node/join.h"
 #include "node/json.h"
+#include "node/live.h"
 #include "node/log.h"
 #include "node/repl_node.h"
 #include "node/swarm.h"
@@ -50,12 +51,31 @@ is_member(const uint8_t pub[IDENTITY_PUBLIC_BYTES], void *arg)
   return repl_node_is_member(pub, sn->rn); /* removals too (node/repl.c) */
 }
 
+/* Each peer's render throughput: sentences a minute it completed, from
+ * the Completes applied here (node/live.h). */
+static void
+decorate_throughput(struct json *peers)
+{
+  uint8_t pub[IDENTITY_PUBLIC_BYTES];
+  const char *id;
+  size_t i;
+
+  for (i = 0; i < json_len(peers); i++) {
+    struct json *o = json_at(peers, i);
+    id = json_get_str(o, "node_id");
+    json_set_num(o, "per_minute",
+                 id && hex_decode(pub, sizeof(pub), id) == 0
+                     ? live_node_per_minute(pub) : 0);
+  }
+}
+
 static void
 snapshot(struct swarm_node *sn)
 {
   struct json *peers = swarm_peers_json(sn->sw), *repl;
   char *text, *old, *rtext, *rold;
   repl_node_decorate(sn->rn, peers);
+  decorate_throughput(peers);
   text = json_print(peers, 0);
   json_free(peers);
   repl = repl_node_json(sn->rn);
@@ -233,6 +253,7 @@ op_peers(const struct json *args, void *arg, char *errbuf, size_t errlen)
   {
     struct json *peers = swarm_peers_json(sn->sw);
     repl_node_decorate(sn->rn, peers);
+    decorate_throughput(peers);
     return peers;
   }
 }

@@ -14,6 +14,9 @@ try {
     await page.waitForSelector('li.member:has-text("Bea") .dot.on', { timeout: 10000 });
     ok(true, 'the joined friend is listed online by name');
     ok(await page.locator('dd:text("espeak-ng")').isVisible(), "this node's engines are shown");
+    const speeds = await page.locator('li.member .throughput').allTextContents();
+    ok(speeds.length === 2 && speeds.every((t) => t === 'idle'),
+      "each member's render throughput is shown (idle: nothing rendered yet)");
 
     await page.click('button:text("Create invite code")');
     const code = page.locator('textarea.code');

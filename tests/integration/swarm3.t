@@ -79,6 +79,15 @@ diag "results authored by $AUTHORS nodes"
 check "the render was shared (results from all three nodes)" \
   '[ "$AUTHORS" = 3 ]'
 
+# Each member's render throughput over the last minute, as A counts it
+# from the Completes it applied: the swarm page's and status's figure.
+busy() { grep -o '"per_minute":[0-9.e+-]*' | grep -vc '"per_minute":0$'; }
+http GET "$URLA/api/peers"
+check "A's /api/peers shows all three members rendering" \
+  '[ "$CODE" = 200 ] && [ "$(printf "%s" "$BODY" | busy)" = 3 ]'
+check "A's status --json shows B and C rendering" \
+  '[ "$("$GLOWTALK" status --data "$A" --json | busy)" = 2 ]'
+
 blobs_ok() {
   local d=$1 h bad=0
   for h in $(q "$d" "SELECT lower(hex(blob)) FROM st_results"); do

@@ -15,6 +15,8 @@ function fmtRate(bytesPerSecond) {
   return `${(b / 1024 / 1024).toFixed(1)} MiB/s`;
 }
 
+function fmtPerMinute(n) { return n >= 10 ? String(Math.round(n)) : n.toFixed(1); }
+
 function short(id) { return `${id.slice(0, 16)}…`; }
 
 export async function render(view) {
@@ -28,12 +30,16 @@ export async function render(view) {
       : m.self ? ''
       : m.online ? `↓ ${fmtRate(m.rate_in)} ↑ ${fmtRate(m.rate_out)}`
       : m.last_seen ? `last seen ${new Date(m.last_seen).toLocaleString()}` : 'not seen yet';
+    const speed = m.removed ? null
+      : h('span.tag.throughput', { title: 'sentences rendered by this node in the last minute' },
+        m.per_minute > 0 ? `${fmtPerMinute(m.per_minute)} sentences/min` : 'idle');
     return h('li.member', { dataset: { node: m.node_id } },
       h('span', { class: m.online && !m.removed ? 'dot on' : 'dot', role: 'img', 'aria-label': state }),
       h('strong', m.name || 'unnamed'),
       h('span.mono', { title: m.node_id }, short(m.node_id)),
       m.self ? h('span.tag', 'this node') : null,
       m.removed ? h('span.tag', 'removed') : null,
+      speed,
       detail ? h('span.muted', detail) : null,
       !m.self && !m.removed && m.node_id !== selfId ? h('button.small.danger', { type: 'button', onclick: async () => {
         if (!confirm(`Remove ${m.name || short(m.node_id)}? Its work stops counting and it can no longer connect.`)) return;
