@@ -603,7 +603,9 @@ peer_connect(uv_loop_t *loop, const struct peer_config *cfg,
   if (err)
     goto fail;
   p->connect.data = p;
-  err = uv_tcp_connect(&p->connect, &p->tcp, addr, on_connected);
+  err = cfg->source ? uv_tcp_bind(&p->tcp, cfg->source, 0) : 0;
+  if (!err)
+    err = uv_tcp_connect(&p->connect, &p->tcp, addr, on_connected);
   if (err) {
     p->silent = 1;
     close_handles(p, err);

@@ -42,6 +42,9 @@ struct peer_config {
   /* Server: also accept handshakes made with this key (the invite join
    * plane, crypto/invite.h invite_join_netkey()); NULL: none. */
   const struct netkey *alt_net;
+  /* Client: bind the socket here (port 0) before connecting; NULL: let
+   * the kernel choose. Read during peer_connect() only. */
+  const struct sockaddr *source;
 };
 
 /* Callbacks, all on the loop thread, all optional except on_close. arg is

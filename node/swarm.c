@@ -67,6 +67,11 @@ struct swarm {
   struct wire_hello hello;
   struct peer_config pcfg;
   struct peer_callbacks pcb;
+  /* The listen host (port 0) when it is an IPv4 loopback address: dials to
+   * loopback peers leave from it, so nodes sharing one machine are told
+   * apart by source address (tests partition them that way). */
+  struct sockaddr_in loop_source;
+  int has_loop_source;
   struct node *nodes[SWARM_NODES_MAX];
   int nnodes;
   struct conn *conns;
@@ -104,6 +109,14 @@ parse_addr(const char *hostport, struct sockaddr_storage *ss)
     err = ERR_INVAL;
   xfree(host);
   return err;
+}
+
+static int
+is_ipv4_loopback(const struct sockaddr_storage *ss)
+{
+  const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+  return ss->ss_family == AF_INET &&
+         (ntohl(in->sin_addr.s_addr) >> 24) == 127;
 }
 
 /* A DNS name we are willing to look up: letters, digits, '-' and '.',
@@ -486,6 +499,7 @@ static void
 connect_node(struct node *n)
 {
   struct swarm *s = n->s;
+  struct peer_config cfg;
   struct conn *c;
   int err;
 
@@ -494,7 +508,10 @@ connect_node(struct node *n)
     return;
   }
   c = conn_new(s, n);
-  err = peer_connect(s->loop, &s->pcfg, (struct sockaddr *)&n->addr, n->pub,
+  cfg = s->pcfg;
+  if (s->has_loop_source && is_ipv4_loopback(&n->addr))
+    cfg.source = (const struct sockaddr *)&s->loop_source;
+  err = peer_connect(s->loop, &cfg, (struct sockaddr *)&n->addr, n->pub,
                      &s->pcb, c, &c->p);
   if (err) {
     log_warn("%s: %s: %s", __func__, n->hostport, err_str(err));
@@ -598,6 +615,11 @@ start_listening(struct swarm *s, char *errbuf, size_t errlen)
     snprintf(errbuf, errlen, "cannot listen on %s: %s", s->opts.listen,
              uv_strerror(err));
     return err;
+  }
+  if (is_ipv4_loopback(&ss)) {
+    memcpy(&s->loop_source, &ss, sizeof(s->loop_source));
+    s->loop_source.sin_port = 0;
+    s->has_loop_source = 1;
   }
   s->port = ntohs(ss.ss_family == AF_INET6
                       ? ((struct sockaddr_in6 *)&ss)->sin6_port
