@@ -200,3 +200,43 @@ TEST_IMPL(workers_urgent_lane)
   test_rmdir(dir);
   return 0;
 }
+
+/* A busy worker already holds its next job: it starts when the running
+ * one ends, even while the parent does not poll; a worker killed with a
+ * job waiting behind its running one gives that job back unstarted. */
+TEST_IMPL(workers_next_job_waits_in_the_worker)
+{
+  char *dir = test_mkdtemp();
+  struct workers *w;
+  struct seen s;
+
+  memset(&s, 0, sizeof(s));
+  voice_set_test_engines(1); /* inherited by the forked workers */
+  w = pool(dir, 1, 0);
+  ASSERT_OK(workers_submit(w, 1, "sleep:100", "First.", NULL, 0, 0));
+  ASSERT_OK(workers_submit(w, 2, "sleep:100", "Second.", NULL, 0, 0));
+  ASSERT_EQ(workers_poll(w, 0, done, &s), 0); /* both sent */
+  usleep(1000 * 1000); /* the parent is busy elsewhere */
+  ASSERT_EQ(workers_poll(w, 0, done, &s), 1);
+  ASSERT_EQ(workers_poll(w, 0, done, &s), 1); /* already rendered */
+  ASSERT_EQ(s.r[0].id, 1);
+  ASSERT_EQ(s.r[1].id, 2);
+
+  ASSERT_OK(workers_submit(w, 3, "sleep:400", "Third.", NULL, 0, 0));
+  ASSERT_OK(workers_submit(w, 4, "sleep:50", "Fourth.", NULL, 0, 0));
+  ASSERT_EQ(workers_poll(w, 0, done, &s), 0);
+  ASSERT_OK(kill(workers_pid(w, 0), SIGKILL));
+  ASSERT_OK(workers_drain(w, done, &s));
+  voice_set_test_engines(0);
+  ASSERT_EQ(s.n, 4);
+  ASSERT_EQ(s.r[2].id, 3); /* retried first, then the one behind it */
+  ASSERT_EQ(s.r[2].attempts, 2);
+  ASSERT_EQ(s.r[3].id, 4);
+  ASSERT_EQ(s.r[3].attempts, 1);
+  ASSERT_OK(s.r[2].err);
+  ASSERT_OK(s.r[3].err);
+  ASSERT_EQ(workers_spawned(w), 2);
+  workers_free(&w);
+  test_rmdir(dir);
+  return 0;
+}
