@@ -16,7 +16,7 @@
 #include "crypto/identity.h"
 #include "node/err.h"
 
-#define RENDERER_TICK_MS 100      /* scheduler tick */
+#define RENDERER_TICK_MS 50       /* scheduler tick */
 #define RENDERER_BUSY_TICK_MS 5   /* tick while workers have jobs */
 #define RENDERER_FLUSH_MS 5000    /* longest a result waits for its batch */
 #define RENDERER_AHEAD 4          /* queued jobs per worker before a new
@@ -25,7 +25,7 @@
                                     * stop (each names up to 256 claims) */
 
 #define RENDERER_LIVE_MAX 64      /* live peers the rendezvous spans */
-#define RENDERER_GRACE_MS 1500    /* idle with none of our own work this
+#define RENDERER_GRACE_MS 300     /* idle with none of our own work this
                                    * long: take others' unclaimed work */
 
 struct app;

@@ -18,7 +18,7 @@
 #include "node/err.h"
 
 #define REPL_HEADS_MS 10000        /* anti-entropy: heads re-exchanged */
-#define REPL_TICK_MS 250           /* other writers, watchdog, quarantine */
+#define REPL_TICK_MS 50            /* other writers, watchdog, quarantine */
 #define REPL_STALL_MS 15000        /* owed entries and none arrived: re-ask */
 #define REPL_STALL_TRIES 3         /* re-asks before the link is dropped */
 #define REPL_BATCH_ENTRIES 256     /* entries per ReplEntries frame */

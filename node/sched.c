@@ -227,26 +227,36 @@ sched_active_claim(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
   return err;
 }
 
-/* Pending tasks in queue order, without the claim filter. */
+/* Pending tasks, without the claim filter. Only works whose current
+ * document is stored here (a node that joined a moment ago has the tasks
+ * before it has fetched the work's text); a sentence that failed waits for
+ * a new request (glowtalk render). */
+#define Q_PENDING \
+  "SELECT t.book, t.sentence, t.take, t.priority, t.req_author" \
+  " FROM st_tasks t" \
+  " JOIN st_books b ON b.book=t.book" \
+  " WHERE b.created=1 AND b.deleted=0" \
+  " AND (t.req_lamport, t.req_author) > (b.cancel_lamport, b.cancel_author)" \
+  " AND EXISTS (SELECT 1 FROM works w WHERE w.work_id=b.work_id" \
+  "  AND NOT EXISTS (SELECT 1 FROM st_works s WHERE s.work_id=w.work_id" \
+  "   AND lower(hex(s.doc_hash)) <> w.doc_hash))" \
+  " AND NOT EXISTS (SELECT 1 FROM st_results r WHERE r.book=t.book" \
+  "  AND r.sentence=t.sentence AND r.take=t.take" \
+  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author))" \
+  " AND NOT EXISTS (SELECT 1 FROM st_failures f WHERE f.book=t.book" \
+  "  AND f.sentence=t.sentence" \
+  "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author))" \
+  ""
+
+/* In queue order. */
 static const char *const q_pending =
-  "SELECT t.book, t.sentence, t.take, t.priority, t.req_author"
-  " FROM st_tasks t"
-  " JOIN st_books b ON b.book=t.book"
-  " WHERE b.created=1 AND b.deleted=0"
-  " AND (t.req_lamport, t.req_author) > (b.cancel_lamport, b.cancel_author)"
-  /* Only works whose current document is stored here: a node that joined
-   * a moment ago has the tasks before it has fetched the work's text. */
-  " AND EXISTS (SELECT 1 FROM works w WHERE w.work_id=b.work_id"
-  "  AND NOT EXISTS (SELECT 1 FROM st_works s WHERE s.work_id=w.work_id"
-  "   AND lower(hex(s.doc_hash)) <> w.doc_hash))"
-  " AND NOT EXISTS (SELECT 1 FROM st_results r WHERE r.book=t.book"
-  "  AND r.sentence=t.sentence AND r.take=t.take"
-  "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author))"
-  /* A sentence that failed waits for a new request (glowtalk render). */
-  " AND NOT EXISTS (SELECT 1 FROM st_failures f WHERE f.book=t.book"
-  "  AND f.sentence=t.sentence"
-  "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author))"
-  " ORDER BY t.priority DESC, t.book, t.sentence";
+  Q_PENDING " ORDER BY t.priority DESC, t.book, t.sentence";
+/* The same queue from its far end: a node out of work of its own takes
+ * others' unclaimed work from the back, where its owners will come last
+ * (they claim from the front), so the two rarely claim the same sentence
+ * at once. */
+static const char *const q_pending_back =
+  Q_PENDING " ORDER BY t.priority DESC, t.book DESC, t.sentence DESC";
 
 /* Is the task free to claim? *held gets the active claim when it is stale
  * (a takeover), has_stale says so. */
@@ -392,42 +402,52 @@ plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
   struct sched_claim held, first_held;
   uint32_t idx[SCHED_CLAIM_BATCH];
   struct claim_lookup cl;
-  size_t n = 0, scanned = 0, ahead = 0, cap;
+  size_t n = 0, scanned = 0, ahead = 0, cap, i;
   int64_t open;
-  int err, rc, ok, has_stale, first_stale = 0;
+  int err, rc, ok, has_stale, first_stale = 0, back = 0;
 
   memset(out, 0, sizeof(*out));
   lookup_init(&cl);
   CHECK(sched_open_claims(st, me, &open));
   if (open >= SCHED_CLAIMS_PER_NODE)
     return ERR_FORBIDDEN;
-  CHECK(db_prepare(state_db(st), q_pending, &s));
-  while (ahead < SCHED_TAIL_ROWS && scanned++ < SCHED_SCAN_MAX &&
-         (rc = db_step(s)) == DB_ROW) {
-    read_task(s, &t);
-    if (interactive_only && t.priority != WIRE_PRIORITY_INTERACTIVE)
-      break; /* the queue puts interactive tasks first */
-    if (n > 0 && (memcmp(t.book, first.book, WIRE_BOOK_ID_BYTES) != 0 ||
-                  t.priority != first.priority || t.take != first.take))
-      break; /* a claim covers one book, priority and take */
-    if (!grace && !is_mine(&t, me, live, nlive))
-      continue;
-    CHECK(task_free(st, &cl, &t, stale, arg, &ok, &has_stale, &held));
-    if (!ok)
-      continue;
-    if (n == 0) {
-      first = t;
-      first_stale = has_stale;
-      first_held = held;
-    } else if (has_stale != first_stale ||
-               (has_stale && memcmp(held.id, first_held.id,
-                                    WIRE_HASH_BYTES) != 0)) {
-      continue; /* one takeover names one stale claim */
+  /* With grace, unclaimed work found at the queue's front is taken from
+   * its back instead (q_pending_back); stale claims are taken over from
+   * the front, in story order, where a listener waits for them. */
+  for (back = 0; back < 2; back++) {
+    CHECK(db_prepare(state_db(st), back ? q_pending_back : q_pending, &s));
+    while (ahead < SCHED_TAIL_ROWS && scanned++ < SCHED_SCAN_MAX &&
+           (rc = db_step(s)) == DB_ROW) {
+      read_task(s, &t);
+      if (interactive_only && t.priority != WIRE_PRIORITY_INTERACTIVE)
+        break; /* the queue puts interactive tasks first */
+      if (n > 0 && (memcmp(t.book, first.book, WIRE_BOOK_ID_BYTES) != 0 ||
+                    t.priority != first.priority || t.take != first.take))
+        break; /* a claim covers one book, priority and take */
+      if (!grace && !is_mine(&t, me, live, nlive))
+        continue;
+      CHECK(task_free(st, &cl, &t, stale, arg, &ok, &has_stale, &held));
+      if (!ok || (back && has_stale))
+        continue;
+      if (n == 0) {
+        first = t;
+        first_stale = has_stale;
+        first_held = held;
+      } else if (has_stale != first_stale ||
+                 (has_stale && memcmp(held.id, first_held.id,
+                                      WIRE_HASH_BYTES) != 0)) {
+        continue; /* one takeover names one stale claim */
+      }
+      if (n < SCHED_CLAIM_BATCH)
+        idx[n++] = t.sentence;
+      else
+        ahead++; /* counted only, to size the claim */
     }
-    if (n < SCHED_CLAIM_BATCH)
-      idx[n++] = t.sentence;
-    else
-      ahead++; /* counted only, to size the claim */
+    db_finalize(&s);
+    if (!grace || back || n == 0 || first_stale ||
+        first.priority == WIRE_PRIORITY_INTERACTIVE)
+      break;
+    n = ahead = scanned = 0;
   }
   if (n == 0) {
     err = ERR_NOT_FOUND;
@@ -449,6 +469,12 @@ plan_claim(struct state *st, const uint8_t me[WIRE_KEY_BYTES],
   }
   if (n > cap)
     n = cap;
+  if (back) /* from the back: the claim lists them in order */
+    for (i = 0; i < n / 2; i++) {
+      uint32_t tmp = idx[i];
+      idx[i] = idx[n - 1 - i];
+      idx[n - 1 - i] = tmp;
+    }
   out->op = WIRE_OP_CLAIM;
   out->priority = first.priority; /* for the caller; not on the wire */
   memcpy(out->book, first.book, WIRE_BOOK_ID_BYTES);

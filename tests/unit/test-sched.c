@@ -182,7 +182,7 @@ TEST_IMPL(sched_plan_batches_caps_and_takes_over)
   struct wire_entry e;
   struct sched_claim held;
   struct wire_iter it;
-  uint8_t bclaim[32];
+  uint8_t bclaim[32], only[1][32];
   uint32_t s;
   size_t got = 0;
   int found, i;
@@ -204,9 +204,24 @@ TEST_IMPL(sched_plan_batches_caps_and_takes_over)
   }
   ASSERT_EQ(got, SCHED_CLAIM_BATCH);
   wire_entry_clear(&e);
-  /* With grace (the top node was slow) B takes the queue head: 0..63. */
+  /* With grace (its own share done, the others slow) B takes unclaimed
+   * work from the queue's back, where its owners come last: 936..999. */
   ASSERT_OK(sched_plan_claim(feed_state(x.f), x.b.key,
                              (const uint8_t(*)[32])x.live, 3, 1, NULL, NULL,
+                             &e));
+  ASSERT_EQ(e.sent.count, SCHED_CLAIM_BATCH);
+  wire_iter_init(&it, &e.sent);
+  ASSERT(wire_iter_next(&it, &s));
+  ASSERT_EQ(s, 1000 - SCHED_CLAIM_BATCH);
+  while (wire_iter_next(&it, &s))
+    ;
+  ASSERT_EQ(s, 999);
+  put(&x, &x.b, &e, 10, NULL);
+  /* B, alone in its live set, has the whole queue as its share: it
+   * claims the head, 0..63. */
+  memcpy(only[0], x.b.key, 32);
+  ASSERT_OK(sched_plan_claim(feed_state(x.f), x.b.key,
+                             (const uint8_t(*)[32])only, 1, 0, NULL, NULL,
                              &e));
   wire_iter_init(&it, &e.sent);
   ASSERT(wire_iter_next(&it, &s));
@@ -225,7 +240,7 @@ TEST_IMPL(sched_plan_batches_caps_and_takes_over)
   }
   put(&x, &x.b, &e, 10, NULL);
   /* The cap on open claims. */
-  for (i = 2; i < SCHED_CLAIMS_PER_NODE; i++) {
+  for (i = 3; i < SCHED_CLAIMS_PER_NODE; i++) {
     ASSERT_OK(sched_plan_claim(feed_state(x.f), x.b.key,
                                (const uint8_t(*)[32])x.live, 3, 0, NULL,
                                NULL, &e));
@@ -244,7 +259,8 @@ TEST_IMPL(sched_plan_batches_caps_and_takes_over)
             SCHED_CLAIMS_PER_NODE);
   ASSERT_EQ(sched_plan_renew(feed_state(x.f), x.c.key, &e), ERR_NOT_FOUND);
   /* C, after the grace period, judges B's claims stale and takes the
-   * first one over: the new claim names it and outranks it. */
+   * first one over, from the front: the new claim names it and outranks
+   * it. */
   ASSERT_OK(sched_plan_claim(feed_state(x.f), x.c.key,
                              (const uint8_t(*)[32])x.live, 3, 1, all_stale,
                              x.b.key, &e));
