@@ -4,6 +4,7 @@
  * Ogg Opus encoder with tags and chapter comments. See audio.h. */
 #include "node/audio.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -280,6 +281,23 @@ buf_cb(void *arg, const void *data, size_t len)
   return buf_append(arg, data, len);
 }
 
+/* End a one-shot encode into out: finish the stream, or on error (err, or
+ * one from finishing) drop it and leave out as it was at start. */
+static int
+finish_one_shot(struct audio_enc *e, int err, struct buf *out, size_t start)
+{
+  if (err != 0)
+    audio_enc_free(&e);
+  else
+    err = audio_enc_finish(&e);
+  if (err != 0) {
+    out->len = start;
+    if (out->data != NULL)
+      out->data[start] = '\0';
+  }
+  return err;
+}
+
 int
 audio_encode(const int16_t *pcm, size_t n, int rate, int bitrate,
              int complexity, const struct audio_tags *tags, struct buf *out)
@@ -292,18 +310,38 @@ audio_encode(const int16_t *pcm, size_t n, int rate, int bitrate,
                       &e);
   if (err != 0)
     return err;
-  err = audio_enc_write(e, pcm, n);
-  if (err != 0) {
-    audio_enc_free(&e);
-  } else {
-    err = audio_enc_finish(&e);
-  }
-  if (err != 0) {
-    out->len = start; /* leave out as it was */
-    if (out->data != NULL)
-      out->data[start] = '\0';
-  }
-  return err;
+  return finish_one_shot(e, audio_enc_write(e, pcm, n), out, start);
+}
+
+#define SILENCE_RATE 48000 /* no resampler in front of the encoder */
+
+int
+audio_encode_silence(size_t n, int rate, int bitrate, struct buf *out)
+{
+  struct audio_enc *e = NULL;
+  size_t start = out->len;
+  uint64_t ms;
+  int err;
+
+  if (rate <= 0)
+    return ERR_INVAL;
+  ms = (uint64_t)n * 1000 / (uint64_t)rate;
+  if (ms > UINT_MAX)
+    return ERR_TOO_BIG;
+  err = audio_enc_new(SILENCE_RATE, bitrate, 0, NULL, NULL, 0, buf_cb, out,
+                      &e);
+  if (err != 0)
+    return err;
+  if (ope_encoder_ctl(e->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_MUSIC)) !=
+          OPE_OK ||
+      ope_encoder_ctl(e->enc, OPUS_SET_MAX_BANDWIDTH(
+                                  OPUS_BANDWIDTH_FULLBAND)) != OPE_OK ||
+      ope_encoder_ctl(e->enc, OPUS_SET_EXPERT_FRAME_DURATION(
+                                  OPUS_FRAMESIZE_120_MS)) != OPE_OK)
+    err = ERR_AUDIO;
+  if (err == 0)
+    err = audio_enc_silence(e, (unsigned)ms);
+  return finish_one_shot(e, err, out, start);
 }
 
 /* ---- assembly ---------------------------------------------------------- */

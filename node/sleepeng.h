@@ -14,7 +14,7 @@
 
 struct voice;
 
-#define SLEEPENG_VERSION "sleep-2" /* in render keys: bump if output changes */
+#define SLEEPENG_VERSION "sleep-3" /* in render keys: bump if output changes */
 #define SLEEPENG_RATE 24000        /* Hz of the silent PCM (an Opus rate) */
 #define SLEEPENG_MIN_MS 300        /* shortest sentence */
 #define SLEEPENG_STEP_MS 1000      /* the silence is rounded up to this */

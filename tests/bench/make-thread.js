@@ -5,8 +5,9 @@
 // fixture slices: their reply blocks repeated (ids made unique) under one
 // opening post until the page holds at least WORDS words of post text.
 // Usage: make-thread.js FIXTURE_DIR OUT.html [WORDS]
-// MAKE_THREAD_UNIQUE=1: every copy's sentences are made different (a
-// "take N" before each full stop), so no render is a cache hit.
+// MAKE_THREAD_UNIQUE=1: every sentence is made different (a "take N", N
+// never the same twice, before each stop and at the end of each paragraph
+// without one), so no render is a cache hit.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -38,11 +39,20 @@ for (const f of files) {
 }
 const unique = process.env.MAKE_THREAD_UNIQUE === '1';
 const contentRe = /(<div class=["']post-content["']>)([\s\S]*?)(<\/div>\s*<\/div>\s*<div class=["']post-footer)/;
-function uniquify(block, copy) {
+// A sentence's end: a letter or digit, closing inline tags, brackets,
+// quotes or dashes, the stop (quotes and such after it), then a space, a
+// tag or the end.
+const stopRe = /([A-Za-z0-9])((?:<\/[a-z]+>|[)"'\u201d\u2019\]\u2013\u2014 -])*?)((?:[.!?\u2026]|&hellip;)+(?:&[a-z]+;|["'\u201d\u2019)\]*_-])*)(?=\s|<|$)/g;
+let serial = 0; // each mark differs from every other, across copies too
+function uniquify(block) {
   return block.replace(contentRe, (_, open, body, close) => open +
-    body.split(/(<[^>]+>)/).map(t => t.startsWith('<') ? t :
-      t.replace(/([A-Za-z0-9])((?:[.!?\u2026]|&hellip;)+(?:&[a-z]+;|["'\u201d\u2019)\]*_-])*)(?=\s|$)/g,
-        `$1, take ${copy}$2`)).join('') + close);
+    body.replace(stopRe, (m, c, tags, stop) => `${c}, take ${serial++}${tags}${stop}`)
+      // a paragraph that ends without a stop (a dash, a cut-off line)
+      .replace(/<p>([\s\S]*?)<\/p>/g, (m, text) =>
+        /take \d+(<\/[a-z]+>)*[^A-Za-z0-9<]*\s*$/.test(text) ? m
+          : `<p>${text.replace(/\s*(&nbsp;)?\s*$/, '')} take ${serial++}</p>`)
+      // and its first sentence starts with one ("...", a line cut in two)
+      .replace(/<p>/g, () => `<p>Take ${serial++}, `) + close);
 }
 let total = words(op);
 const parts = [];
@@ -50,7 +60,7 @@ for (let copy = 0; total < target; copy++) {
   for (const b of blocks) {
     if (total >= target) break;
     const h = b.html.replace(/(reply-|\/replies\/|at_id=)(\d+)/g, (_, p, id) => p + (Number(id) + copy * 10000000));
-    parts.push(unique ? uniquify(h, copy) : h);
+    parts.push(unique ? uniquify(h) : h);
     total += b.words;
   }
 }
