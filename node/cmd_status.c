@@ -45,6 +45,16 @@ print_replication(const struct json *r)
   if (json_is_true(json_get(r, "fenced")))
     printf("replication:    catching up with the swarm: %.0f own entries "
            "behind (appends refused)\n", json_num(json_get(r, "behind")));
+  if (json_is_true(json_get(r, "no_member_has_them")))
+    printf("                no connected member holds them: if this node "
+           "lost them before\n"
+           "                sending them, it can never write again "
+           "without forking its\n"
+           "                feed. Join the swarm again with a new invite "
+           "into a new data\n"
+           "                dir (glowtalk join CODE --data NEWDIR); the "
+           "log and audio come\n"
+           "                back from the others.\n");
   else
     printf("replication:    not fenced\n");
   if (json_num(json_get(r, "quarantined")) > 0)

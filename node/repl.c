@@ -57,6 +57,8 @@ struct rpeer {
                         * its reports of it are ignored from then on */
 };
 
+static void warn_unreachable_tail(struct repl *r);
+
 struct dial {
   uint8_t pub[KEY];
   char addr[ADDR_TEXT_MAX];
@@ -75,6 +77,7 @@ struct repl {
   size_t nquar;
   size_t quar_bytes;         /* bytes held in quar */
   int quar_dirty;            /* membership may have changed */
+  int tail_warned;           /* own_tail_unreachable() was logged */
   struct amap quota;
   uint64_t quota_start, last_heads_ms;
   struct dial *dials;
@@ -641,6 +644,7 @@ on_heads(struct swarm *s, struct peer *p, const uint8_t pub[KEY],
   }
   rp->heads_seen = 1;
   pump(r, rp);
+  warn_unreachable_tail(r);
 }
 
 static int
@@ -1076,6 +1080,46 @@ repl_behind(struct repl *r)
   return n;
 }
 
+/* Fenced, and every connected member that sent its heads holds no more of
+ * our own feed than we do: the missing entries are nowhere we can reach.
+ * If they were never sent (the store was lost before it could publish),
+ * this key can never write again without forking its feed. */
+static int
+own_tail_unreachable(struct repl *r, uint64_t behind)
+{
+  uint64_t held = amap_get(&r->mine, r->me);
+  int i, asked = 0;
+
+  if (behind == 0)
+    return 0;
+  for (i = 0; i < REPL_PEERS_MAX; i++) {
+    struct rpeer *rp = &r->peers[i];
+    if (!rp->used || !rp->up || !rp->heads_seen)
+      continue;
+    if (amap_get(&rp->theirs, r->me) > held)
+      return 0;
+    asked = 1;
+  }
+  return asked;
+}
+
+static void
+warn_unreachable_tail(struct repl *r)
+{
+  uint64_t behind = repl_behind(r);
+
+  if (behind == 0)
+    r->tail_warned = 0;
+  else if (!r->tail_warned && own_tail_unreachable(r, behind)) {
+    log_warn("%llu of this node's own entries are missing and no connected "
+             "member holds them: if they were lost before being sent, this "
+             "node can never write again without forking its feed; join "
+             "again with a new invite into a new data dir",
+             (unsigned long long)behind);
+    r->tail_warned = 1;
+  }
+}
+
 struct json *
 repl_status_json(struct repl *r)
 {
@@ -1087,6 +1131,7 @@ repl_status_json(struct repl *r)
   json_set_bool(o, "fenced", behind > 0);
   json_set_int(o, "behind", (int64_t)behind);
   json_set_int(o, "quarantined", (int64_t)r->nquar);
+  json_set_bool(o, "no_member_has_them", own_tail_unreachable(r, behind));
   json_set_int(o, "entries_in", (int64_t)r->in);
   json_set_int(o, "entries_out", (int64_t)r->out);
   for (i = 0; i < REPL_PEERS_MAX; i++) {

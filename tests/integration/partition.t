@@ -156,5 +156,5 @@ check "every audio blob, from both sides, is present and verified on every node"
 forks=$(for d in "${NODES[@]}"; do q "$d" "SELECT count(*) FROM log_forks"; done | tr -d '\n')
 check "no fork anywhere" '[ "$forks" = 0000 ]'
 for p in "${PIDS[@]}"; do stop_node "$p"; done
-kill -TERM "$PROXY_PID" 2>/dev/null
+kill -TERM "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null
 done_testing

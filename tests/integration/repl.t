@@ -4,7 +4,8 @@
 # A's log to the same state hash, B's own entries reach A, B's address
 # announcement lets a restarted A (on a new port) dial B, status shows
 # replication, and a node whose store lost its own entries is fenced
-# ("catching up with the swarm") until replication brings them back.
+# ("catching up with the swarm") until replication brings them back; one
+# whose lost entries no member holds stays fenced and status says so.
 . "$(dirname "$0")/lib.sh"
 A=$T_TMP/a B=$T_TMP/b
 ADMIT=$(dirname "$GLOWTALK")/repl-admit
@@ -63,6 +64,34 @@ run_cmd cast "$BOOK" Orla espeak:en+f2 --data "$B"
 check "then it appends again" '[ "$RC" = 0 ]'
 wait_for 10 same; check "and A agrees, without a fork" \
   '[ $? = 0 ] && [ "$(sqlite3 "$A/glowtalk.db" "SELECT count(*) FROM log_forks")" = 0 ]'
+
+# B's store loses an own entry nobody else ever received (written while A
+# was down): fenced for good, and status says why and what to do.
+A_ADDR=$(cat "$A/swarm.addr")
+stop_node "$PIDA"
+run_cmd cast "$BOOK" Orla espeak:en+f4 --data "$B"
+check "B writes while A is down" '[ "$RC" = 0 ]'
+stop_node "$PIDB"; check "B stops cleanly" '[ $? = 0 ]'
+sqlite3 "$B/glowtalk.db" "DELETE FROM log_entries WHERE author=x'$IDB' AND seq=(SELECT max(seq) FROM log_entries WHERE author=x'$IDB')"
+"$GLOWTALK" rebuild-state --data "$B" >/dev/null 2>&1
+# A comes back where B knows it is (fenced, B cannot announce a new port).
+start_node "$A" --render=no --repl-heads-ms=200 --listen "$A_ADDR" ||
+  { not_ok "A restarts"; done_testing; }
+PIDA=$PID
+start_node "$B" --render=no --repl-heads-ms=200 || { not_ok "B restarts"; done_testing; }
+PIDB=$PID
+lost() { "$GLOWTALK" status --data "$B" --json | grep -q '"fenced":true,"behind":1,"quarantined":0,"no_member_has_them":true'; }
+wait_for 15 lost
+check "status --json: fenced, and no connected member has the entry" '[ $? = 0 ]'
+run_cmd status --data "$B"
+check "status says the node must join again" \
+  '[[ "$OUT" == *"no connected member holds them"* ]] && [[ "$OUT" == *"join CODE --data NEWDIR"* ]]'
+check "the daemon warns once" \
+  '[ "$(grep -c "no connected member holds them" "$B/daemon.log")" = 1 ]'
+run_cmd cast "$BOOK" Orla espeak:en+f2 --data "$B"
+check "and refuses to append rather than fork" \
+  '[ "$RC" != 0 ] && [[ $ERR == *"catching up with the swarm"* ]]'
+check "A saw no fork" '[ "$(sqlite3 "$A/glowtalk.db" "SELECT count(*) FROM log_forks")" = 0 ]'
 stop_node "$PIDB"; check "B stops cleanly" '[ $? = 0 ]'
 stop_node "$PIDA"; check "A stops cleanly" '[ $? = 0 ]'
 done_testing
