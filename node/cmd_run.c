@@ -55,23 +55,31 @@ on_signal(uv_signal_t *h, int signum)
   uv_stop(h->loop);
 }
 
-/* Scripts and tests (which may bind port 0) read the UI address here. */
-static int
-write_ui_url(struct daemon *d, const char *host)
+/* Scripts and tests (which may bind port 0) read the UI address here.
+ * Written once everything has started (DATA/swarm.addr included), so its
+ * presence says the node is up. */
+static void
+write_ui_url(struct daemon *d, struct config *cfg)
 {
-  char *text = xasprintf("http://%s:%d/\n", strchr(host, ':') ? "[::1]" : host,
-                         http_port(d->http));
-  int err = fileio_replace(d->ui_url_path, text, strlen(text));
+  char *text, *host = NULL;
+  int port;
+
+  if (d->http == NULL ||
+      config_split_hostport(config_get(cfg, "ui"), &host, &port) != 0)
+    return;
+  text = xasprintf("http://%s:%d/\n", strchr(host, ':') ? "[::1]" : host,
+                   http_port(d->http));
+  if (fileio_replace(d->ui_url_path, text, strlen(text)) != 0)
+    log_warn("cannot write %s", d->ui_url_path);
   xfree(text);
-  return err;
+  xfree(host);
 }
 
 static int
 start_ui(struct daemon *d, struct config *cfg)
 {
   struct http_options opts;
-  char errbuf[512], *host = NULL;
-  int port;
+  char errbuf[512];
 
   opts.hostport = config_get(cfg, "ui");
   opts.password = config_get(cfg, "ui-password");
@@ -79,10 +87,6 @@ start_ui(struct daemon *d, struct config *cfg)
     return cli_fail("%s", errbuf);
   d->api = api_new(&d->app, d->events);
   api_register(d->api, d->http);
-  if (config_split_hostport(opts.hostport, &host, &port) == 0 &&
-      write_ui_url(d, host) != 0)
-    log_warn("cannot write %s", d->ui_url_path);
-  xfree(host);
   return 0;
 }
 
@@ -220,6 +224,7 @@ cmd_run(struct cli *cli)
                      (uint64_t)config_get_int(cfg, "progress-ms"),
                      &d.progress, errbuf, sizeof(errbuf)))
     log_warn("no progress line: %s", errbuf);
+  write_ui_url(&d, cfg);
   publish_node_event(&d, "running");
   uv_run(&d.loop, UV_RUN_DEFAULT);
   rc = CLI_OK;

@@ -104,7 +104,10 @@ async function journey(page, bookId, confirms, setAnswer) {
   const before = confirms.length;
   await page.click('.book-head button:text("Cancel pending")');
   const dropped = await page.waitForSelector('.toast:text("pending sentences dropped")', { timeout: 10000 });
-  ok(/^[1-9]/.test(await dropped.textContent()), `cancel drops the queued work (${await dropped.textContent()})`);
+  // How many were still queued depends on how fast the node claims the
+  // new take (all of it, when its claim slots are free): api-books.t
+  // checks the counts; here the answer must be a count.
+  ok(/^[\d,]+ pending sentences dropped/.test(await dropped.textContent()), `cancel drops the queued work (${await dropped.textContent()})`);
   ok(confirms.length === before + 1 && /Drop all pending/.test(confirms.at(-1)), 'cancel pending asks for confirmation first');
   const after = await state(page, `/api/books/${forkId}/progress`);
   ok(after.pending === 0 && after.done > 0, 'nothing is pending after the cancel; finished sentences stay');

@@ -15,9 +15,6 @@ LEASE=3000
 export GLOWTALK_TEST_ENGINES=yes
 OPTS=(--workers 2 --repl-heads-ms 500 --lease-ms "$LEASE")
 
-json_str() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }
-hash_of() { "$GLOWTALK" status --data "$1" --json 2>/dev/null | json_str state_hash; }
-q() { sqlite3 "$1/glowtalk.db" "$2" 2>/dev/null; }
 done_of() { q "$1" "SELECT count(DISTINCT sentence) FROM st_results"; }
 
 run_cmd init --data "$A"

@@ -92,3 +92,20 @@ wait_for() {
 }
 # not CMD...: CMD failed (for wait_for and check).
 not() { ! "$@"; }
+# json_str KEY: the string value of KEY in the JSON on stdin.
+json_str() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }
+# hash_of DIR: the node's state_hash.
+hash_of() { "$GLOWTALK" status --data "$1" --json 2>/dev/null | json_str state_hash; }
+# q DIR SQL: query the node's store.
+q() { sqlite3 "$1/glowtalk.db" "$2" 2>/dev/null; }
+# blobs_ok DIR: every result's audio blob is in DIR's store, whole (its
+# BLAKE2b-256 is its name).
+blobs_ok() {
+  local d=$1 h f bad=0
+  for h in $(q "$d" "SELECT DISTINCT lower(hex(blob)) FROM st_results"); do
+    f="$d/blobs/${h:0:2}/$h.opus"
+    [ -s "$f" ] && [ "$(b2sum -l 256 "$f" | cut -c1-64)" = "$h" ] ||
+      bad=$((bad + 1))
+  done
+  [ "$bad" = 0 ]
+}

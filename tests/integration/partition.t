@@ -17,9 +17,6 @@ LEASE=2000
 export GLOWTALK_TEST_ENGINES=yes
 OPTS=(--workers 2 --repl-heads-ms 500 --lease-ms "$LEASE")
 
-json_str() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }
-hash_of() { "$GLOWTALK" status --data "$1" --json 2>/dev/null | json_str state_hash; }
-q() { sqlite3 "$1/glowtalk.db" "$2" 2>/dev/null; }
 done_of() { q "$1" "SELECT count(*) FROM st_sentence_state WHERE state=3"; }
 head_of() { q "$1" "SELECT coalesce(max(seq),0) FROM log_entries WHERE lower(hex(author))='$2'"; }
 
@@ -141,15 +138,6 @@ NAMES=$(for d in "${NODES[@]}"; do q "$d" "SELECT name FROM st_books WHERE lower
 check "one name for the book everywhere ($NAMES)" \
   '[ "$(printf "%s\n" "$NAMES" | wc -l)" = 1 ] && [[ "$NAMES" == *side* ]]'
 
-blobs_ok() {
-  local d=$1 h bad=0
-  for h in $(q "$d" "SELECT DISTINCT lower(hex(blob)) FROM st_results"); do
-    f="$d/blobs/${h:0:2}/$h.opus"
-    [ -s "$f" ] && [ "$(b2sum -l 256 "$f" | cut -c1-64)" = "$h" ] ||
-      bad=$((bad + 1))
-  done
-  [ "$bad" = 0 ]
-}
 all_blobs() { local d; for d in "${NODES[@]}"; do blobs_ok "$d" || return 1; done; }
 wait_for 60 all_blobs
 check "every audio blob, from both sides, is present and verified on every node" '[ $? = 0 ]'

@@ -88,15 +88,6 @@ check "A's /api/peers shows all three members rendering" \
 check "A's status --json shows B and C rendering" \
   '[ "$("$GLOWTALK" status --data "$A" --json | busy)" = 2 ]'
 
-blobs_ok() {
-  local d=$1 h bad=0
-  for h in $(q "$d" "SELECT lower(hex(blob)) FROM st_results"); do
-    f="$d/blobs/${h:0:2}/$h.opus"
-    [ -s "$f" ] && [ "$(b2sum -l 256 "$f" | cut -c1-64)" = "$h" ] ||
-      bad=$((bad + 1))
-  done
-  [ "$bad" = 0 ]
-}
 for d in "$A" "$B" "$C"; do
   wait_for 60 blobs_ok "$d"
   check "$(basename "$d"): every audio blob present and verified" '[ $? = 0 ]'
