@@ -20,6 +20,8 @@
 #define REPL_HEADS_MS 10000        /* anti-entropy: heads re-exchanged */
 #define REPL_TICK_MS 50            /* other writers, watchdog, quarantine */
 #define REPL_STALL_MS 15000        /* owed entries and none arrived: re-ask */
+#define REPL_TAIL_LOST_MS 3000     /* own entries missing everywhere this long:
+                                    * said lost (status, one warning) */
 #define REPL_STALL_TRIES 3         /* re-asks before the link is dropped */
 #define REPL_BATCH_ENTRIES 256     /* entries per ReplEntries frame */
 #define REPL_BATCH_BYTES (256u << 10) /* bytes of entries per frame */

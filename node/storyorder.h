@@ -4,9 +4,10 @@
  * (migration 0006; with each sentence's text and paragraph, and each
  * post's speaker and icon in work_post_order, since 0007) so that pages of
  * a 100,000-sentence book are range scans and sentence lookups are index
- * seeks. Built on first use per work; any change to the
- * work's posts or sentences invalidates it (triggers), and the next call
- * rebuilds it. */
+ * seeks. Built on first use per work; every save of the work's posts
+ * and sentences (node/work_store.c, their only writer) invalidates it
+ * (migration 0011; triggers did until then), and the next call rebuilds
+ * it. */
 #ifndef GLOWTALK_STORYORDER_H
 #define GLOWTALK_STORYORDER_H
 

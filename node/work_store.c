@@ -26,7 +26,7 @@
 
 enum stmt_id {
   S_WORK, S_THREAD, S_POST_GET, S_POST, S_STALE, S_SENT, S_PURGE,
-  S_CHARS_DEL, S_CHARS, S_ORDER, S_MOVE, N_STMTS
+  S_CHARS_DEL, S_CHARS, S_ORDER, S_MOVE, S_UNMARK, N_STMTS
 };
 
 static const char *const sqls[N_STMTS] = {
@@ -77,6 +77,10 @@ static const char *const sqls[N_STMTS] = {
   [S_MOVE] =
     "UPDATE work_posts SET position = ?3 WHERE work_id = ?1 AND "
     "post_key = ?2",
+  /* This file is the only writer of work_posts and work_sentences: every
+   * save clears the work's story-order mark, so the next reader rebuilds
+   * work_order (node/storyorder.h; migration 0011). */
+  [S_UNMARK] = "DELETE FROM work_order_done WHERE work_id = ?1",
   /* One row per character from all its stored posts. The bare columns
    * come from the row of min() (SQLite's documented rule): the first
    * post. */
@@ -507,6 +511,8 @@ save_all(struct saver *sv, const struct work *w, int64_t now)
   if (!err) err = db_bind_text(st, 5, doc_hash, -1);
   if (!err) err = db_bind_int(st, 6, now);
   if (!err) err = run(st);
+  if (!err) err = db_bind_text(sv->st[S_UNMARK], 1, sv->work_id, -1);
+  if (!err) err = run(sv->st[S_UNMARK]);
   for (i = 0; !err && i < w->n_threads; i++) {
     const struct work_thread *t = &w->threads[i];
     st = sv->st[S_THREAD];
