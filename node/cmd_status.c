@@ -42,7 +42,9 @@ print_replication(const struct json *r)
 {
   if (r == NULL)
     return;
-  if (json_is_true(json_get(r, "fenced")))
+  if (!json_is_true(json_get(r, "fenced")))
+    printf("replication:    not fenced\n");
+  else
     printf("replication:    catching up with the swarm: %.0f own entries "
            "behind (appends refused)\n", json_num(json_get(r, "behind")));
   if (json_is_true(json_get(r, "no_member_has_them")))
@@ -55,8 +57,6 @@ print_replication(const struct json *r)
            "                dir (glowtalk join CODE --data NEWDIR); the "
            "log and audio come\n"
            "                back from the others.\n");
-  else
-    printf("replication:    not fenced\n");
   if (json_num(json_get(r, "quarantined")) > 0)
     printf("quarantined:    %.0f entries of authors not yet members\n",
            json_num(json_get(r, "quarantined")));

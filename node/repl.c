@@ -1107,31 +1107,31 @@ own_tail_missing_now(struct repl *r, uint64_t behind)
 
 /* The same, held for REPL_TAIL_LOST_MS: a first heads frame can come
  * before the peer's view of our feed (a store that is merely behind
- * catches up within it). Updated from each heads frame. */
+ * catches up within it). tail_since is updated from each heads frame. */
 static int
-own_tail_unreachable(struct repl *r)
+own_tail_unreachable(struct repl *r, uint64_t behind)
 {
-  uint64_t now = now_ms(r);
-
-  if (!own_tail_missing_now(r, repl_behind(r))) {
-    r->tail_since = 0;
-    return 0;
-  }
-  if (r->tail_since == 0)
-    r->tail_since = now;
-  return now - r->tail_since >= REPL_TAIL_LOST_MS;
+  return own_tail_missing_now(r, behind) && r->tail_since != 0 &&
+         now_ms(r) - r->tail_since >= REPL_TAIL_LOST_MS;
 }
 
-/* Once per run: status --json says it for as long as it holds. */
+/* From each heads frame: when it began, and one warning per run (status
+ * --json says it for as long as it holds). */
 static void
 warn_unreachable_tail(struct repl *r)
 {
-  if (own_tail_unreachable(r) && !r->tail_warned) {
+  uint64_t behind = repl_behind(r);
+
+  if (!own_tail_missing_now(r, behind))
+    r->tail_since = 0;
+  else if (r->tail_since == 0)
+    r->tail_since = now_ms(r);
+  if (!r->tail_warned && own_tail_unreachable(r, behind)) {
     log_warn("%llu of this node's own entries are missing and no connected "
              "member holds them: if they were lost before being sent, this "
              "node can never write again without forking its feed; join "
              "again with a new invite into a new data dir",
-             (unsigned long long)repl_behind(r));
+             (unsigned long long)behind);
     r->tail_warned = 1;
   }
 }
@@ -1147,9 +1147,7 @@ repl_status_json(struct repl *r)
   json_set_bool(o, "fenced", behind > 0);
   json_set_int(o, "behind", (int64_t)behind);
   json_set_int(o, "quarantined", (int64_t)r->nquar);
-  json_set_bool(o, "no_member_has_them",
-                own_tail_missing_now(r, behind) && r->tail_since != 0 &&
-                    now_ms(r) - r->tail_since >= REPL_TAIL_LOST_MS);
+  json_set_bool(o, "no_member_has_them", own_tail_unreachable(r, behind));
   json_set_int(o, "entries_in", (int64_t)r->in);
   json_set_int(o, "entries_out", (int64_t)r->out);
   for (i = 0; i < REPL_PEERS_MAX; i++) {

@@ -245,8 +245,7 @@ sched_active_claim(struct state *st, const uint8_t book[WIRE_BOOK_ID_BYTES],
   "  AND (r.lamport, r.author) > (t.req_lamport, t.req_author))" \
   " AND NOT EXISTS (SELECT 1 FROM st_failures f WHERE f.book=t.book" \
   "  AND f.sentence=t.sentence" \
-  "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author))" \
-  ""
+  "  AND (f.lamport, f.author) > (t.req_lamport, t.req_author))"
 
 /* In queue order. */
 static const char *const q_pending =

@@ -56,6 +56,9 @@ check "a node behind its own feed refuses to append" \
   '[ "$RC" != 0 ] && [[ $ERR == *"catching up with the swarm: 1 entries behind"* ]]'
 "$GLOWTALK" status --data "$B" --json > "$T_TMP/st"
 check "status says fenced" 'grep -q "\"replication\":{\"fenced\":true,\"behind\":1" "$T_TMP/st"'
+run_cmd status --data "$B"
+check "and in words: catching up, not 'not fenced'" \
+  '[[ "$OUT" == *"catching up with the swarm: 1 own entries behind"* ]] && [[ "$OUT" != *"not fenced"* ]]'
 start_node "$B" --render=no --repl-heads-ms=200 || { not_ok "B restarts"; done_testing; }
 PIDB=$PID
 fenced_off() { "$GLOWTALK" status --data "$B" --json | grep -q '"fenced":false'; }
@@ -85,7 +88,7 @@ wait_for 15 lost
 check "status --json: fenced, and no connected member has the entry" '[ $? = 0 ]'
 run_cmd status --data "$B"
 check "status says the node must join again" \
-  '[[ "$OUT" == *"no connected member holds them"* ]] && [[ "$OUT" == *"join CODE --data NEWDIR"* ]]'
+  '[[ "$OUT" == *"no connected member holds them"* ]] && [[ "$OUT" == *"join CODE --data NEWDIR"* ]] && [[ "$OUT" != *"not fenced"* ]]'
 check "the daemon warns once" \
   '[ "$(grep -c "no connected member holds them" "$B/daemon.log")" = 1 ]'
 run_cmd cast "$BOOK" Orla espeak:en+f2 --data "$B"
